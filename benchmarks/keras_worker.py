@@ -1,0 +1,138 @@
+"""Train one workload with the Keras API and write the timings as JSON.
+
+The very same code runs on layerwise (``--impl layerwise``, i.e.
+``import layerwise as keras``) and on Keras 3 (``--impl keras``, backend
+chosen by the ``KERAS_BACKEND`` environment variable, set by run.py).
+
+    python benchmarks/keras_worker.py --impl keras --workload W1 --out r.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import timing  # benchmarks/ is sys.path[0] when run as a script
+import workloads
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def import_keras(impl: str, threads: int):
+    """Import layerwise or Keras 3 as ``keras``, with thread counts set."""
+    backend = "torch" if impl == "layerwise" else os.environ.get("KERAS_BACKEND", "tensorflow")
+    if backend == "torch":
+        import torch
+
+        torch.set_num_threads(threads)
+    if impl == "layerwise":
+        sys.path.insert(0, REPO_ROOT)  # works from a checkout without install
+        import layerwise as keras
+    else:
+        import keras
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+        except RuntimeError:  # already initialised: TF_NUM_*_THREADS apply
+            pass
+    return keras, backend
+
+
+def make_timer_class(keras):
+    """An epoch timer subclassing the framework's own ``Callback``."""
+
+    class EpochTimer(keras.callbacks.Callback):
+        """Records each epoch's wall time; stops a run that takes too long."""
+
+        def __init__(self, max_epochs: int):
+            super().__init__()
+            self.max_epochs = max_epochs
+            self.epoch_times: list[float] = []
+            self.last_logs: dict = {}
+            self._start = 0.0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            # float() forces any pending (asynchronous) computation to finish
+            # before the clock is read.
+            self.last_logs = {k: float(v) for k, v in (logs or {}).items()}
+            self.epoch_times.append(time.perf_counter() - self._start)
+            if timing.should_stop(self.epoch_times, self.max_epochs):
+                self.model.stop_training = True
+
+    return EpochTimer
+
+
+def build_model(keras, workload: workloads.Workload):
+    """The workload's MLP: ReLU hidden layers, softmax/sigmoid output."""
+    hidden = workload.units[1:-1]
+    layers = [keras.Input((workload.input_dim,))]
+    layers += [keras.layers.Dense(units, activation="relu") for units in hidden]
+    layers.append(keras.layers.Dense(workload.outputs, activation=workload.final_activation))
+    return keras.Sequential(layers)
+
+
+def make_optimizer(keras, name: str):
+    """Keras' optimizers with their default hyperparameters."""
+    if name == "sgd":
+        return keras.optimizers.SGD(learning_rate=0.01)
+    if name == "adam":
+        return keras.optimizers.Adam(learning_rate=0.001)
+    if name == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate=0.001)
+    raise ValueError(name)
+
+
+def run(impl: str, workload: workloads.Workload, threads: int) -> dict:
+    """Train ``workload`` and return the timing summary and final metrics."""
+    keras, backend = import_keras(impl, threads)
+    x, y = workloads.load_training_data(workload)
+    set_seed = getattr(getattr(keras, "utils", None), "set_random_seed", None)
+    if set_seed is not None:
+        set_seed(workloads.SEED)
+    model = build_model(keras, workload)
+    model.compile(
+        optimizer=make_optimizer(keras, workload.optimizer),
+        loss=workload.loss,
+        metrics=["accuracy"],
+    )
+    timer = make_timer_class(keras)(workload.epochs)
+    model.fit(
+        x, y,
+        batch_size=workload.batch_size,
+        epochs=workload.epochs,
+        verbose=0,
+        shuffle=True,
+        callbacks=[timer],
+    )
+    result = timing.summarize(timer.epoch_times, workload.epoch_samples)
+    result["final_logs"] = timer.last_logs
+    result["backend"] = backend
+    result["version"] = getattr(keras, "__version__", "?")
+    return result
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--impl", choices=("layerwise", "keras"), required=True)
+    parser.add_argument("--workload", required=True)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    workload = workloads.get_workload(args.workload, args.quick)
+    result = run(args.impl, workload, args.threads)
+    with open(args.out, "w") as f:
+        json.dump(result, f)
+
+
+if __name__ == "__main__":
+    main()

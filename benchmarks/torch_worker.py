@@ -1,0 +1,128 @@
+"""Train one workload with a hand-written PyTorch loop; write timings as JSON.
+
+This is the "what a PyTorch user would write" baseline: ``nn.Sequential`` of
+Linear/ReLU without the final softmax/sigmoid, the loss on logits
+(``F.cross_entropy`` / ``F.binary_cross_entropy_with_logits``), ``torch.optim``
+with Keras' default hyperparameters, the data as tensors sliced per batch
+after a ``randperm`` shuffle each epoch, and loss/accuracy accumulated as
+tensors and read once per epoch.
+
+    python benchmarks/torch_worker.py --workload W1 --out r.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import time
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import timing
+import workloads
+
+
+def build_model(workload: workloads.Workload) -> nn.Sequential:
+    """Linear/ReLU stack producing logits (no final activation).
+
+    Weights use Keras' default initialisation (Glorot uniform, zero bias)
+    rather than torch's, so that every framework solves the same problem and
+    the final accuracies are comparable; it does not affect the timings.
+    """
+    layers: list[nn.Module] = []
+    dims = workload.units
+    for i, (d_in, d_out) in enumerate(itertools.pairwise(dims)):
+        linear = nn.Linear(d_in, d_out)
+        nn.init.xavier_uniform_(linear.weight)
+        nn.init.zeros_(linear.bias)
+        layers.append(linear)
+        if i < len(dims) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def make_optimizer(name: str, params) -> torch.optim.Optimizer:
+    """torch.optim optimizers with Keras' default hyperparameters."""
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=0.01)
+    if name == "adam":
+        return torch.optim.Adam(params, lr=0.001, betas=(0.9, 0.999), eps=1e-7)
+    if name == "rmsprop":
+        return torch.optim.RMSprop(params, lr=0.001, alpha=0.9, eps=1e-7)
+    raise ValueError(name)
+
+
+def loss_and_correct(loss_name: str, logits: torch.Tensor, target: torch.Tensor):
+    """Mean loss and the number of correct predictions, both as tensors."""
+    if loss_name == "binary_crossentropy":
+        loss = F.binary_cross_entropy_with_logits(logits, target)
+        correct = ((logits > 0) == (target > 0.5)).sum()
+    elif loss_name == "sparse_categorical_crossentropy":
+        loss = F.cross_entropy(logits, target)
+        correct = (logits.argmax(1) == target).sum()
+    else:  # categorical: one-hot probability targets (torch >= 1.10)
+        loss = F.cross_entropy(logits, target)
+        correct = (logits.argmax(1) == target.argmax(1)).sum()
+    return loss, correct
+
+
+def train_epoch(model, optimizer, loss_name, x, y, batch_size):
+    """One shuffled pass over (x, y); returns (mean loss, accuracy) floats."""
+    n = x.shape[0]
+    perm = torch.randperm(n)
+    loss_sum = torch.zeros(())
+    correct = torch.zeros((), dtype=torch.int64)
+    for start in range(0, n, batch_size):
+        idx = perm[start:start + batch_size]
+        xb, yb = x[idx], y[idx]
+        optimizer.zero_grad(set_to_none=True)
+        loss, batch_correct = loss_and_correct(loss_name, model(xb), yb)
+        loss.backward()
+        optimizer.step()
+        loss_sum += loss.detach() * idx.numel()
+        correct += batch_correct
+    return loss_sum.item() / n, correct.item() / n
+
+
+def run(workload: workloads.Workload, threads: int) -> dict:
+    """Train ``workload`` and return the timing summary and final metrics."""
+    torch.set_num_threads(threads)
+    torch.manual_seed(workloads.SEED)
+    x_np, y_np = workloads.load_training_data(workload)
+    x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
+    model = build_model(workload)
+    optimizer = make_optimizer(workload.optimizer, model.parameters())
+    epoch_times: list[float] = []
+    logs: dict = {}
+    while not timing.should_stop(epoch_times, workload.epochs):
+        start = time.perf_counter()
+        loss, accuracy = train_epoch(model, optimizer, workload.loss, x, y,
+                                     workload.batch_size)
+        epoch_times.append(time.perf_counter() - start)
+        logs = {"accuracy": accuracy, "loss": loss}
+    result = timing.summarize(epoch_times, workload.epoch_samples)
+    result["final_logs"] = logs
+    result["backend"] = "torch"
+    result["version"] = torch.__version__
+    return result
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workload", required=True)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+    workload = workloads.get_workload(args.workload, args.quick)
+    result = run(workload, args.threads)
+    with open(args.out, "w") as f:
+        json.dump(result, f)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""The benchmark workloads and their synthetic data.
+
+Every framework trains exactly the same data: arrays generated once from a
+fixed seed and cached as ``.npy`` files under ``benchmarks/.cache`` (git
+ignored), then loaded by each worker subprocess.
+
+Labels come from a random linear "teacher" applied to the inputs, so the
+models can actually learn something and the final accuracy doubles as a
+sanity check that every framework trained the same problem.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+import numpy as np
+
+SEED = 1234
+CACHE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), ".cache")
+
+
+@dataclasses.dataclass(frozen=True)
+class Workload:
+    """One model/optimizer/loss/data combination to time.
+
+    ``samples`` rows are generated; each timed epoch trains on the first
+    ``epoch_samples`` of them (equal to ``samples`` except for W2).
+    """
+
+    name: str
+    description: str
+    units: tuple[int, ...]  # input dim, then the units of each Dense layer
+    optimizer: str  # "sgd", "adam" or "rmsprop"
+    loss: str  # a Keras loss name
+    batch_size: int
+    samples: int
+    epoch_samples: int
+    epochs: int  # maximum; a worker may stop earlier (see timing.py)
+
+    @property
+    def input_dim(self) -> int:
+        return self.units[0]
+
+    @property
+    def outputs(self) -> int:
+        return self.units[-1]
+
+    @property
+    def final_activation(self) -> str:
+        return "sigmoid" if self.loss == "binary_crossentropy" else "softmax"
+
+    def scaled(self, factor: int) -> Workload:
+        """The same workload with sample counts divided by ``factor``."""
+        return dataclasses.replace(
+            self,
+            samples=max(self.batch_size, self.samples // factor),
+            epoch_samples=max(self.batch_size, self.epoch_samples // factor),
+        )
+
+
+WORKLOADS: tuple[Workload, ...] = (
+    Workload(
+        name="W1",
+        description="MLP 784-128-10, SGD, categorical CE (one-hot)",
+        units=(784, 128, 10),
+        optimizer="sgd",
+        loss="categorical_crossentropy",
+        batch_size=128,
+        samples=45_000,
+        epoch_samples=45_000,
+        epochs=6,
+    ),
+    Workload(
+        name="W2",
+        description="MLP 3072-1000-500-100, SGD, categorical CE (one-hot)",
+        units=(3072, 1000, 500, 100),
+        optimizer="sgd",
+        loss="categorical_crossentropy",
+        batch_size=32,
+        samples=50_000,
+        epoch_samples=10_000,
+        epochs=4,
+    ),
+    Workload(
+        name="W3",
+        description="MLP 784-128-10, Adam, sparse categorical CE (int labels)",
+        units=(784, 128, 10),
+        optimizer="adam",
+        loss="sparse_categorical_crossentropy",
+        batch_size=32,
+        samples=60_000,
+        epoch_samples=60_000,
+        epochs=4,
+    ),
+    Workload(
+        name="W4",
+        description="MLP 10000-16-16-1, RMSprop, binary CE",
+        units=(10_000, 16, 16, 1),
+        optimizer="rmsprop",
+        loss="binary_crossentropy",
+        batch_size=512,
+        samples=25_000,
+        epoch_samples=25_000,
+        epochs=6,
+    ),
+)
+
+QUICK_FACTOR = 10
+
+
+def get_workload(name: str, quick: bool = False) -> Workload:
+    """Look a workload up by name, shrunk for ``--quick`` runs."""
+    for workload in WORKLOADS:
+        if workload.name == name:
+            return workload.scaled(QUICK_FACTOR) if quick else workload
+    raise KeyError(f"unknown workload {name!r}")
+
+
+def make_data(workload: Workload) -> tuple[np.ndarray, np.ndarray]:
+    """Generate ``(x, y)`` for a workload, deterministically from ``SEED``.
+
+    ``y`` is one-hot float32 for categorical CE, int64 class ids for sparse
+    categorical CE and float32 of shape ``(n, 1)`` for binary CE.
+    """
+    rng = np.random.default_rng([SEED, int(workload.name[1:])])
+    n, d = workload.samples, workload.input_dim
+    x = rng.standard_normal((n, d), dtype=np.float32)
+    if workload.loss == "binary_crossentropy":
+        teacher = rng.standard_normal((d,), dtype=np.float32)
+        y = (x @ teacher > 0).astype(np.float32).reshape(n, 1)
+        return x, y
+    teacher = rng.standard_normal((d, workload.outputs), dtype=np.float32)
+    labels = np.argmax(x @ teacher, axis=1).astype(np.int64)
+    if workload.loss == "sparse_categorical_crossentropy":
+        return x, labels
+    return x, np.eye(workload.outputs, dtype=np.float32)[labels]
+
+
+def _cache_paths(workload: Workload) -> tuple[str, str]:
+    stem = os.path.join(CACHE_DIR, f"{workload.name}-{workload.samples}-s{SEED}")
+    return stem + "-x.npy", stem + "-y.npy"
+
+
+def ensure_data(workload: Workload) -> tuple[str, str]:
+    """Create the cached arrays for ``workload`` if needed; return the paths."""
+    x_path, y_path = _cache_paths(workload)
+    if not (os.path.exists(x_path) and os.path.exists(y_path)):
+        os.makedirs(CACHE_DIR, exist_ok=True)
+        x, y = make_data(workload)
+        for path, array in ((x_path, x), (y_path, y)):
+            tmp = path + ".tmp.npy"
+            np.save(tmp, array)
+            os.replace(tmp, path)
+    return x_path, y_path
+
+
+def load_training_data(workload: Workload) -> tuple[np.ndarray, np.ndarray]:
+    """Load the arrays one timed epoch trains on (the first epoch_samples)."""
+    x_path, y_path = ensure_data(workload)
+    x, y = np.load(x_path), np.load(y_path)
+    n = workload.epoch_samples
+    if n < len(x):
+        x, y = np.ascontiguousarray(x[:n]), np.ascontiguousarray(y[:n])
+    return x, y

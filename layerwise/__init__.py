@@ -1,0 +1,31 @@
+"""layerwise: the Keras API, rebuilt in Python on PyTorch.
+
+Example:
+
+>>> import layerwise as keras
+>>> model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10, "softmax")])
+>>> model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])
+"""
+
+from layerwise import activations as activations
+from layerwise import applications as applications
+from layerwise import backend as backend
+from layerwise import callbacks as callbacks
+from layerwise import constraints as constraints
+from layerwise import datasets as datasets
+from layerwise import initializers as initializers
+from layerwise import layers as layers
+from layerwise import losses as losses
+from layerwise import metrics as metrics
+from layerwise import models as models
+from layerwise import optimizers as optimizers
+from layerwise import preprocessing as preprocessing
+from layerwise import regularizers as regularizers
+from layerwise import utils as utils
+from layerwise.layers import Input as Input
+from layerwise.layers import InputLayer as InputLayer
+from layerwise.layers import Layer as Layer
+from layerwise.models import Model as Model
+from layerwise.models import Sequential as Sequential
+
+__version__ = "0.1.0"

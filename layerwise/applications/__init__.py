@@ -1,0 +1,3 @@
+"""`layerwise.applications`: pretrained models and their input preprocessing."""
+
+from layerwise.applications import imagenet_utils as imagenet_utils

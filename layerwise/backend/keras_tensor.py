@@ -1,0 +1,66 @@
+"""Symbolic tensors: a shape and a dtype, and the layer call that produced them.
+
+`layerwise.Input(shape=(784,))` returns a `KerasTensor`. Calling a layer on it
+computes nothing: it builds the layer, infers the output shape and returns a
+new `KerasTensor` that remembers the call (its `Node`), so models can be traced.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+class KerasTensor:
+    """A symbolic tensor.
+
+    Args:
+        shape: Tuple with `None` for unknown dimensions (the batch dimension).
+        dtype: torch dtype of the values.
+        name: Optional name.
+
+    Attributes:
+        node: The `Node` (layer call) that produced this tensor.
+        index: Which output of that call this tensor is.
+    """
+
+    def __init__(self, shape, dtype=torch.float32, name: str | None = None, node=None, index=0):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = dtype
+        self.name = name
+        self.node = node
+        self.index = index
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def __repr__(self) -> str:
+        dtype = str(self.dtype).replace("torch.", "")
+        return f"<KerasTensor shape={self.shape}, dtype={dtype}, name={self.name}>"
+
+    def __len__(self):
+        raise TypeError("A symbolic tensor has no length: its batch size is not known yet.")
+
+
+class Node:
+    """One call of a layer on symbolic tensors."""
+
+    def __init__(self, layer, inputs: list[KerasTensor], outputs: list[KerasTensor], arguments=None):
+        self.layer = layer
+        self.inputs = inputs
+        self.outputs = outputs
+        self.arguments = arguments or {}
+        for i, out in enumerate(outputs):
+            out.node = self
+            out.index = i
+
+
+def is_symbolic(x) -> bool:
+    """Whether `x` (or any element of a list/tuple/dict `x`) is a `KerasTensor`."""
+    if isinstance(x, KerasTensor):
+        return True
+    if isinstance(x, (list, tuple)):
+        return any(isinstance(v, KerasTensor) for v in x)
+    if isinstance(x, dict):
+        return any(isinstance(v, KerasTensor) for v in x.values())
+    return False

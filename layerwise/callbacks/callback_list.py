@@ -1,0 +1,157 @@
+"""`CallbackList`: dispatches hooks to callbacks, and lazy batch logs."""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+
+from layerwise.callbacks.callback import Callback
+from layerwise.callbacks.history import History
+from layerwise.callbacks.progbar_logger import ProgbarLogger
+
+_BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
+                "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end")
+
+
+class LazyLogs(MutableMapping):
+    """Batch logs whose values are read from the device only when a callback looks.
+
+    Args:
+        compute: Function returning the `{name: float}` dict when first needed.
+    """
+
+    __slots__ = ("_compute", "_values")
+
+    def __init__(self, compute):
+        self._compute = compute
+        self._values = None
+
+    def _resolved(self) -> dict:
+        if self._values is None:
+            self._values = self._compute()
+        return self._values
+
+    def __getitem__(self, key):
+        return self._resolved()[key]
+
+    def __setitem__(self, key, value):
+        self._resolved()[key] = value
+
+    def __delitem__(self, key):
+        del self._resolved()[key]
+
+    def __iter__(self):
+        return iter(self._resolved())
+
+    def __len__(self):
+        return len(self._resolved())
+
+    def __repr__(self):
+        return repr(self._resolved())
+
+
+def _overrides(callback: Callback, hook: str) -> bool:
+    method = getattr(type(callback), hook, None)
+    base = getattr(Callback, hook)
+    if method is not base:
+        return True
+    # The train hooks forward to the Keras 2 `on_batch_*` aliases.
+    alias = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+    return hook in alias and getattr(type(callback), alias[hook]) is not getattr(Callback,
+                                                                                 alias[hook])
+
+
+class CallbackList:
+    """A list of callbacks, with `History` and `ProgbarLogger` added as in Keras.
+
+    Batch hooks are only dispatched to callbacks that override them, so an
+    epoch without such callbacks costs no Python work per step.
+    """
+
+    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None,
+                 **params):
+        self.callbacks: list[Callback] = list(callbacks or [])
+        for cb in self.callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(
+                    f"`callbacks` must contain `keras.callbacks.Callback` instances. "
+                    f"Received: {cb!r}"
+                )
+        if add_history and not any(isinstance(c, History) for c in self.callbacks):
+            self.callbacks.append(History())
+        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
+            self.callbacks.insert(0, ProgbarLogger())
+        self.params = params
+        if model is not None:
+            self.set_model(model)
+        self.set_params(params)
+        self._batch_listeners = {
+            hook: [cb for cb in self.callbacks if _overrides(cb, hook)] for hook in _BATCH_HOOKS
+        }
+
+    @property
+    def history(self) -> History | None:
+        return next((c for c in self.callbacks if isinstance(c, History)), None)
+
+    def set_model(self, model):
+        self.model = model
+        for cb in self.callbacks:
+            cb.set_model(model)
+
+    def set_params(self, params):
+        self.params = params
+        for cb in self.callbacks:
+            cb.set_params(params)
+
+    def wants(self, hook: str) -> bool:
+        """Whether any callback listens to the batch hook `hook`."""
+        return bool(self._batch_listeners[hook])
+
+    def _batch(self, hook, batch, logs):
+        for cb in self._batch_listeners[hook]:
+            getattr(cb, hook)(batch, logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._batch("on_train_batch_begin", batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batch("on_train_batch_end", batch, logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self._batch("on_test_batch_begin", batch, logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        self._batch("on_test_batch_end", batch, logs)
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self._batch("on_predict_batch_begin", batch, logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._batch("on_predict_batch_end", batch, logs)
+
+    def _all(self, hook, *args):
+        for cb in self.callbacks:
+            getattr(cb, hook)(*args)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._all("on_epoch_begin", epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._all("on_epoch_end", epoch, logs)
+
+    def on_train_begin(self, logs=None):
+        self._all("on_train_begin", logs)
+
+    def on_train_end(self, logs=None):
+        self._all("on_train_end", logs)
+
+    def on_test_begin(self, logs=None):
+        self._all("on_test_begin", logs)
+
+    def on_test_end(self, logs=None):
+        self._all("on_test_end", logs)
+
+    def on_predict_begin(self, logs=None):
+        self._all("on_predict_begin", logs)
+
+    def on_predict_end(self, logs=None):
+        self._all("on_predict_end", logs)

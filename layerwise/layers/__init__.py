@@ -1,0 +1,42 @@
+"""`layerwise.layers`: the building blocks of models."""
+
+from layerwise.layers.core import Activation as Activation
+from layerwise.layers.core import Dense as Dense
+from layerwise.layers.core import Identity as Identity
+from layerwise.layers.input_layer import Input as Input
+from layerwise.layers.input_layer import InputLayer as InputLayer
+from layerwise.layers.layer import Layer as Layer
+from layerwise.layers.regularization import ActivityRegularization as ActivityRegularization
+from layerwise.layers.regularization import Dropout as Dropout
+from layerwise.layers.reshaping import Flatten as Flatten
+from layerwise.layers.reshaping import Permute as Permute
+from layerwise.layers.reshaping import RepeatVector as RepeatVector
+from layerwise.layers.reshaping import Reshape as Reshape
+
+
+def _registry() -> dict:
+    import layerwise.layers as module
+
+    return {name: obj for name, obj in vars(module).items()
+            if isinstance(obj, type) and issubclass(obj, Layer)}
+
+
+def serialize(layer) -> dict:
+    """Returns `{"module", "class_name", "config", "registered_name"}` for a layer."""
+    from layerwise.saving.object_registry import serialize as _serialize
+
+    return _serialize(layer)
+
+
+def deserialize(config: dict, custom_objects=None) -> Layer:
+    """Builds a layer from the dict returned by `serialize`."""
+    from layerwise.saving.object_registry import deserialize as _deserialize
+
+    return _deserialize("layer", config, _registry(), custom_objects)
+
+
+def get(identifier):
+    """Returns a layer from a config dict, or the layer itself."""
+    if isinstance(identifier, Layer):
+        return identifier
+    return deserialize(identifier)

@@ -1,0 +1,161 @@
+"""Core layers: `Dense`, `Activation`, `Identity`."""
+
+from __future__ import annotations
+
+import torch
+
+from layerwise import activations as activations_module
+from layerwise import constraints as constraints_module
+from layerwise import initializers as initializers_module
+from layerwise import regularizers as regularizers_module
+from layerwise.layers.layer import Layer
+
+
+class Dense(Layer):
+    """Densely-connected layer: `activation(inputs @ kernel + bias)`.
+
+    Args:
+        units: Dimension of the output.
+        activation: Activation name or callable (default: none).
+        use_bias: Whether to add a bias vector.
+        kernel_initializer: Initializer of the `(input_dim, units)` kernel.
+        bias_initializer: Initializer of the bias.
+        kernel_regularizer, bias_regularizer: Optional weight penalties.
+        activity_regularizer: Optional penalty on the output.
+        kernel_constraint, bias_constraint: Optional projections after each step.
+
+    Input shape: `(batch, ..., input_dim)`. Output shape: `(batch, ..., units)`.
+
+    Example:
+
+    >>> import torch, layerwise as keras
+    >>> layer = keras.layers.Dense(4, activation="relu")
+    >>> layer(torch.ones(2, 3)).shape
+    torch.Size([2, 4])
+    >>> layer.kernel.shape
+    torch.Size([3, 4])
+    """
+
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+            raise ValueError(
+                f"Dense: `units` must be a positive integer. Received: units={units!r}"
+            )
+        self.units = units
+        self.activation = activations_module.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers_module.get(kernel_initializer)
+        self.bias_initializer = initializers_module.get(bias_initializer)
+        self.kernel_regularizer = regularizers_module.get(kernel_regularizer)
+        self.bias_regularizer = regularizers_module.get(bias_regularizer)
+        self.kernel_constraint = constraints_module.get(kernel_constraint)
+        self.bias_constraint = constraints_module.get(bias_constraint)
+        self._linear_activation = self.activation is activations_module.linear
+        self.input_spec_dim = None
+
+    def build(self, input_shape):
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(
+                f"Dense layer '{self.name}': the last dimension of the input must be known. "
+                f"Received input_shape={tuple(input_shape)}."
+            )
+        self.input_spec_dim = int(input_dim)
+        self.kernel = self.add_weight(
+            name="kernel", shape=(input_dim, self.units), initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias", shape=(self.units,), initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+            )
+        else:
+            self.bias = None
+        self.built = True
+
+    def _check_width(self, width) -> None:
+        if width != self.input_spec_dim:
+            raise ValueError(
+                f"Input to layer '{self.name}' has the wrong width: expected the last axis "
+                f"to be {self.input_spec_dim} (the layer was built for inputs of shape "
+                f"{self._build_input_shape}), received {width}. Reshape the data or rebuild "
+                "the model for this input size."
+            )
+
+    def _check_input_compatibility(self, inputs):
+        self._check_width(inputs.shape[-1])
+
+    def call(self, inputs):
+        if inputs.shape[-1] != self.input_spec_dim:
+            self._check_width(inputs.shape[-1])
+        if inputs.ndim == 2 and self.bias is not None:
+            x = torch.addmm(self.bias, inputs, self.kernel)
+        else:
+            x = torch.matmul(inputs, self.kernel)
+            if self.bias is not None:
+                x = x + self.bias
+        if self._linear_activation:
+            return x
+        return self.activation(x)
+
+    def compute_output_shape(self, input_shape):
+        return (*tuple(input_shape)[:-1], self.units)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "units": self.units,
+            "activation": activations_module.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers_module.serialize(self.kernel_initializer),
+            "bias_initializer": initializers_module.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers_module.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers_module.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints_module.serialize(self.kernel_constraint),
+            "bias_constraint": constraints_module.serialize(self.bias_constraint),
+        })
+        return config
+
+
+class Activation(Layer):
+    """Applies an activation function to its input.
+
+    Args:
+        activation: Activation name (`"relu"`) or callable.
+
+    Example:
+
+    >>> import torch, layerwise as keras
+    >>> keras.layers.Activation("relu")(torch.tensor([-1.0, 1.0]))
+    tensor([0., 1.])
+    """
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activations_module.get(activation)
+
+    def call(self, inputs):
+        return self.activation(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config["activation"] = activations_module.serialize(self.activation)
+        return config
+
+
+class Identity(Layer):
+    """Returns its input unchanged."""
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape

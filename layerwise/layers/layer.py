@@ -1,0 +1,568 @@
+"""`Layer`: the Keras layer contract on top of `torch.nn.Module`.
+
+`__init__` stores configuration, `build(input_shape)` creates weights with
+`add_weight`, `call(inputs, training=None)` computes with torch ops. Because a
+`Layer` is an `nn.Module`, layerwise models work with plain PyTorch code:
+`state_dict`, `torch.compile`, DDP and ONNX export.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+import torch
+
+from layerwise import constraints as constraints_module
+from layerwise import initializers as initializers_module
+from layerwise import regularizers as regularizers_module
+from layerwise.backend import call_context, naming
+from layerwise.backend.config import floatx, to_torch_dtype
+from layerwise.backend.keras_tensor import KerasTensor, Node, is_symbolic
+from layerwise.backend.variables import Variable
+
+_SHAPE_KWARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size")
+
+
+def _to_tensor(x):
+    """Converts NumPy arrays and Python numbers to tensors (float64 becomes floatx)."""
+    if isinstance(x, torch.Tensor):
+        return x
+    if isinstance(x, np.ndarray) or np.isscalar(x) or isinstance(x, (list, float, int)):
+        array = np.asarray(x)
+        if array.dtype == np.float64:
+            array = array.astype(floatx())
+        return torch.from_numpy(np.ascontiguousarray(array))
+    return x
+
+
+def _shape_of(x):
+    if isinstance(x, (torch.Tensor, KerasTensor)):
+        return tuple(x.shape)
+    if isinstance(x, (list, tuple)):
+        return [_shape_of(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _shape_of(v) for k, v in x.items()}
+    return None
+
+
+def _map_structure(fn, x):
+    if isinstance(x, (list, tuple)):
+        return type(x)(_map_structure(fn, v) for v in x)
+    if isinstance(x, dict):
+        return {k: _map_structure(fn, v) for k, v in x.items()}
+    return fn(x)
+
+
+def _flatten(x) -> list:
+    if isinstance(x, (list, tuple)):
+        return [leaf for v in x for leaf in _flatten(v)]
+    if isinstance(x, dict):
+        return [leaf for v in x.values() for leaf in _flatten(v)]
+    return [x]
+
+
+class Layer(torch.nn.Module):
+    """Base class of all layers.
+
+    Args:
+        trainable: Whether the layer's weights are updated during training.
+        name: Layer name; defaults to the snake-case class name, numbered
+            (`dense`, `dense_1`, ...).
+        dtype: Dtype of the weights and computations (default: `floatx()`).
+        activity_regularizer: Optional penalty on the layer's output.
+        input_shape: Shape of one sample (no batch dimension), Keras 2 style,
+            for the first layer of a `Sequential`.
+        input_dim: Same as `input_shape=(input_dim,)`.
+        batch_input_shape: Shape including the batch dimension.
+
+    Example:
+
+    >>> import torch
+    >>> import layerwise as keras
+    >>> class Scale(keras.layers.Layer):
+    ...     def build(self, input_shape):
+    ...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+    ...     def call(self, inputs):
+    ...         return inputs * self.w
+    >>> Scale()(torch.ones(2, 3)).shape
+    torch.Size([2, 3])
+    """
+
+    # Layers whose inputs are indices (Embedding, lookups) set this to False.
+    _cast_inputs = True
+
+    def __init__(
+        self,
+        *,
+        trainable: bool = True,
+        name: str | None = None,
+        dtype=None,
+        activity_regularizer=None,
+        autocast: bool = True,
+        **kwargs,
+    ):
+        super().__init__()
+        shape_kwargs = {k: kwargs.pop(k) for k in _SHAPE_KWARGS if k in kwargs}
+        kwargs.pop("input_length", None)  # Keras 2 Embedding argument, implied by the data.
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}.__init__() got unexpected keyword argument(s) "
+                f"{sorted(kwargs)}. Check the spelling against the Keras documentation."
+            )
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"`name` must be a string. Received: name={name!r}")
+        self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self._dtype_name = str(dtype.name if hasattr(dtype, "name") else dtype) if dtype else None
+        self.autocast = autocast
+        self.built = False
+        self.activity_regularizer = regularizers_module.get(activity_regularizer)
+        self.supports_masking = False
+        self._trainable_variables: list[Variable] = []
+        self._non_trainable_variables: list[Variable] = []
+        self._losses: list = []
+        self._losses_call_id = -1
+        self._inbound_nodes: list[Node] = []
+        self._build_input_shape = None
+        self._build_device = None
+        self._batch_input_shape = self._standardize_shape_kwargs(shape_kwargs)
+
+    # ------------------------------------------------------------------ config
+    @staticmethod
+    def _standardize_shape_kwargs(kwargs: dict):
+        if "batch_input_shape" in kwargs and kwargs["batch_input_shape"] is not None:
+            return tuple(kwargs["batch_input_shape"])
+        batch_size = kwargs.get("batch_size")
+        if kwargs.get("input_shape") is not None:
+            shape = kwargs["input_shape"]
+            shape = (shape,) if isinstance(shape, int) else tuple(shape)
+            return (batch_size, *shape)
+        if kwargs.get("input_dim") is not None:
+            return (batch_size, int(kwargs["input_dim"]))
+        return None
+
+    @property
+    def dtype(self) -> str:
+        """Name of the weights' dtype (`"float32"` by default)."""
+        return self._dtype_name or floatx()
+
+    @property
+    def compute_dtype(self) -> str:
+        return self.dtype
+
+    @property
+    def torch_dtype(self) -> torch.dtype:
+        return to_torch_dtype(self.dtype)
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """Freezes (`False`) or unfreezes this layer and every layer inside it."""
+        value = bool(value)
+        for layer in self._flatten_layers(include_self=True):
+            layer._trainable = value
+            for variable in layer._trainable_variables:
+                variable.requires_grad_(value)
+
+    @property
+    def input_shape(self):
+        """Shape of the layer's input, batch dimension first."""
+        if self._build_input_shape is not None:
+            return self._build_input_shape
+        if self._batch_input_shape is not None:
+            return self._batch_input_shape
+        raise AttributeError(
+            f"The layer '{self.name}' has never been called and thus has no defined input shape."
+        )
+
+    def get_config(self) -> dict:
+        """Returns the layer's constructor arguments as a JSON-friendly dict."""
+        config: dict[str, Any] = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": self.dtype,
+        }
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers_module.serialize(
+                self.activity_regularizer
+            )
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """Creates a layer from the dict returned by `get_config`."""
+        return cls(**config)
+
+    def get_build_config(self) -> dict | None:
+        if self._build_input_shape is None:
+            return None
+        return {"input_shape": _json_shape(self._build_input_shape)}
+
+    def build_from_config(self, config: dict | None) -> None:
+        if config and config.get("input_shape") is not None and not self.built:
+            self.build(_tuple_shape(config["input_shape"]))
+            self.built = True
+
+    # ----------------------------------------------------------------- weights
+    def add_weight(
+        self,
+        shape=None,
+        initializer=None,
+        dtype=None,
+        trainable: bool = True,
+        regularizer=None,
+        constraint=None,
+        name: str | None = None,
+        **kwargs,
+    ) -> Variable:
+        """Creates a weight of this layer.
+
+        Args:
+            shape: Shape tuple (default: a scalar).
+            initializer: Name or initializer object (default `"glorot_uniform"`
+                for floating weights, `"zeros"` otherwise).
+            dtype: Dtype name (default: the layer's dtype).
+            trainable: Whether the optimizer updates it.
+            regularizer: Name or object; its penalty joins the training loss.
+            constraint: Name or object; applied after each optimizer step.
+            name: The weight's name inside the layer.
+
+        Returns:
+            The new `Variable`, registered as a parameter of this module.
+        """
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        torch_dtype = to_torch_dtype(dtype or self.dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if torch_dtype.is_floating_point else "zeros"
+        initializer = initializers_module.get(initializer)
+        value = initializer(shape, dtype=torch_dtype)
+        value = torch.as_tensor(value, dtype=torch_dtype)
+        if self._build_device is not None:
+            value = value.to(self._build_device)
+        variable = Variable(value, requires_grad=bool(trainable) and self._trainable)
+        base = name or "variable"
+        attr_name, i = base, 1
+        while attr_name in self._parameters or hasattr(type(self), attr_name):
+            attr_name, i = f"{base}_{i}", i + 1
+        variable.name = base
+        variable.path = f"{self.name}/{base}"
+        variable.trainable = bool(trainable)
+        variable.regularizer = regularizers_module.get(regularizer)
+        variable.constraint = constraints_module.get(constraint)
+        self.register_parameter(attr_name, variable)
+        if trainable:
+            self._trainable_variables.append(variable)
+        else:
+            self._non_trainable_variables.append(variable)
+        return variable
+
+    def _flatten_layers(self, include_self: bool = True, recursive: bool = True):
+        """Yields this layer and the layers inside it, depth first, once each."""
+        seen = set()
+        stack = [self]
+        while stack:
+            layer = stack.pop(0)
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            if layer is not self or include_self:
+                yield layer
+            if layer is self or recursive:
+                children = [m for m in layer._direct_sublayers() if id(m) not in seen]
+                stack = children + stack
+
+    def _direct_sublayers(self) -> list[Layer]:
+        return [m for m in self._modules.values() if isinstance(m, Layer)]
+
+    @property
+    def weights(self) -> list[Variable]:
+        """All weights: own trainable, own non-trainable, then sublayers', in Keras order."""
+        out, seen = [], set()
+        for w in self._trainable_variables + self._non_trainable_variables:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        for layer in self._direct_sublayers():
+            for w in layer.weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def variables(self) -> list[Variable]:
+        return self.weights
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return []
+        out = list(self._trainable_variables)
+        for layer in self._direct_sublayers():
+            out.extend(w for w in layer.trainable_weights if all(w is not o for o in out))
+        return out
+
+    @property
+    def trainable_variables(self) -> list[Variable]:
+        return self.trainable_weights
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return self.weights
+        out = list(self._non_trainable_variables)
+        for layer in self._direct_sublayers():
+            out.extend(w for w in layer.non_trainable_weights if all(w is not o for o in out))
+        return out
+
+    @property
+    def non_trainable_variables(self) -> list[Variable]:
+        return self.non_trainable_weights
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Returns the weights as NumPy arrays, in Keras order and layout."""
+        return [w.numpy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Sets the weights from NumPy arrays, in the order and layout of `get_weights`."""
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(
+                f"Layer '{self.name}' expects {len(own)} weight arrays "
+                f"({[tuple(w.shape) for w in own]}), but received {len(weights)}."
+            )
+        for variable, value in zip(own, weights):
+            value = np.asarray(value)
+            if tuple(value.shape) != tuple(variable.shape):
+                raise ValueError(
+                    f"Layer '{self.name}' weight '{variable.name}' has shape "
+                    f"{tuple(variable.shape)}; received an array of shape {tuple(value.shape)}."
+                )
+            variable.assign(value)
+
+    def count_params(self) -> int:
+        """Number of scalars in this layer's weights."""
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the layer isn't "
+                "built. Build it first by calling it on data or with `build(input_shape)`."
+            )
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # ------------------------------------------------------------------ losses
+    def add_loss(self, loss) -> None:
+        """Adds a loss term (a scalar tensor) to this call's training loss."""
+        context = call_context.current()
+        call_id = context.call_id if context is not None else 0
+        if call_id != self._losses_call_id:
+            self._losses = []
+            self._losses_call_id = call_id
+        self._losses.append(loss)
+        if context is not None:
+            context.losses.append(loss)
+
+    @property
+    def losses(self) -> list[torch.Tensor]:
+        """Loss terms of the last call (activity regularization, `add_loss`) plus
+        the weight regularization penalties, for this layer and the layers inside it."""
+        last = call_context.last()
+        last_id = last.call_id if last is not None else 0
+        out = []
+        for layer in self._flatten_layers(include_self=True):
+            if layer._losses_call_id in (last_id, 0):
+                out.extend(layer._losses)
+            for w in layer._trainable_variables + layer._non_trainable_variables:
+                if w.regularizer is not None:
+                    out.append(w.regularizer(w))
+        return out
+
+    # ------------------------------------------------------------------- build
+    def build(self, input_shape) -> None:
+        """Creates the layer's weights. Layers without weights need not override it."""
+        self.built = True
+
+    def _maybe_build(self, inputs) -> None:
+        if self.built:
+            return
+        shapes = _shape_of(inputs)
+        first = _flatten(inputs)[0]
+        if isinstance(first, torch.Tensor) and first.device.type != "meta":
+            self._build_device = first.device
+        self._build_input_shape = _none_batch(shapes)
+        self.build(shapes)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        """Returns the output shape for `input_shape` (batch dimension included)."""
+        raise NotImplementedError
+
+    def compute_output_spec(self, inputs):
+        """Returns symbolic outputs for symbolic `inputs`, without computing on real data."""
+        shapes = _shape_of(inputs)
+        try:
+            out_shape = self.compute_output_shape(shapes)
+        except NotImplementedError:
+            out_shape = None
+        if out_shape is not None:
+            return _map_shapes(out_shape, lambda s: KerasTensor(s, dtype=self.torch_dtype))
+        # Fall back to running the layer on a small zero batch (no gradient).
+        dummy = _map_structure(
+            lambda t: torch.zeros([1 if d is None else d for d in t.shape], dtype=t.dtype), inputs
+        )
+        with torch.no_grad():
+            out = self.call(dummy, **self._call_kwargs(False))
+        return _map_structure(lambda t: KerasTensor((None, *t.shape[1:]), dtype=t.dtype), out)
+
+    # -------------------------------------------------------------------- call
+    def call(self, inputs, *args, **kwargs):
+        """The layer's computation. Subclasses override it."""
+        return inputs
+
+    def forward(self, *args, **kwargs):
+        return self.call(*args, **kwargs)
+
+    @classmethod
+    def _call_signature_flags(cls):
+        flags = cls.__dict__.get("_cached_call_flags")
+        if flags is None:
+            params = inspect.signature(cls.call).parameters
+            has_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
+            flags = ("training" in params or has_kwargs, "mask" in params)
+            cls._cached_call_flags = flags
+        return flags
+
+    def _call_kwargs(self, training) -> dict:
+        return {"training": training} if self._call_signature_flags()[0] else {}
+
+    def __call__(self, *args, **kwargs):
+        if not args:
+            raise ValueError(f"Layer '{self.name}' was called without inputs.")
+        inputs = args[0]
+        if is_symbolic(inputs):
+            return self._symbolic_call(*args, **kwargs)
+        if not isinstance(inputs, torch.Tensor):
+            inputs = _map_structure(_to_tensor, inputs)
+        if self._cast_inputs and self.autocast:
+            inputs = _map_structure(self._cast, inputs)
+        args = (inputs, *args[1:])
+
+        context = call_context.current()
+        outermost = context is None
+        training = kwargs.pop("training", None)
+        if outermost:
+            context = call_context.enter(training)
+        elif training is None:
+            training = context.training
+        try:
+            if not self.built:
+                self._maybe_build(inputs)
+            accepts_training = self._call_signature_flags()[0]
+            if accepts_training:
+                kwargs["training"] = training
+            outputs = super().__call__(*args, **kwargs)
+            if self.activity_regularizer is not None:
+                for out in _flatten(outputs):
+                    if isinstance(out, torch.Tensor):
+                        self.add_loss(self.activity_regularizer(out))
+        finally:
+            if outermost:
+                call_context.exit_call()
+        return outputs
+
+    def _cast(self, x):
+        if isinstance(x, torch.Tensor) and x.dtype != self.torch_dtype and not x.is_complex():
+            return x.to(self.torch_dtype)
+        return x
+
+    def _symbolic_call(self, *args, **kwargs):
+        inputs = args[0]
+        kwargs.pop("training", None)
+        if not self.built:
+            self._maybe_build(inputs)
+        self._check_input_compatibility(inputs)
+        outputs = self.compute_output_spec(inputs)
+        Node(self, _flatten(inputs), _flatten(outputs), arguments=kwargs)
+        self._inbound_nodes.append(_flatten(outputs)[0].node)
+        return outputs
+
+    def _check_input_compatibility(self, inputs) -> None:
+        """Hook for layers to validate symbolic input shapes (raise a clear ValueError)."""
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's first call on symbolic inputs."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called on symbolic inputs.")
+        outputs = self._inbound_nodes[0].outputs
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's first call on symbolic inputs."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called on symbolic inputs.")
+        inputs = self._inbound_nodes[0].inputs
+        return inputs[0] if len(inputs) == 1 else inputs
+
+    @property
+    def output_shape(self):
+        if self._inbound_nodes:
+            out = self.output
+            return tuple(out.shape) if isinstance(out, KerasTensor) else [o.shape for o in out]
+        if self.built and self._build_input_shape is not None:
+            return self.compute_output_shape(self._build_input_shape)
+        raise AttributeError(f"The layer '{self.name}' has never been called and has no output shape.")
+
+    def extra_repr(self) -> str:
+        return f"name={self.name!r}"
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _none_batch(shape):
+    if isinstance(shape, tuple):
+        return (None, *shape[1:]) if shape else shape
+    if isinstance(shape, list):
+        return [_none_batch(s) for s in shape]
+    if isinstance(shape, dict):
+        return {k: _none_batch(s) for k, s in shape.items()}
+    return shape
+
+
+def _map_shapes(shape, fn):
+    if isinstance(shape, tuple) and all(d is None or isinstance(d, int) for d in shape):
+        return fn(shape)
+    if isinstance(shape, (list, tuple)):
+        return [_map_shapes(s, fn) for s in shape]
+    if isinstance(shape, dict):
+        return {k: _map_shapes(s, fn) for k, s in shape.items()}
+    return fn(tuple(shape))
+
+
+def _json_shape(shape):
+    if isinstance(shape, tuple):
+        return list(shape)
+    if isinstance(shape, list):
+        return [_json_shape(s) for s in shape]
+    if isinstance(shape, dict):
+        return {k: _json_shape(s) for k, s in shape.items()}
+    return shape
+
+
+def _tuple_shape(shape):
+    if isinstance(shape, list) and all(d is None or isinstance(d, int) for d in shape):
+        return tuple(shape)
+    if isinstance(shape, list):
+        return [_tuple_shape(s) for s in shape]
+    if isinstance(shape, dict):
+        return {k: _tuple_shape(s) for k, s in shape.items()}
+    return shape

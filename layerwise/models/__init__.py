@@ -1,0 +1,4 @@
+"""`layerwise.models`: `Model` and `Sequential`."""
+
+from layerwise.models.model import Model as Model
+from layerwise.models.sequential import Sequential as Sequential

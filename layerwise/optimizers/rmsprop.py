@@ -1,0 +1,69 @@
+"""RMSprop: divide the gradient by a running root mean square of recent gradients."""
+
+from __future__ import annotations
+
+import torch
+
+from layerwise.optimizers.optimizer import Optimizer
+
+
+class RMSprop(Optimizer):
+    """RMSprop, as in Keras 3.
+
+    `v = rho * v + (1 - rho) * g**2`; `w -= lr * g / sqrt(v + epsilon)` (centered:
+    `v - mean_g**2` in the root; with momentum the increment feeds a momentum buffer).
+
+    Args:
+        learning_rate: Float or schedule (default 0.001).
+        rho: Discounting factor of the history (default 0.9).
+        momentum: Momentum factor (default 0).
+        epsilon: Small constant for numerical stability (default 1e-7).
+        centered: Whether to normalize by the estimated variance of the gradient.
+        **kwargs: See `Optimizer`.
+    """
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
+                 name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        self.rho = float(rho)
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.centered = bool(centered)
+
+    def _build_state(self, variables):
+        self.velocities = self._zeros_like(variables)
+        self.average_gradients = self._zeros_like(variables) if self.centered else []
+        self.momentums = self._zeros_like(variables) if self.momentum > 0 else []
+
+    @property
+    def variables(self):
+        if not self.built:
+            return []
+        return [*self.velocities, *self.momentums, *self.average_gradients]
+
+    def _update(self, params, grads, lr, indices):
+        velocities = self._slots(self.velocities, indices)
+        rho = self.rho
+        torch._foreach_mul_(velocities, rho)
+        torch._foreach_add_(velocities, torch._foreach_mul(grads, grads), alpha=1 - rho)
+        denominators = torch._foreach_add(velocities, self.epsilon)
+        if self.centered:
+            averages = self._slots(self.average_gradients, indices)
+            torch._foreach_mul_(averages, rho)
+            torch._foreach_add_(averages, grads, alpha=1 - rho)
+            torch._foreach_add_(denominators, torch._foreach_mul(averages, averages), alpha=-1)
+        torch._foreach_sqrt_(denominators)
+        increments = torch._foreach_div(torch._foreach_mul(grads, lr), denominators)
+        if self.momentum > 0:
+            momentums = self._slots(self.momentums, indices)
+            torch._foreach_mul_(momentums, self.momentum)
+            torch._foreach_add_(momentums, increments)
+            torch._foreach_add_(params, momentums, alpha=-1)
+        else:
+            torch._foreach_add_(params, increments, alpha=-1)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
+                       "centered": self.centered})
+        return config

@@ -1,0 +1,58 @@
+"""Stochastic gradient descent, with momentum and Nesterov momentum."""
+
+from __future__ import annotations
+
+import torch
+
+from layerwise.optimizers.optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """Gradient descent (with momentum).
+
+    Update rule, as Keras: `m = momentum * m - lr * g`, then `w += m`
+    (Nesterov: `w += momentum * m - lr * g`); without momentum `w -= lr * g`.
+
+    Args:
+        learning_rate: Float or schedule (default 0.01).
+        momentum: Float >= 0 (default 0).
+        nesterov: Whether to use Nesterov momentum.
+        **kwargs: See `Optimizer` (`weight_decay`, `clipnorm`, `lr`, ...).
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> opt = keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)
+    """
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
+        if not isinstance(momentum, (int, float)) or momentum < 0 or momentum > 1:
+            raise ValueError(f"`momentum` must be a float in [0, 1]. Received: momentum={momentum}")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def _build_state(self, variables):
+        self.momentums = self._zeros_like(variables) if self.momentum else []
+
+    @property
+    def variables(self):
+        return list(self.momentums) if self.built else []
+
+    def _update(self, params, grads, lr, indices):
+        if not self.momentum:
+            torch._foreach_add_(params, grads, alpha=-lr)
+            return
+        bufs = self._slots(self.momentums, indices)
+        torch._foreach_mul_(bufs, self.momentum)
+        torch._foreach_add_(bufs, grads, alpha=-lr)
+        if self.nesterov:
+            torch._foreach_add_(params, grads, alpha=-lr)
+            torch._foreach_add_(params, bufs, alpha=self.momentum)
+        else:
+            torch._foreach_add_(params, bufs)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"momentum": self.momentum, "nesterov": self.nesterov})
+        return config

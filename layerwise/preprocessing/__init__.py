@@ -1,0 +1,3 @@
+"""`layerwise.preprocessing`: data preprocessing utilities (Keras 2 paths included)."""
+
+from layerwise.preprocessing import sequence as sequence

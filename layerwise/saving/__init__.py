@@ -1,0 +1,1 @@
+"""`layerwise.saving`: serialization of layers, models and objects."""

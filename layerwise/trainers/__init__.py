@@ -1,0 +1,1 @@
+"""`layerwise.trainers`: the fit / evaluate / predict loop and its data adapters."""

@@ -1,0 +1,318 @@
+"""Data adapters: turn what the user passed to `fit` into batches of device tensors.
+
+Arrays already in memory are converted to tensors on the training device
+once; an epoch is an index permutation and contiguous slices of it, so no
+per-batch NumPy copy, dtype conversion or `DataLoader` is involved.
+Generators, iterables and `DataLoader`s are read batch by batch.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator, Mapping
+
+import numpy as np
+import torch
+
+from layerwise.backend.config import floatx, to_torch_dtype
+
+
+def to_tensor(x, device=None, name="x") -> torch.Tensor:
+    """Converts an array-like to a tensor: float64 becomes floatx, other dtypes are kept."""
+    if isinstance(x, torch.Tensor):
+        t = x
+    else:
+        if hasattr(x, "to_numpy"):
+            x = x.to_numpy()
+        array = np.asarray(x)
+        if array.dtype == object:
+            raise ValueError(
+                f"`{name}` could not be converted to a numeric array (it has dtype object: "
+                "ragged lists or mixed types?). Pad sequences to the same length, e.g. with "
+                "`keras.utils.pad_sequences`, and pass numbers only."
+            )
+        if array.dtype == np.float64:
+            array = array.astype(floatx())
+        elif array.dtype == np.bool_:
+            array = array.astype(floatx())
+        t = torch.from_numpy(np.ascontiguousarray(array))
+    if t.dtype == torch.float64:
+        t = t.to(to_torch_dtype(floatx()))
+    if device is not None and t.device != device:
+        t = t.to(device)
+    return t
+
+
+def map_structure(fn, x):
+    if x is None:
+        return None
+    if isinstance(x, (list, tuple)):
+        return type(x)(map_structure(fn, v) for v in x)
+    if isinstance(x, Mapping):
+        return {k: map_structure(fn, v) for k, v in x.items()}
+    return fn(x)
+
+
+def flatten(x) -> list:
+    if isinstance(x, (list, tuple)):
+        return [leaf for v in x for leaf in flatten(v)]
+    if isinstance(x, Mapping):
+        return [leaf for v in x.values() for leaf in flatten(v)]
+    return [x]
+
+
+def num_samples(data, name: str) -> int:
+    sizes = {int(a.shape[0]) for a in flatten(data) if a is not None}
+    if len(sizes) > 1:
+        raise ValueError(
+            f"`{name}` arrays have different numbers of samples: {sorted(sizes)}. All arrays "
+            "must contain the same number of samples (first axis)."
+        )
+    return sizes.pop() if sizes else 0
+
+
+def check_cardinality(x, y, sample_weight) -> int:
+    """Returns the number of samples, or raises if x, y and sample_weight disagree."""
+    n_x = num_samples(x, "x")
+    for other, name in ((y, "y"), (sample_weight, "sample_weight")):
+        if other is None:
+            continue
+        n = num_samples(other, name)
+        if n != n_x:
+            raise ValueError(
+                f"Data cardinality is ambiguous: `x` has {n_x} samples but `{name}` has {n} "
+                f"samples. Make sure `x` and `{name}` contain the same number of samples."
+            )
+    return n_x
+
+
+def class_weight_to_sample_weight(y, class_weight: dict) -> np.ndarray:
+    """Per-sample weights from `{class_index: weight}` (integer or one-hot labels)."""
+    if isinstance(y, (list, tuple, Mapping)):
+        raise ValueError("`class_weight` is only supported for models with a single output.")
+    labels = y.detach().cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
+    if labels.ndim == 2 and labels.shape[1] > 1:
+        labels = np.argmax(labels, axis=1)
+    elif labels.ndim == 2:
+        labels = labels[:, 0]
+    labels = labels.astype(np.int64)
+    weights = np.ones(len(labels), dtype=floatx())
+    for cls, w in class_weight.items():
+        weights[labels == int(cls)] = w
+    return weights
+
+
+def train_validation_split(arrays, validation_split: float):
+    """Splits array structures: the last `validation_split` fraction is for validation."""
+    if not 0 < validation_split < 1:
+        raise ValueError(
+            f"`validation_split` must be between 0 and 1. Received: {validation_split}"
+        )
+    x = arrays[0]
+    n = num_samples(x, "x")
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(
+            f"`validation_split={validation_split}` leaves no samples for training or for "
+            f"validation with {n} samples. Use a fraction that keeps both non-empty."
+        )
+
+    def part(a, lo, hi):
+        return None if a is None else map_structure(lambda t: t[lo:hi], a)
+
+    train = tuple(part(a, 0, split_at) for a in arrays)
+    val = tuple(part(a, split_at, n) for a in arrays)
+    return train, val
+
+
+class ArrayDataAdapter:
+    """Batches of in-memory arrays (NumPy, torch, lists/dicts of them).
+
+    Args:
+        x, y, sample_weight: Array structures with the same number of samples.
+        batch_size: Samples per batch.
+        shuffle: `True` (new permutation each epoch), `False`, or `"batch"`.
+        device: Where the tensors live.
+        steps: Optional number of batches per epoch (cycling through the data).
+    """
+
+    def __init__(self, x, y=None, sample_weight=None, batch_size=32, shuffle=False,
+                 device=None, steps=None):
+        self.num_samples = check_cardinality(x, y, sample_weight)
+        if self.num_samples == 0:
+            raise ValueError("`x` is empty: there is no sample to train or evaluate on.")
+        self.x = map_structure(lambda a: to_tensor(a, device, "x"), x)
+        self.y = None if y is None else map_structure(lambda a: to_tensor(a, device, "y"), y)
+        self.sample_weight = None if sample_weight is None else map_structure(
+            lambda a: to_tensor(a, device, "sample_weight"), sample_weight)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        self.device = device
+        self._steps_override = steps
+        self._offset = 0
+
+    @property
+    def steps(self) -> int:
+        if self._steps_override:
+            return int(self._steps_override)
+        return math.ceil(self.num_samples / self.batch_size)
+
+    def _order(self):
+        if self.shuffle is True or self.shuffle == "true":
+            return torch.randperm(self.num_samples, device=self.device)
+        return None
+
+    def epoch(self):
+        """Yields `(x, y, sample_weight)` batches for one epoch."""
+        order = self._order()
+        data = (self.x, self.y, self.sample_weight)
+        if order is not None:
+            data = map_structure(lambda t: t.index_select(0, order), data)
+        bs, n = self.batch_size, self.num_samples
+        starts = list(range(0, n, bs))
+        if self.shuffle == "batch":
+            starts = [starts[i] for i in torch.randperm(len(starts)).tolist()]
+        if self._steps_override:
+            count = int(self._steps_override)
+            starts = [starts[(self._offset + i) % len(starts)] for i in range(count)]
+            self._offset = (self._offset + count) % len(starts)
+        x, y, sw = data
+        single_x = isinstance(x, torch.Tensor)
+        for start in starts:
+            stop = start + bs
+            xb = x[start:stop] if single_x else map_structure(lambda t, a=start, b=stop: t[a:b], x)
+            yb = None if y is None else (
+                y[start:stop] if isinstance(y, torch.Tensor)
+                else map_structure(lambda t, a=start, b=stop: t[a:b], y))
+            swb = None if sw is None else map_structure(lambda t, a=start, b=stop: t[a:b], sw)
+            yield xb, yb, swb
+
+
+class GeneratorDataAdapter:
+    """Batches from a Python generator, an iterable, or a torch `DataLoader`.
+
+    Each element is `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`. A re-iterable
+    object (list, `DataLoader`) starts over each epoch; a generator is consumed
+    across epochs, `steps` batches per epoch (the `repeat()` idiom).
+    """
+
+    def __init__(self, data, steps=None, device=None, class_weight=None):
+        self.data = data
+        self._steps = steps
+        self.device = device
+        self.class_weight = class_weight
+        self._iterator = None
+        self._reiterable = not isinstance(data, Iterator)
+        self._exhausted_warned = False
+        if steps is None and hasattr(data, "__len__"):
+            try:
+                self._steps = len(data)
+            except TypeError:
+                self._steps = None
+
+    @property
+    def steps(self) -> int | None:
+        return self._steps
+
+    def _batch(self, element):
+        if isinstance(element, Mapping) or not isinstance(element, (list, tuple)):
+            element = (element,)
+        if len(element) > 3:
+            raise ValueError(
+                "Each batch from a generator must be `x`, `(x, y)` or `(x, y, sample_weight)`. "
+                f"Received a tuple of {len(element)} elements."
+            )
+        x, y, sw = (tuple(element) + (None, None))[:3]
+        x = map_structure(lambda a: to_tensor(a, self.device, "x"), x)
+        if y is not None:
+            y = map_structure(lambda a: to_tensor(a, self.device, "y"), y)
+        if sw is None and self.class_weight is not None and y is not None:
+            sw = class_weight_to_sample_weight(y, self.class_weight)
+        if sw is not None:
+            sw = map_structure(lambda a: to_tensor(a, self.device, "sample_weight"), sw)
+        return x, y, sw
+
+    def epoch(self):
+        if self._reiterable and (self._iterator is None or self._steps is None):
+            self._iterator = iter(self.data)
+        elif self._iterator is None:
+            self._iterator = iter(self.data)
+        produced = 0
+        while self._steps is None or produced < self._steps:
+            try:
+                element = next(self._iterator)
+            except StopIteration:
+                if self._reiterable:
+                    self._iterator = iter(self.data)
+                    if self._steps is None or produced == 0:
+                        return
+                    continue
+                if self._steps is not None and not self._exhausted_warned:
+                    warnings.warn(
+                        "Your input ran out of data; interrupting training. Make sure the "
+                        f"generator yields at least `steps_per_epoch * epochs` batches "
+                        f"({self._steps} per epoch).", UserWarning, stacklevel=4)
+                    self._exhausted_warned = True
+                self.exhausted = True
+                return
+            produced += 1
+            yield self._batch(element)
+        if self._reiterable:
+            self._iterator = None
+
+    exhausted = False
+
+
+def _is_array_structure(x) -> bool:
+    """Arrays, tensors, DataFrames, nested Python lists of numbers, or lists/dicts of arrays."""
+    if isinstance(x, (np.ndarray, torch.Tensor)) or hasattr(x, "to_numpy"):
+        return True
+    if isinstance(x, Mapping):
+        return all(_is_array_structure(v) for v in x.values())
+    if isinstance(x, (list, tuple)):
+        if x and all(isinstance(v, (np.ndarray, torch.Tensor)) or hasattr(v, "to_numpy")
+                     or isinstance(v, Mapping) for v in x):
+            return all(_is_array_structure(v) for v in x)
+        try:
+            return np.asarray(x).dtype != object
+        except (ValueError, TypeError):
+            return False
+    return False
+
+
+def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False,
+                     class_weight=None, device=None):
+    """Picks the adapter for `x` (arrays, or a generator / iterable / DataLoader)."""
+    if x is None:
+        raise ValueError("`x` is required: pass the input data (arrays or a generator).")
+    if not _is_array_structure(x):
+        if not hasattr(x, "__iter__"):
+            raise ValueError(
+                f"Unrecognized data type for `x`: {type(x).__name__}. Pass NumPy arrays, torch "
+                "tensors, a list/dict of them, or a generator yielding `(x, y)` batches."
+            )
+        if y is not None:
+            raise ValueError(
+                "`y` must not be given when `x` is a generator, iterable or DataLoader: "
+                "yield `(x, y)` tuples from it instead."
+            )
+        if sample_weight is not None:
+            raise ValueError(
+                "`sample_weight` must not be given when `x` is a generator: yield "
+                "`(x, y, sample_weight)` tuples instead."
+            )
+        return GeneratorDataAdapter(x, steps=steps, device=device, class_weight=class_weight)
+    if isinstance(x, list) and not all(isinstance(v, (np.ndarray, torch.Tensor, Mapping))
+                                       or hasattr(v, "to_numpy") for v in x):
+        x = np.asarray(x)
+    if isinstance(y, list) and not all(isinstance(v, (np.ndarray, torch.Tensor))
+                                       or hasattr(v, "to_numpy") for v in y):
+        y = np.asarray(y)
+    if class_weight is not None:
+        if y is None:
+            raise ValueError("`class_weight` needs targets `y`.")
+        cw = class_weight_to_sample_weight(y, class_weight)
+        sample_weight = cw if sample_weight is None else np.asarray(sample_weight) * cw
+    return ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size or 32, shuffle=shuffle,
+                            device=device, steps=steps)

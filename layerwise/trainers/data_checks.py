@@ -1,0 +1,56 @@
+"""Checks run once at the start of `fit`/`evaluate` (never per step)."""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+
+from layerwise.trainers import data_adapters
+
+
+def check_finite(x, name: str) -> None:
+    """Warns if floating inputs contain NaN or infinity."""
+    for t in data_adapters.flatten(x):
+        if isinstance(t, torch.Tensor) and t.is_floating_point() and not bool(
+            torch.isfinite(t).all()
+        ):
+            bad = int((~torch.isfinite(t)).sum())
+            warnings.warn(
+                f"`{name}` contains {bad} NaN or infinite values; the loss will be NaN. Clean "
+                "the data (e.g. `np.nan_to_num`) or drop those samples before `fit`.",
+                UserWarning, stacklevel=3)
+
+
+def check_targets(model, y) -> None:
+    """Checks integer labels against the output size for sparse losses."""
+    from layerwise.losses import SparseCategoricalCrossentropy, sparse_categorical_crossentropy
+
+    if y is None or not isinstance(y, torch.Tensor) or model._compile_loss is None:
+        return
+    identifier = model._compile_loss.identifier
+    is_sparse = identifier in ("sparse_categorical_crossentropy",
+                               sparse_categorical_crossentropy) or isinstance(
+        identifier, SparseCategoricalCrossentropy)
+    if not is_sparse:
+        return
+    try:
+        classes = model.output_shape[-1]
+    except (AttributeError, ValueError, TypeError, NotImplementedError):
+        return
+    if not isinstance(classes, int) or y.numel() == 0:
+        return
+    if y.is_floating_point() and not bool(torch.all(y == torch.round(y))):
+        raise ValueError(
+            "sparse_categorical_crossentropy expects integer class labels in `y`; received "
+            "non-integer values. For one-hot or probability targets use "
+            "`loss='categorical_crossentropy'`."
+        )
+    low, high = int(y.min()), int(y.max())
+    if low < 0 or high >= classes:
+        bad = low if low < 0 else high
+        raise ValueError(
+            f"Received a label value of {bad} in `y`, outside the valid range [0, {classes}) "
+            f"of sparse_categorical_crossentropy: the model's output has {classes} units. "
+            f"Check the labels, or give the last layer {high + 1} units."
+        )
