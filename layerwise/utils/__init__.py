@@ -7,3 +7,5 @@ from layerwise.utils.numerical_utils import normalize as normalize
 from layerwise.utils.numerical_utils import to_categorical as to_categorical
 from layerwise.utils.progbar import Progbar as Progbar
 from layerwise.utils.sequence_utils import pad_sequences as pad_sequences
+from layerwise.utils import data_utils as data_utils
+from layerwise.utils.file_utils import get_file as get_file
