@@ -12,9 +12,12 @@ from layerwise.trainers import data_adapters
 def check_finite(x, name: str) -> None:
     """Warns if floating inputs contain NaN or infinity."""
     for t in data_adapters.flatten(x):
-        if isinstance(t, torch.Tensor) and t.is_floating_point() and not bool(
-            torch.isfinite(t).all()
-        ):
+        if not isinstance(t, torch.Tensor) or not t.is_floating_point():
+            continue
+        # One reduction pass; a non-finite sum (NaN/inf, or overflow) triggers the exact check.
+        if bool(torch.isfinite(t.sum(dtype=torch.float64))):
+            continue
+        if not bool(torch.isfinite(t).all()):
             bad = int((~torch.isfinite(t)).sum())
             warnings.warn(
                 f"`{name}` contains {bad} NaN or infinite values; the loss will be NaN. Clean "

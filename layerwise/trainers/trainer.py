@@ -421,13 +421,17 @@ class Trainer:
     # -------------------------------------------------------------- on batch
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
-        """Runs one training step on a single batch; returns the running loss and metrics."""
+        """Runs one training step on a single batch; returns that batch's loss and metrics.
+
+        As in Keras 3, the metrics are reset first, so the values describe this batch only.
+        """
         self._assert_compiled("train_on_batch")
         adapter = data_adapters.get_data_adapter(x, y, sample_weight, None, None, False,
                                                  class_weight, self._device())
         if not hasattr(self, "_trainable_params") or not self.built:
             self._prepare_training(adapter.x)
         self.train()
+        self.reset_metrics()
         x_t, y_t, sw_t = adapter.x, adapter.y, adapter.sample_weight
         self._train_step(x_t, y_t, sw_t)
         return self._on_batch_result(return_dict)
