@@ -45,14 +45,26 @@ class KerasTensor:
 class Node:
     """One call of a layer on symbolic tensors."""
 
-    def __init__(self, layer, inputs: list[KerasTensor], outputs: list[KerasTensor], arguments=None):
+    def __init__(self, layer, inputs: list[KerasTensor], outputs: list[KerasTensor], arguments=None,
+                 input_structure=None):
         self.layer = layer
         self.inputs = inputs
         self.outputs = outputs
         self.arguments = arguments or {}
+        # The first call argument as given (a tensor, or a list/dict of tensors).
+        self.input_structure = inputs[0] if input_structure is None and len(inputs) == 1 \
+            else input_structure
         for i, out in enumerate(outputs):
             out.node = self
             out.index = i
+
+    @property
+    def is_input(self) -> bool:
+        return not self.inputs
+
+    @property
+    def parent_nodes(self) -> list[Node]:
+        return [t.node for t in self.inputs if t.node is not None]
 
 
 def is_symbolic(x) -> bool:

@@ -10,10 +10,16 @@ import torch
 from layerwise.backend import naming
 
 
-def clear_session() -> None:
-    """Resets layer name counters (so the next `Dense` is named `dense` again) and frees memory."""
+def clear_session(free_memory: bool = True) -> None:
+    """Resets layer name counters (so the next `Dense` is named `dense` again) and frees memory.
+
+    Args:
+        free_memory: Whether to run Python's garbage collector (as in Keras 3); it can
+            take a fraction of a second, so loops that only need fresh names may skip it.
+    """
     naming.reset_names()
-    gc.collect()
+    if free_memory:
+        gc.collect()
 
 
 def get_value(x):

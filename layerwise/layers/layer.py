@@ -471,7 +471,12 @@ class Layer(torch.nn.Module):
             if self.activity_regularizer is not None:
                 for out in _flatten(outputs):
                     if isinstance(out, torch.Tensor):
-                        self.add_loss(self.activity_regularizer(out))
+                        penalty = self.activity_regularizer(out)
+                        if out.ndim > 0 and out.shape[0] > 0:
+                            # Keras 3 divides by the batch size, so the strength does not
+                            # depend on it.
+                            penalty = penalty / out.shape[0]
+                        self.add_loss(penalty)
         finally:
             if outermost:
                 call_context.exit_call()
@@ -489,7 +494,7 @@ class Layer(torch.nn.Module):
             self._maybe_build(inputs)
         self._check_input_compatibility(inputs)
         outputs = self.compute_output_spec(inputs)
-        Node(self, _flatten(inputs), _flatten(outputs), arguments=kwargs)
+        Node(self, _flatten(inputs), _flatten(outputs), arguments=kwargs, input_structure=inputs)
         self._inbound_nodes.append(_flatten(outputs)[0].node)
         return outputs
 
@@ -515,8 +520,8 @@ class Layer(torch.nn.Module):
     @property
     def output_shape(self):
         if self._inbound_nodes:
-            out = self.output
-            return tuple(out.shape) if isinstance(out, KerasTensor) else [o.shape for o in out]
+            outputs = self._inbound_nodes[-1].outputs  # the last call, as Keras' summary shows
+            return outputs[0].shape if len(outputs) == 1 else [o.shape for o in outputs]
         if self.built and self._build_input_shape is not None:
             return self.compute_output_shape(self._build_input_shape)
         raise AttributeError(f"The layer '{self.name}' has never been called and has no output shape.")

@@ -1,57 +1,212 @@
 """`Metric` base class and the `Mean` / `Sum` / `MeanMetricWrapper` reducers.
 
 Metric state lives in tensors on the training device and is only read back
-(synchronised) when `result()` is converted to a number. Counts that are known
-on the host (batch sizes) stay Python numbers, so an unweighted update is a
-single in-place device op.
+(synchronised) when `result()` is converted to a number. Every update is a
+handful of in-place device ops; nothing in `update_state` waits for the device.
+Counts that are known on the host (batch sizes) stay Python numbers, so an
+unweighted `Mean` update is a single in-place device op.
+
+The state tensors are `Variable`s (no gradient), so Keras-style custom metrics
+that call `self.add_variable(...)` / `self.add_weight(...)` and
+`variable.assign_add(...)` work unchanged.
 """
 
 from __future__ import annotations
 
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
 import torch
 
+from layerwise.backend import naming
 from layerwise.backend.config import floatx, to_torch_dtype
-from layerwise.backend.naming import to_snake_case
+from layerwise.backend.variables import Variable
 from layerwise.losses.loss import squeeze_or_expand_to_same_rank
+
+
+def standardize_dtype(dtype) -> str:
+    """A dtype name (`"float32"`) from a name, `"int"`/`"float"`, or a torch/NumPy dtype."""
+    if dtype is None:
+        return floatx()
+    if dtype == "int":
+        return "int32"
+    if dtype == "float":
+        return floatx()
+    return str(to_torch_dtype(dtype)).replace("torch.", "")
+
+
+def as_tensor(x, dtype=None, device=None) -> torch.Tensor:
+    """`x` as a tensor (no copy when it already is one), optionally cast and moved.
+
+    Python floats become `floatx()` tensors and NumPy arrays keep their dtype,
+    as Keras' `convert_to_tensor` does.
+    """
+    if not isinstance(x, torch.Tensor):
+        if isinstance(x, np.ndarray) or np.isscalar(x) and not isinstance(x, float):
+            x = torch.as_tensor(np.asarray(x))
+        else:
+            x = torch.as_tensor(x)
+            if x.is_floating_point() and dtype is None:
+                x = x.to(to_torch_dtype(floatx()))
+    if dtype is not None:
+        dtype = to_torch_dtype(dtype)
+        if x.dtype != dtype:
+            x = x.to(dtype)
+    if device is not None and x.device != torch.device(device):
+        x = x.to(device)
+    return x
+
+
+def divide_no_nan(x1, x2):
+    """`x1 / x2`, with 0 where `x2 == 0` (Keras `ops.divide_no_nan`)."""
+    safe = torch.where(x2 == 0, torch.ones_like(x2), x2)
+    return torch.where(x2 == 0, torch.zeros_like(x1 / safe), x1 / safe)
+
+
+def _detach(x):
+    """Detaches a tensor, keeping the logits an activation remembered."""
+    if not isinstance(x, torch.Tensor) or not x.requires_grad:
+        return x
+    detached = x.detach()
+    logits = getattr(x, "_keras_logits", None)
+    if logits is not None:
+        detached._keras_logits = logits.detach()
+    return detached
 
 
 class Metric:
     """Base class: `update_state(...)`, `result()`, `reset_state()`.
 
+    Subclasses create their state with `add_variable` in `__init__` (or on the
+    first update, when its shape depends on the data), update it in place in
+    `update_state` and compute the value in `result`. The state follows the
+    device of the inputs; `to(device)` moves it explicitly.
+
     Args:
-        name: Name of the metric (its key in the logs).
+        name: Name of the metric (its key in the logs). Defaults to the
+            snake-case class name, made unique (`auc`, `auc_1`, ...).
         dtype: Dtype of the state (default `floatx()`).
+
+    Example:
+
+    >>> import torch, layerwise as keras
+    >>> class Total(keras.metrics.Metric):
+    ...     def __init__(self, name="total", dtype=None):
+    ...         super().__init__(name=name, dtype=dtype)
+    ...         self.total = self.add_variable(shape=(), initializer="zeros", name="total")
+    ...     def update_state(self, values, sample_weight=None):
+    ...         self.total.assign_add(torch.sum(torch.as_tensor(values)))
+    ...     def result(self):
+    ...         return self.total.clone()
+    >>> m = Total()
+    >>> m.update_state([1.0, 2.0])
+    >>> float(m.result())
+    3.0
     """
 
-    def __init__(self, name=None, dtype=None):
-        self.name = name or to_snake_case(type(self).__name__)
-        self._dtype_name = dtype
+    def __init__(self, name: str | None = None, dtype=None):
+        self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
+        self._dtype_name = standardize_dtype(dtype)
         self._device = torch.device("cpu")
+        self._variable_names: list[str] = []
 
+    # ------------------------------------------------------------- dtype/state
     @property
     def dtype(self) -> str:
-        return self._dtype_name or floatx()
+        """Dtype of the metric (a name, `"float32"` by default)."""
+        return self._dtype_name
 
     @property
     def torch_dtype(self) -> torch.dtype:
-        return to_torch_dtype(self.dtype)
+        return to_torch_dtype(self._dtype_name)
+
+    @property
+    def device(self) -> torch.device:
+        """The device the state lives on."""
+        return self._device
+
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum",
+                     name: str | None = None) -> Variable:
+        """Creates a state tensor (a non-trainable `Variable`) on the metric's device.
+
+        It becomes the attribute `name` (Keras-style code also assigns the
+        returned variable to an attribute of that name) and is listed in
+        `variables`, zeroed by `reset_state()` and moved by `to()`.
+        """
+        del aggregation  # Only one device holds the state.
+        if name is None:
+            name = f"variable_{len(self._variable_names)}"
+        dtype = to_torch_dtype(dtype or floatx())
+        shape = tuple(int(s) for s in (shape if isinstance(shape, (list, tuple)) else (shape,)))
+        if initializer in (None, "zeros", "Zeros") or getattr(
+            type(initializer), "__name__", "") == "Zeros":
+            value = torch.zeros(shape, dtype=dtype, device=self._device)
+        elif initializer in ("ones", "Ones"):
+            value = torch.ones(shape, dtype=dtype, device=self._device)
+        elif callable(initializer):
+            value = as_tensor(initializer(shape, dtype=str(dtype).replace("torch.", "")),
+                              dtype=dtype, device=self._device)
+        else:
+            value = torch.full(shape, float(initializer), dtype=dtype, device=self._device)
+        variable = self._make_variable(value, name)
+        setattr(self, name, variable)
+        if name not in self._variable_names:
+            self._variable_names.append(name)
+        return variable
+
+    def add_weight(self, shape=(), initializer=None, dtype=None, name=None) -> Variable:
+        """Alias of `add_variable` (Keras 2 style)."""
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype, name=name)
+
+    def _make_variable(self, value, name):
+        variable = Variable(value, requires_grad=False)
+        variable.name = name
+        variable.path = f"{self.name}/{name}"
+        variable.trainable = False
+        return variable
+
+    @property
+    def variables(self) -> list[torch.Tensor]:
+        """The state tensors, in creation order."""
+        return [getattr(self, n) for n in self._variable_names]
 
     def to(self, device) -> Metric:
-        """Moves the state to `device`."""
-        self._device = torch.device(device)
-        for key, value in vars(self).items():
-            if isinstance(value, torch.Tensor):
-                setattr(self, key, value.to(self._device))
+        """Moves the state (and every other tensor the metric holds) to `device`."""
+        device = torch.device(device)
+        self._device = device
+        for key, value in list(vars(self).items()):
+            if isinstance(value, torch.Tensor) and value.device != device:
+                moved = value.detach().to(device)
+                if isinstance(value, Variable):
+                    moved = self._make_variable(moved, value.name)
+                setattr(self, key, moved)
         return self
 
+    def _follow(self, device) -> None:
+        """Moves the state to `device` when the inputs live elsewhere (host-only check)."""
+        if device != self._device:
+            self.to(device)
+
+    def _input_device(self, *tensors) -> torch.device:
+        for t in tensors:
+            if isinstance(t, torch.Tensor):
+                return t.device
+        return self._device
+
+    # ---------------------------------------------------------------- protocol
     def update_state(self, *args, **kwargs):
         raise NotImplementedError
 
     def result(self):
         raise NotImplementedError
 
-    def reset_state(self):
-        raise NotImplementedError
+    def reset_state(self) -> None:
+        """Zeroes every state variable in place."""
+        with torch.no_grad():
+            for v in self.variables:
+                v.zero_()
 
     def __call__(self, *args, **kwargs):
         """Updates the state and returns the new result (Keras semantics)."""
@@ -68,39 +223,53 @@ class Metric:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
 
+    __str__ = __repr__
 
-def reduce_to_samplewise_values(values, sample_weight, dtype):
-    """Keras' reduction of metric values to one value per sample, with weights applied."""
-    values = values.to(dtype)
+
+def reduce_to_samplewise_values(values, sample_weight, reduce_fn=torch.mean, dtype=None):
+    """Keras' reduction of metric values to one value per sample, with weights applied.
+
+    Args:
+        values: Per-element values (any rank).
+        sample_weight: `None`, or weights broadcastable to `values` after the
+            Keras rank adjustment. Weights of lower rank than `values` first
+            reduce the extra axes of `values` with `reduce_fn`.
+        reduce_fn: `torch.mean` (for `Mean`) or `torch.sum` (for `Sum`).
+        dtype: Dtype of the computation.
+
+    Returns:
+        `(values, sample_weight)`: values of rank <= 1 and the matching weights.
+    """
+    dtype = to_torch_dtype(dtype or floatx())
+    values = as_tensor(values, dtype=dtype)
     if sample_weight is not None:
-        if not isinstance(sample_weight, torch.Tensor):
-            sample_weight = torch.as_tensor(sample_weight)
-        sample_weight = sample_weight.to(dtype=dtype, device=values.device)
+        sample_weight = as_tensor(sample_weight, dtype=dtype, device=values.device)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         weight_ndim = sample_weight.ndim
         if values.ndim > weight_ndim:
-            values = torch.mean(values, dim=list(range(weight_ndim, values.ndim)))
+            values = reduce_fn(values, dim=list(range(weight_ndim, values.ndim)))
         sample_weight = torch.broadcast_to(sample_weight, values.shape)
         values = values * sample_weight
         if weight_ndim > 1:
-            sample_weight = torch.mean(sample_weight, dim=list(range(1, weight_ndim)))
+            sample_weight = reduce_fn(sample_weight, dim=list(range(1, weight_ndim)))
     if values.ndim > 1:
-        values = torch.mean(values, dim=list(range(1, values.ndim)))
+        values = reduce_fn(values, dim=list(range(1, values.ndim)))
     return values, sample_weight
 
 
-class _Reduce(Metric):
-    def __init__(self, name=None, dtype=None):
-        super().__init__(name=name, dtype=dtype)
-        self.reset_state()
-
-    def reset_state(self):
-        self.total = torch.zeros((), dtype=self.torch_dtype, device=self._device)
-        self.count = 0.0
+def _is_host_scalar(x) -> bool:
+    return isinstance(x, numbers.Number) and not isinstance(x, bool)
 
 
-class Sum(_Reduce):
+class Sum(Metric):
     """Weighted sum of the values seen.
+
+    Values of rank > 1 are summed over every axis; a `sample_weight` of lower
+    rank first sums the axes it does not cover (as Keras does).
+
+    Args:
+        name: Name of the metric.
+        dtype: Dtype of the state.
 
     Example:
 
@@ -111,18 +280,31 @@ class Sum(_Reduce):
     16.0
     """
 
-    def update_state(self, values, sample_weight=None):
-        values = torch.as_tensor(values)
-        values, sample_weight = reduce_to_samplewise_values(values, sample_weight, self.torch_dtype)
-        self.total = self.total.to(values.device)
+    def __init__(self, name: str = "sum", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable(shape=(), dtype=self.dtype, name="total")
+
+    @torch.no_grad()
+    def update_state(self, values, sample_weight=None) -> None:
+        values = as_tensor(_detach(values), device=self._input_device(values))
+        self._follow(values.device)
+        values, _ = reduce_to_samplewise_values(values, sample_weight, torch.sum, self.dtype)
         self.total.add_(torch.sum(values))
 
-    def result(self):
-        return self.total.clone()
+    def result(self) -> torch.Tensor:
+        return self.total.detach().clone()
 
 
-class Mean(_Reduce):
+class Mean(Metric):
     """Weighted mean of the values seen.
+
+    Unweighted updates, and updates with one Python number as the weight (the
+    batch size of a loss), keep the count on the host; per-sample weights keep
+    it on the device.
+
+    Args:
+        name: Name of the metric.
+        dtype: Dtype of the state.
 
     Example:
 
@@ -131,74 +313,126 @@ class Mean(_Reduce):
     >>> m.update_state([1.0, 3.0, 5.0, 7.0])
     >>> float(m.result())
     4.0
+    >>> m.update_state([9.0], sample_weight=[3.0])
+    >>> float(m.result())
+    6.5
     """
 
-    def update_state(self, values, sample_weight=None):
-        if not isinstance(values, torch.Tensor):
-            values = torch.as_tensor(values, dtype=self.torch_dtype)
-        if self.total.device != values.device:
-            self.total = self.total.to(values.device)
-        if sample_weight is None or isinstance(sample_weight, (int, float)):
-            # Unweighted, or one weight for every value (the batch size of a loss):
-            # the count is known on the host, the sum is one device op.
-            weight = 1.0 if sample_weight is None else float(sample_weight)
-            if values.ndim > 1:
-                values = torch.mean(values.to(self.torch_dtype), dim=list(range(1, values.ndim)))
-            n = values.shape[0] if values.ndim >= 1 else 1
-            self.total.add_(torch.sum(values.detach()) if values.ndim else values.detach(),
-                            alpha=weight)
-            self.count += weight * n
-            return
-        values, sample_weight = reduce_to_samplewise_values(values, sample_weight, self.torch_dtype)
-        self.total.add_(torch.sum(values.detach()))
-        self._add_tensor_count(torch.sum(sample_weight.detach()))
+    def __init__(self, name: str = "mean", dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.total = self.add_variable(shape=(), dtype=self.dtype, name="total")
+        self.count = 0.0
 
-    def _add_tensor_count(self, count):
-        if isinstance(self.count, float):
-            self.count = torch.full((), self.count, dtype=self.torch_dtype, device=count.device)
-        self.count = self.count + count
+    def reset_state(self) -> None:
+        super().reset_state()
+        self.count = 0.0
 
-    def result(self):
+    @torch.no_grad()
+    def update_state(self, values, sample_weight=None) -> None:
+        values = as_tensor(_detach(values), device=self._input_device(values, sample_weight))
+        self._follow(values.device)
+        if sample_weight is None:
+            values, _ = reduce_to_samplewise_values(values, None, torch.mean, self.dtype)
+            self.total.add_(torch.sum(values) if values.ndim else values)
+            self._add_count(values.shape[0] if values.ndim >= 1 else 1)
+        elif _is_host_scalar(sample_weight):
+            # A scalar weight weighs the mean of the whole batch (Keras' rank rule).
+            weight = float(sample_weight)
+            values = as_tensor(values, dtype=self.dtype)
+            self.total.add_(torch.mean(values) if values.ndim else values, alpha=weight)
+            self._add_count(weight)
+        else:
+            values, sample_weight = reduce_to_samplewise_values(
+                values, sample_weight, torch.mean, self.dtype
+            )
+            self.total.add_(torch.sum(values))
+            self._add_count(torch.sum(sample_weight))
+
+    def _add_count(self, count) -> None:
+        if isinstance(count, torch.Tensor):
+            if not isinstance(self.count, torch.Tensor):
+                self.count = torch.full((), self.count, dtype=self.total.dtype,
+                                        device=self.total.device)
+            self.count.add_(count.to(self.count.dtype))
+        elif isinstance(self.count, torch.Tensor):
+            self.count.add_(count)
+        else:
+            self.count += float(count)
+
+    def result(self) -> torch.Tensor:
+        total = self.total.detach()
         count = self.count
-        if isinstance(count, float):
-            return self.total / count if count else torch.zeros_like(self.total)
-        return torch.where(count != 0, self.total / count, torch.zeros_like(self.total))
+        if isinstance(count, torch.Tensor):
+            return divide_no_nan(total, count)
+        return total / count if count else torch.zeros_like(total)
+
+
+def _serialize_fn(fn) -> Any:
+    name = getattr(fn, "__name__", None)
+    if name is None:
+        return fn
+    return {"module": "builtins", "class_name": "function", "config": name,
+            "registered_name": "function"}
+
+
+def _deserialize_fn(config) -> Callable:
+    if callable(config):
+        return config
+    if isinstance(config, dict):
+        config = config.get("config")
+    from layerwise import metrics as metrics_module
+
+    fn = metrics_module.FUNCTIONS.get(config)
+    if fn is None:
+        from layerwise import losses as losses_module
+
+        fn = losses_module.get(config)
+    return fn
 
 
 class MeanMetricWrapper(Mean):
     """Mean of `fn(y_true, y_pred, **kwargs)` over all samples seen.
 
     Args:
-        fn: Function returning one value per sample.
-        name: Name of the metric.
+        fn: Function returning one value per sample (or per element; extra
+            axes are averaged).
+        name: Name of the metric (default `"mean_metric_wrapper"`, made unique).
         dtype: Dtype of the state.
         **kwargs: Passed to `fn`.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> m = keras.metrics.MeanMetricWrapper(keras.metrics.mean_absolute_error)
+    >>> m.update_state([[0.0, 1.0]], [[1.0, 1.0]])
+    >>> float(m.result())
+    0.5
     """
 
-    def __init__(self, fn, name=None, dtype=None, **kwargs):
-        super().__init__(name=name or getattr(fn, "__name__", None), dtype=dtype)
+    def __init__(self, fn: Callable, name: str | None = None, dtype=None, **kwargs):
+        if name is None:
+            name = naming.uniquify("mean_metric_wrapper")
+        super().__init__(name=name, dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        if not isinstance(y_pred, torch.Tensor):
-            y_pred = torch.as_tensor(y_pred)
-        if not isinstance(y_true, torch.Tensor):
-            y_true = torch.as_tensor(y_true)
-        y_true = y_true.to(y_pred.device)
-        with torch.no_grad():
-            values = self._fn(y_true, y_pred.detach(), **self._fn_kwargs)
-            if sample_weight is not None and not isinstance(sample_weight, (int, float)):
-                values, sample_weight = reduce_to_samplewise_values(
-                    values, sample_weight, self.torch_dtype
-                )
-                self.total = self.total.to(values.device)
-                self.total.add_(torch.sum(values))
-                self._add_tensor_count(torch.sum(sample_weight))
-                return
-            super().update_state(values, sample_weight)
+    @torch.no_grad()
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        y_pred = as_tensor(_detach(y_pred), device=self._input_device(y_pred, y_true))
+        y_true = as_tensor(_detach(y_true), device=y_pred.device)
+        self._follow(y_pred.device)
+        values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        super().update_state(values, sample_weight=sample_weight)
 
-    def get_config(self):
+    def get_config(self) -> dict:
         config = super().get_config()
+        config["fn"] = _serialize_fn(self._fn)
         config.update(self._fn_kwargs)
         return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = dict(config)
+        if "fn" in config:
+            config["fn"] = _deserialize_fn(config["fn"])
+        return cls(**config)

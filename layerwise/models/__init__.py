@@ -2,3 +2,4 @@
 
 from layerwise.models.model import Model as Model
 from layerwise.models.sequential import Sequential as Sequential
+from layerwise.models.functional import Functional as Functional

@@ -27,11 +27,19 @@ class Model(Trainer, Layer):
     torch.Size([2, 1])
     """
 
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            # `keras.Model(inputs, outputs)` builds a functional model, as in Keras.
+            from layerwise.models.functional import Functional
+
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
     def __init__(self, *args, **kwargs):
         if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise NotImplementedError(
-                "Functional models, `Model(inputs, outputs)`, are not available in this "
-                "version of layerwise. Use `keras.Sequential([...])` or subclass `keras.Model`."
+            raise TypeError(
+                f"{type(self).__name__}.__init__() got inputs/outputs: to build a functional "
+                "model call `keras.Model(inputs, outputs)` itself."
             )
         super().__init__(**kwargs)
         self._init_trainer()

@@ -42,14 +42,20 @@ def _column_widths(line_length: int, positions) -> list[int]:
 
 
 def _wrap(text: str, width: int) -> list[str]:
+    """Word-wraps like rich: greedy on spaces; a word wider than the cell ends with '…'."""
     lines = []
     for paragraph in text.split("\n"):
-        while len(paragraph) > width:
-            cut = paragraph.rfind(" ", 0, width + 1)
-            cut = width if cut <= 0 else cut
-            lines.append(paragraph[:cut].rstrip())
-            paragraph = paragraph[cut:].lstrip()
-        lines.append(paragraph)
+        line = ""
+        for word in paragraph.split(" "):
+            if len(word) > width:
+                word = word[: width - 1] + "…"
+            candidate = f"{line} {word}" if line else word
+            if len(candidate) <= width:
+                line = candidate
+            else:
+                lines.append(line)
+                line = word
+        lines.append(line)
     return lines
 
 
@@ -119,13 +125,43 @@ def _layer_output_shape(layer) -> str:
     return _format_shape(shape)
 
 
-def _layer_rows(layer, show_trainable, prefix=""):
+def _connections(layer, network_nodes) -> str:
+    parts = []
+    for node in layer._inbound_nodes:
+        if network_nodes is not None and id(node) not in network_nodes:
+            continue
+        for t in node.inputs:
+            source = t.node.layer
+            parts.append(f"{source.name}[{source._inbound_nodes.index(t.node)}][{t.index}]")
+    return ", ".join(parts) or "-"
+
+
+def _is_sequential_like(model) -> bool:
+    """Keras' test: a chain of single-input nodes without shared layers."""
+    nodes_by_depth = getattr(model, "_nodes_by_depth", None)
+    if nodes_by_depth is None:
+        return True
+    nodes = []
+    for depth_nodes in nodes_by_depth.values():
+        if len(depth_nodes) > 1 or (len(depth_nodes) == 1 and len(depth_nodes[0].inputs) > 1):
+            return False
+        nodes += depth_nodes
+    ids = {id(n) for n in nodes}
+    for layer in model.layers:
+        if sum(id(n) in ids for n in layer._inbound_nodes) > 1:
+            return False
+    return True
+
+
+def _layer_rows(layer, show_trainable, prefix="", network_nodes=None, connected=False):
     name = f"{prefix}{layer.name} ({type(layer).__name__})"
     if layer.built:
         params = f"{layer.count_params():,}"
     else:
         params = "0 (unbuilt)"
     row = [name, _layer_output_shape(layer), params]
+    if connected:
+        row.append(_connections(layer, network_nodes))
     if show_trainable:
         row.append(("Y" if layer.trainable else "N") if layer.weights else "-")
     return row
@@ -134,10 +170,18 @@ def _layer_rows(layer, show_trainable, prefix=""):
 def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False,
                   show_trainable=False) -> None:
     """Prints (or passes to `print_fn`) the summary of `model`."""
-    default_length = 88
-    positions = list(positions or [0.45, 0.80, 1.0])
-    header = ["Layer (type)", "Output Shape", "Param #"]
-    aligns = ["left", "left", "right"]
+    sequential_like = _is_sequential_like(model)
+    network_nodes = getattr(model, "_network_nodes", None)
+    if sequential_like:
+        default_length = 88
+        positions = list(positions or [0.45, 0.80, 1.0])
+        header = ["Layer (type)", "Output Shape", "Param #"]
+        aligns = ["left", "left", "right"]
+    else:
+        default_length = 108
+        positions = list(positions or [0.3, 0.56, 0.74, 1.0])
+        header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
+        aligns = ["left", "left", "right", "left"]
     if show_trainable:
         default_length += 12
         positions = [p * 0.90 for p in positions] + [1.0]
@@ -151,7 +195,8 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
 
     def add(layer, level):
         prefix = "   " * level + "└ " if level else ""
-        rows.append(_layer_rows(layer, show_trainable, prefix))
+        rows.append(_layer_rows(layer, show_trainable, prefix, network_nodes,
+                                connected=not sequential_like and level == 0))
         if expand_nested and getattr(layer, "layers", None):
             for inner in layer.layers:
                 add(inner, level + 1)

@@ -2,54 +2,60 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
 from layerwise.optimizers.optimizer import Optimizer
 
+_f = np.float32
+
 
 class Adam(Optimizer):
-    """Adam, as in Keras 3 (epsilon is added to `sqrt(v)`, the bias correction is in the step).
+    """Adam, as Keras 3 (epsilon is added to `sqrt(v)`, the bias correction is in the step).
 
     `m = b1*m + (1-b1)*g`, `v = b2*v + (1-b2)*g**2`,
-    `w -= lr * sqrt(1-b2**t) / (1-b1**t) * m / (sqrt(v) + epsilon)`.
+    `w -= lr * sqrt(1-b2**t) / (1-b1**t) * m / (sqrt(v) + epsilon)`
+    (AMSGrad: `v_hat = max(v_hat, v)` replaces `v` in the step).
 
     Args:
-        learning_rate: Float or schedule (default 0.001).
+        learning_rate: Float, schedule or callable (default 0.001).
         beta_1: Decay of the first moment (default 0.9).
         beta_2: Decay of the second moment (default 0.999).
         epsilon: Small constant for numerical stability (default 1e-7).
         amsgrad: Whether to use the AMSGrad variant.
         **kwargs: See `Optimizer`.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> opt = keras.optimizers.Adam(learning_rate=1e-3, amsgrad=True)
     """
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
-                 amsgrad=False, name=None, **kwargs):
+    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, amsgrad: bool = False, name: str | None = None,
+                 **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1 = float(beta_1)
-        self.beta_2 = float(beta_2)
-        self.epsilon = float(epsilon)
-        self.amsgrad = bool(amsgrad)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
 
     def _build_state(self, variables):
         self.momentums = self._zeros_like(variables)
         self.velocities = self._zeros_like(variables)
         self.velocity_hats = self._zeros_like(variables) if self.amsgrad else []
 
-    @property
-    def variables(self):
-        if not self.built:
-            return []
-        return [*self.momentums, *self.velocities, *self.velocity_hats]
+    def _slot_variables(self):
+        # Keras interleaves momentum and velocity per variable.
+        interleaved = [s for pair in zip(self.momentums, self.velocities) for s in pair]
+        return [*interleaved, *self.velocity_hats]
 
     def _update(self, params, grads, lr, indices):
-        step = self._iterations + 1
-        # float32 powers, as Keras computes them in the variables' dtype.
-        beta_1_power = float(np.float32(self.beta_1) ** np.float32(step))
-        beta_2_power = float(np.float32(self.beta_2) ** np.float32(step))
-        alpha = lr * math.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        # Scalars in float32, as Keras computes them (tensors of the variables' dtype).
+        step = _f(self._local_iterations() + 1)
+        beta_1_power = _f(self.beta_1) ** step
+        beta_2_power = _f(self.beta_2) ** step
+        alpha = _f(lr) * np.sqrt(_f(1) - beta_2_power) / (_f(1) - beta_1_power)
         m = self._slots(self.momentums, indices)
         v = self._slots(self.velocities, indices)
         torch._foreach_mul_(m, self.beta_1)
@@ -60,10 +66,11 @@ class Adam(Optimizer):
             v_hat = self._slots(self.velocity_hats, indices)
             torch._foreach_maximum_(v_hat, v)
             v = v_hat
-        denominators = torch._foreach_sqrt(v)
-        torch._foreach_add_(denominators, self.epsilon)
         torch._foreach_add_(
-            params, torch._foreach_div(torch._foreach_mul(m, alpha), denominators), alpha=-1
+            params,
+            torch._foreach_div(torch._foreach_mul(m, float(alpha)),
+                               torch._foreach_add(torch._foreach_sqrt(v), self.epsilon)),
+            alpha=-1,
         )
 
     def get_config(self):

@@ -1,62 +1,187 @@
-"""`Optimizer` base class: learning rate and schedules, clipping, weight decay, constraints.
+"""`Optimizer` base class: learning rate and schedules, clipping, weight decay,
+EMA of the weights, gradient accumulation, constraints, and the saved state.
 
-Subclasses write their update rule once, in `_update(params, grads, lr)`,
+Subclasses write their update rule once, in `_update(params, grads, lr, indices)`,
 with torch's multi-tensor (`torch._foreach_*`) kernels over all weights at
-once. The learning rate is a Python number (or a schedule evaluated on the
-host from the step count), so a step never waits for the device.
+once, in the operation order of Keras 3's torch backend (so the results are
+the same floats). Everything that Keras computes as a scalar tensor (the
+learning rate, bias corrections, the EMA momentum, the weight-decay factor)
+is computed here on the host in float32 NumPy arithmetic from the Python step
+counter, so a step never waits for the device.
+
+The order of one step is Keras' `BaseOptimizer.apply`:
+
+1. gradients are divided by `loss_scale_factor` (if set);
+2. with `gradient_accumulation_steps=n`: on steps that are not a multiple of
+   `n` the gradients are added to the accumulators and nothing else happens
+   (but 5. and 6.); otherwise the gradients become `(g + accumulated) / n` and
+   the accumulators are reset after the update;
+3. clipping (`clipnorm`, else `global_clipnorm`, else `clipvalue`);
+4. weight decay `w *= 1 - weight_decay * lr`, then the update rule, both with
+   the learning rate of the current (real) step count;
+5. the moving average of the weights (`use_ema`), and every
+   `ema_overwrite_frequency` steps the weights are replaced by it;
+6. constraints of the updated weights;
+7. the step counter `iterations` goes up by one.
 """
 
 from __future__ import annotations
 
-import math
+import re
 import warnings
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
+import numpy as np
 import torch
 
-from layerwise.backend.naming import to_snake_case
+from layerwise.backend.naming import to_snake_case, uniquify
+from layerwise.optimizers import schedules as schedules_module
 from layerwise.optimizers.schedules import InverseTimeDecay, LearningRateSchedule
+
+_F32 = np.float32
+_ONE = np.float32(1.0)
+
+
+def _f32(value) -> float:
+    """`value` rounded to float32, as a Python float (Keras keeps scalars in float32)."""
+    return float(np.float32(value))
+
+
+class HostValue:
+    """A piece of optimizer state kept on the host (step count, learning rate, ...).
+
+    It appears in `Optimizer.variables` as a scalar tensor (`value()`) and can be
+    set back (`assign`), like the Keras variable it stands for.
+    """
+
+    def __init__(self, name: str, getter: Callable[[], Any], setter: Callable[[Any], None],
+                 dtype: torch.dtype):
+        self.name = name
+        self._getter = getter
+        self._setter = setter
+        self.dtype = dtype
+
+    def value(self) -> torch.Tensor:
+        return torch.tensor(self._getter(), dtype=self.dtype)
+
+    def assign(self, value) -> None:
+        if isinstance(value, torch.Tensor):
+            value = value.detach().cpu().numpy()
+        value = np.asarray(value)
+        if value.shape != ():
+            raise ValueError(
+                f"Optimizer variable '{self.name}' is a scalar; received a value of shape "
+                f"{value.shape}."
+            )
+        self._setter(value.item())
 
 
 class Optimizer:
     """Base class of optimizers.
 
+    Subclasses implement `_build_state(variables)` (create the slot tensors),
+    `_slot_variables()` (the slots in Keras' order) and
+    `_update(params, grads, lr, indices)` (the update rule).
+
     Args:
-        learning_rate: A float or a `LearningRateSchedule`. `lr=` is accepted
-            (Keras 2 spelling) with a deprecation warning.
-        weight_decay: If set, weights decay by `weight_decay * lr` each step.
-        clipnorm: If set, each gradient is clipped to this norm.
-        clipvalue: If set, each gradient is clipped to `[-clipvalue, clipvalue]`.
-        global_clipnorm: If set, all gradients are clipped so their global norm
-            is at most this value.
-        name: Optional name.
+        learning_rate: A float, a `keras.optimizers.schedules.LearningRateSchedule`
+            (evaluated at each step from the step count), or a callable taking no
+            argument and returning the learning rate. `lr=` is accepted (Keras 2
+            spelling) with a deprecation warning.
+        weight_decay: Float. If set, weights decay by `weight_decay * lr` each
+            step (decoupled from the gradient, before the update rule).
+        clipnorm: Float. If set, the gradient of each weight is individually
+            clipped so that its norm is no higher than this value.
+        clipvalue: Float. If set, the gradient of each weight is clipped to
+            `[-clipvalue, clipvalue]`.
+        global_clipnorm: Float. If set, the gradients of all weights are clipped
+            so that their global norm is no higher than this value.
+        use_ema: Whether to keep an exponential moving average (EMA) of the
+            weights. `fit()` / `finalize_variable_values()` write it into the
+            weights at the end of training.
+        ema_momentum: Float in [0, 1] (default 0.99): `average = ema_momentum *
+            average + (1 - ema_momentum) * weight` after each step.
+        ema_overwrite_frequency: Int or `None`. If set (with `use_ema`), the
+            weights are replaced by their moving average every this many steps.
+        loss_scale_factor: Float or `None`. If set, the trainer multiplies the
+            loss by it (`scale_loss`) and the gradients are divided by it.
+        gradient_accumulation_steps: Int >= 2 or `None`. If set, the weights are
+            updated every this many steps with the mean of the accumulated
+            gradients. `iterations` counts updates (steps // n); learning-rate
+            schedules see the real step count.
+        name: Optional name (default: the snake-case class name, made unique).
+        decay: Keras 2's `decay` (`lr / (1 + decay * iterations)`); deprecated,
+            turned into an `InverseTimeDecay` schedule.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> opt = keras.optimizers.SGD(learning_rate=0.1, clipnorm=1.0)
+    >>> opt.learning_rate = 0.05
+    >>> round(opt.learning_rate, 6)
+    0.05
     """
 
-    def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
-                 global_clipnorm=None, name=None, **kwargs):
+    def __init__(self, learning_rate=0.001, weight_decay: float | None = None,
+                 clipnorm: float | None = None, clipvalue: float | None = None,
+                 global_clipnorm: float | None = None, use_ema: bool = False,
+                 ema_momentum: float = 0.99, ema_overwrite_frequency: int | None = None,
+                 loss_scale_factor: float | None = None,
+                 gradient_accumulation_steps: int | None = None, name: str | None = None,
+                 **kwargs):
         if "lr" in kwargs:
             warnings.warn("The `lr` argument is deprecated, use `learning_rate` instead.",
                           DeprecationWarning, stacklevel=3)
             learning_rate = kwargs.pop("lr")
         decay = kwargs.pop("decay", None)
         if kwargs:
-            raise TypeError(
-                f"{type(self).__name__} got unexpected keyword argument(s) {sorted(kwargs)}."
-            )
+            raise ValueError(f"Argument(s) not recognized: {kwargs}")
+        if gradient_accumulation_steps:
+            if not (isinstance(gradient_accumulation_steps, int)
+                    and gradient_accumulation_steps >= 2):
+                raise ValueError(
+                    "`gradient_accumulation_steps` must be an integer >= 2. Received: "
+                    f"gradient_accumulation_steps={gradient_accumulation_steps}"
+                )
+        if use_ema:
+            if ema_momentum > 1 or ema_momentum < 0:
+                raise ValueError(
+                    f"`ema_momentum` must be in the range [0, 1]. Received: "
+                    f"ema_momentum={ema_momentum}"
+                )
+            if ema_overwrite_frequency and (not isinstance(ema_overwrite_frequency, int)
+                                            or ema_overwrite_frequency < 1):
+                raise ValueError(
+                    "`ema_overwrite_frequency` must be an integer >= 1 or None. Received: "
+                    f"ema_overwrite_frequency={ema_overwrite_frequency}"
+                )
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(
                 "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
                 f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
             )
-        self.name = name or to_snake_case(type(self).__name__)
+        self.name = name or uniquify(to_snake_case(type(self).__name__))
         self.weight_decay = weight_decay
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
         self.global_clipnorm = global_clipnorm
+        self.use_ema = bool(use_ema)
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
         self._iterations = 0
         self._variables: list[torch.Tensor] = []
+        self._averages: list[torch.Tensor] = []
+        self._accumulated_gradients: list[torch.Tensor] = []
+        self._exclude_ids: set[int] = set()
+        self._exclude_pattern: re.Pattern | None = None
+        self._warned_missing = False
         self.built = False
+        self._learning_rate: Any = None
         if decay:
-            # Keras 2's `decay`: lr / (1 + decay * iterations).
+            # Keras 2's `decay`: lr / (1 + decay * iterations). (Keras 3 ignores it.)
             warnings.warn(
                 "The `decay` argument is deprecated (Keras 2); use "
                 "`learning_rate=keras.optimizers.schedules.InverseTimeDecay(...)`.",
@@ -68,29 +193,55 @@ class Optimizer:
     # ------------------------------------------------------------ learning rate
     @property
     def learning_rate(self) -> float:
-        """The learning rate at the current step (settable, also with a schedule)."""
-        if isinstance(self._learning_rate, LearningRateSchedule):
-            return float(self._learning_rate(self._iterations))
-        return self._learning_rate
+        """The learning rate at the current step, a Python float (float32 value).
+
+        Settable (`optimizer.learning_rate = 0.01`), the new value is used from the
+        next step on; not settable to a number when it is a schedule (as Keras).
+        """
+        return self._current_learning_rate()
 
     @learning_rate.setter
     def learning_rate(self, value) -> None:
-        if isinstance(value, LearningRateSchedule):
+        if isinstance(value, LearningRateSchedule) or (
+            callable(value) and not isinstance(value, (torch.Tensor, np.ndarray))
+        ):
             self._learning_rate = value
             return
+        if isinstance(self._learning_rate, LearningRateSchedule):
+            raise TypeError(
+                "This optimizer was created with a `LearningRateSchedule` object as its "
+                "`learning_rate` constructor argument, hence its learning rate is not "
+                "settable. If you need the learning rate to be settable, you should "
+                "instantiate the optimizer with a float `learning_rate` argument."
+            )
+        self._learning_rate = self._check_learning_rate(value)
+
+    @staticmethod
+    def _check_learning_rate(value) -> float:
         if isinstance(value, torch.Tensor):
-            value = value.item()
-        if hasattr(value, "numpy") and not isinstance(value, (int, float)):
+            value = value.detach().cpu().numpy()
+        if hasattr(value, "numpy") and not isinstance(value, (int, float, np.ndarray)):
             value = value.numpy()
         try:
             value = float(value)
         except (TypeError, ValueError):
             raise ValueError(
-                f"`learning_rate` must be a number or a LearningRateSchedule. Received: {value!r}"
+                "Argument `learning_rate` should be a float, an instance of "
+                "LearningRateSchedule, or a callable (that takes no argument and returns "
+                f"the learning rate). Received: learning_rate={value!r}"
             ) from None
-        if not math.isfinite(value) or value < 0:
+        if not np.isfinite(value) or value < 0:
             raise ValueError(f"`learning_rate` must be a non-negative number. Received: {value}")
-        self._learning_rate = value
+        # Keras keeps it in a float32 variable: same value, same `get_config()`.
+        return _f32(value)
+
+    def _current_learning_rate(self) -> float:
+        lr = self._learning_rate
+        if isinstance(lr, LearningRateSchedule):
+            return _f32(_to_float(lr(self._iterations)))
+        if callable(lr):
+            return _f32(_to_float(lr()))
+        return lr
 
     @property
     def lr(self) -> float:
@@ -103,41 +254,186 @@ class Optimizer:
 
     @property
     def iterations(self) -> torch.Tensor:
-        """Number of optimizer steps taken so far."""
-        return torch.tensor(self._iterations, dtype=torch.int64)
+        """Number of optimizer updates so far (steps // `gradient_accumulation_steps`)."""
+        return torch.tensor(self._local_iterations(), dtype=torch.int64)
 
     @iterations.setter
     def iterations(self, value) -> None:
         self._iterations = int(value)
 
+    def _local_iterations(self) -> int:
+        """`iterations` as a Python int: what the update rules use as `t - 1`."""
+        steps = self.gradient_accumulation_steps
+        return self._iterations // steps if steps else self._iterations
+
     # ------------------------------------------------------------------ state
-    def build(self, variables) -> None:
-        """Creates the optimizer's state for `variables` (called on the first step)."""
-        self._variables = list(variables)
-        self._build_state(self._variables)
+    def build(self, variables: Iterable[torch.Tensor]) -> None:
+        """Creates the optimizer's state for `variables` (done by the first step)."""
+        if self.built:
+            return
+        variables = list(variables)
+        self._variables = variables
+        self._averages = self._zeros_like(variables) if self.use_ema else []
+        self._accumulated_gradients = (
+            self._zeros_like(variables) if self.gradient_accumulation_steps else []
+        )
+        self._decay_flags = [self._use_weight_decay(v) for v in variables]
+        self._all_decayed = [v for v, d in zip(variables, self._decay_flags) if d]
+        self._build_state(variables)
         self.built = True
 
-    def _build_state(self, variables) -> None:
+    def _build_state(self, variables: list[torch.Tensor]) -> None:
         """Subclasses create their slot tensors here."""
 
+    def _slot_variables(self) -> list:
+        """Subclasses list their slots (tensors or `HostValue`s) in Keras' order."""
+        return []
+
     def _zeros_like(self, variables) -> list[torch.Tensor]:
-        return [torch.zeros_like(v, memory_format=torch.preserve_format).detach() for v in variables]
+        return [torch.zeros_like(v, memory_format=torch.preserve_format).detach()
+                for v in variables]
+
+    def _full_like(self, variables, value: float) -> list[torch.Tensor]:
+        return [torch.full_like(v, value, memory_format=torch.preserve_format).detach()
+                for v in variables]
+
+    def _variable_entries(self) -> list:
+        entries: list = [HostValue("iteration", lambda: self._iterations,
+                                   self._set_iterations, torch.int32)]
+        if not callable(self._learning_rate):
+            entries.append(HostValue("learning_rate", lambda: self._learning_rate,
+                                     self._set_learning_rate_value, torch.float32))
+        if self.built:
+            entries += self._averages + self._accumulated_gradients + self._slot_variables()
+        return entries
+
+    def _set_iterations(self, value) -> None:
+        self._iterations = int(value)
+
+    def _set_learning_rate_value(self, value) -> None:
+        self._learning_rate = self._check_learning_rate(value)
 
     @property
     def variables(self) -> list[torch.Tensor]:
-        return []
+        """The optimizer state, in Keras 3's order.
+
+        `[iteration, learning_rate, *ema_averages, *gradient_accumulators,
+        *slots]` (no `learning_rate` entry with a schedule). Slot tensors are the
+        optimizer's own (in-place changes are seen by it); the step count and the
+        learning rate are fresh scalar tensors: load values with `set_weights`.
+        """
+        return [e.value() if isinstance(e, HostValue) else e for e in self._variable_entries()]
+
+    def set_weights(self, weights: Sequence) -> None:
+        """Sets the optimizer state from values in the order of `variables`."""
+        if not self.built:
+            raise ValueError(
+                "You are calling `set_weights()` on an optimizer that has not yet been built. "
+                "Please call `optimizer.build(trainable_variables)` to create the optimizer "
+                "weights before calling `set_weights()`."
+            )
+        entries = self._variable_entries()
+        if len(weights) != len(entries):
+            raise ValueError(
+                f"The optimizer has {len(entries)} variables; received {len(weights)} values."
+            )
+        for i, (entry, value) in enumerate(zip(entries, weights)):
+            if isinstance(entry, HostValue):
+                entry.assign(value)
+                continue
+            value = torch.as_tensor(value.detach() if isinstance(value, torch.Tensor)
+                                    else np.asarray(value))
+            if tuple(value.shape) != tuple(entry.shape):
+                raise ValueError(
+                    f"Optimizer variable {i} has shape {tuple(entry.shape)} not compatible with "
+                    f"provided weight shape {tuple(value.shape)}."
+                )
+            with torch.no_grad():
+                entry.copy_(value.to(device=entry.device, dtype=entry.dtype))
+
+    def get_weights(self) -> list[np.ndarray]:
+        """The values of `variables`, as NumPy arrays."""
+        return [v.detach().cpu().numpy().copy() for v in self.variables]
+
+    def save_own_variables(self, store) -> None:
+        """Writes the state into `store` (`{"0": array, "1": array, ...}`), as Keras."""
+        for i, value in enumerate(self.get_weights()):
+            store[str(i)] = value
+
+    def load_own_variables(self, store) -> None:
+        """Reads the state written by `save_own_variables` (Keras' format)."""
+        n = len(self._variable_entries())
+        if len(store.keys()) != n:
+            msg = (f"Skipping variable loading for optimizer '{self.name}', because it has "
+                   f"{n} variables whereas the saved optimizer has {len(store.keys())} "
+                   "variables. ")
+            if not self.built:
+                msg += "This is likely because the optimizer has not been called/built yet."
+            warnings.warn(msg, stacklevel=2)
+            return
+        self.set_weights([store[str(i)] for i in range(n)])
+
+    # ------------------------------------------------------------ weight decay
+    def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
+        """Excludes variables from weight decay (call before the optimizer is built).
+
+        Args:
+            var_list: Variables to exclude.
+            var_names: Strings; variables whose `name` contains one of them are
+                excluded (e.g. `["bias"]`).
+        """
+        if self.built:
+            raise ValueError(
+                "`exclude_from_weight_decay()` can only be configured before the optimizer "
+                "is built."
+            )
+        self._exclude_ids = {id(v) for v in var_list} if var_list else set()
+        self._exclude_pattern = re.compile("|".join(set(var_names))) if var_names else None
+
+    def _use_weight_decay(self, variable) -> bool:
+        if id(variable) in self._exclude_ids:
+            return False
+        if not getattr(variable, "_use_weight_decay", True):
+            return False
+        if self._exclude_pattern is not None:
+            name = getattr(variable, "name", None)
+            if isinstance(name, str) and self._exclude_pattern.search(name) is not None:
+                return False
+        return True
 
     # ------------------------------------------------------------------ steps
-    def apply_gradients(self, grads_and_vars) -> None:
-        """Applies `(gradient, variable)` pairs: one optimizer step."""
-        pairs = [(g, v) for g, v in grads_and_vars]
-        self.apply([g for g, _ in pairs], [v for _, v in pairs])
+    def scale_loss(self, loss):
+        """Multiplies `loss` by `loss_scale_factor` (if set), before the backward pass."""
+        if self.loss_scale_factor is not None:
+            return loss * self.loss_scale_factor
+        return loss
 
-    def apply(self, grads, trainable_variables=None) -> None:
-        """Applies one step of `grads` to `trainable_variables` (default: the built ones)."""
+    def apply_gradients(self, grads_and_vars) -> torch.Tensor:
+        """Applies `(gradient, variable)` pairs: one optimizer step."""
+        grads, variables = zip(*grads_and_vars)
+        self.apply(list(grads), list(variables))
+        return self.iterations
+
+    def apply(self, grads: Sequence, trainable_variables: Sequence | None = None) -> None:
+        """Applies one step of `grads` to `trainable_variables` (default: the built ones).
+
+        Gradients that are `None` are skipped (with a warning).
+        """
+        grads = list(grads)
+        if not grads:
+            return
         if trainable_variables is None:
             if not self.built:
-                raise ValueError("Call `build(variables)` first or pass `trainable_variables`.")
+                raise ValueError(
+                    "When passing `grads` without `variables`, the optimizer must already be "
+                    "built on a list of variables. Call `optimizer.build(trainable_variables)` "
+                    "first."
+                )
+            if len(grads) != len(self._variables):
+                raise ValueError(
+                    f"Received a list of {len(grads)} gradients, but the optimizer is tracking "
+                    f"{len(self._variables)} trainable variables."
+                )
             trainable_variables = self._variables
         trainable_variables = list(trainable_variables)
         if not self.built:
@@ -148,78 +444,181 @@ class Optimizer:
             raise ValueError(
                 f"The optimizer was built for {len(self._variables)} variables and received "
                 f"{len(missing)} unknown ones ({[getattr(v, 'path', '?') for v in missing][:3]}). "
-                "Use one optimizer per model, or recompile."
+                "This optimizer can only be called for the variables it was originally built "
+                "with; use a new optimizer instance for new variables."
             )
-        grads = [g.detach() if isinstance(g, torch.Tensor) else torch.as_tensor(g) for g in grads]
-        self._step_subset([index[id(v)] for v in trainable_variables], grads)
+        indices, kept = [], []
+        for g, v in zip(grads, trainable_variables):
+            if g is None:
+                continue
+            indices.append(index[id(v)])
+            kept.append(g.detach() if isinstance(g, torch.Tensor)
+                        else torch.as_tensor(np.asarray(g), dtype=v.dtype, device=v.device))
+        self._check_gradients(kept, [v for g, v in zip(grads, trainable_variables) if g is None])
+        if len(indices) == len(self._variables) and indices == list(range(len(indices))):
+            self._step(self._variables, kept, None)
+        else:
+            self._step([self._variables[i] for i in indices], kept, indices)
 
     def _step_from_grads(self) -> None:
         """One step using the `.grad` of the built variables (the trainer's fast path)."""
         variables = self._variables
-        if all(v.grad is not None for v in variables):
-            self._step(variables, [v.grad for v in variables], list(range(len(variables))))
+        if not variables:
             return
-        chosen = [i for i, v in enumerate(variables) if v.grad is not None]
-        self._step_subset(chosen, [variables[i].grad for i in chosen])
+        grads = [v.grad for v in variables]
+        if all(g is not None for g in grads):
+            self._step(variables, grads, None)
+            return
+        indices = [i for i, g in enumerate(grads) if g is not None]
+        kept = [grads[i] for i in indices]
+        self._check_gradients(kept, [v for v, g in zip(variables, grads) if g is None])
+        self._step([variables[i] for i in indices], kept, indices)
 
-    def _step_subset(self, indices, grads) -> None:
-        self._step([self._variables[i] for i in indices], grads, indices)
+    def _check_gradients(self, kept, missing) -> None:
+        if not kept:
+            raise ValueError("No gradients provided for any variable.")
+        if missing and not self._warned_missing:
+            self._warned_missing = True
+            names = [getattr(v, "path", getattr(v, "name", "?")) for v in missing]
+            warnings.warn(
+                f"Gradients do not exist for variables {names} when minimizing the loss. "
+                "If using `model.compile()`, did you forget to provide a `loss` argument?",
+                stacklevel=3,
+            )
+
+    def _slots(self, slot_list: list, indices: list[int] | None) -> list:
+        """The entries of `slot_list` for the variables being updated."""
+        return slot_list if indices is None else [slot_list[i] for i in indices]
 
     @torch.no_grad()
-    def _step(self, params, grads, indices) -> None:
-        if params:
-            grads = self._clip_gradients(grads)
-            lr = self.learning_rate
-            if self.weight_decay:
-                decayed = [p for p in params if getattr(p, "_use_weight_decay", True)]
-                if decayed:
-                    torch._foreach_mul_(decayed, 1.0 - self.weight_decay * lr)
-            self._update(params, grads, lr, indices)
-            for p in params:
-                constraint = getattr(p, "constraint", None)
-                if constraint is not None:
-                    p.copy_(constraint(p))
+    def _step(self, params: list[torch.Tensor], grads: list[torch.Tensor],
+              indices: list[int] | None) -> None:
+        if self.loss_scale_factor is not None:
+            grads = torch._foreach_div(grads, self.loss_scale_factor)
+        steps = self.gradient_accumulation_steps
+        if steps:
+            accumulators = self._slots(self._accumulated_gradients, indices)
+            if (self._iterations + 1) % steps == 0:
+                grads = torch._foreach_add(grads, accumulators)
+                torch._foreach_div_(grads, steps)
+                self._apply_update(params, grads, indices)
+                torch._foreach_mul_(self._accumulated_gradients, 0.0)
+            else:
+                torch._foreach_add_(accumulators, grads, alpha=1.0)
+        else:
+            self._apply_update(params, grads, indices)
+        if self.use_ema:
+            self._update_moving_average()
+        for p in params:
+            constraint = getattr(p, "constraint", None)
+            if constraint is not None:
+                p.copy_(constraint(p))
         self._iterations += 1
 
-    def _update(self, params, grads, lr: float, indices) -> None:
+    def _apply_update(self, params, grads, indices) -> None:
+        grads = self._clip_gradients(grads)
+        lr = self._current_learning_rate()
+        if self.weight_decay:
+            if indices is None:
+                decayed = self._all_decayed
+            else:
+                decayed = [p for p, i in zip(params, indices) if self._decay_flags[i]]
+            if decayed:
+                factor = _ONE - _F32(self.weight_decay) * _F32(lr)
+                torch._foreach_mul_(decayed, float(factor))
+        self._update(params, grads, lr, indices)
+
+    def _update(self, params: list[torch.Tensor], grads: list[torch.Tensor], lr: float,
+                indices: list[int] | None) -> None:
+        """The update rule: changes `params` (and the slots) in place."""
         raise NotImplementedError
 
-    def _clip_gradients(self, grads):
-        if self.clipnorm is not None:
-            norms = torch._foreach_norm(grads)
-            return [g * self.clipnorm / torch.clamp(n, min=self.clipnorm) for g, n in zip(grads, norms)]
-        if self.clipvalue is not None:
-            return [torch.clamp(g, -self.clipvalue, self.clipvalue) for g in grads]
-        if self.global_clipnorm is not None:
-            norms = torch._foreach_norm(grads)
-            total = torch.linalg.vector_norm(torch.stack(norms))
-            scale = self.global_clipnorm / torch.maximum(total, torch.tensor(self.global_clipnorm))
+    def _clip_gradients(self, grads: list[torch.Tensor]) -> list[torch.Tensor]:
+        if self.clipnorm and self.clipnorm > 0:
+            # Keras: g * clipnorm / max(||g||, clipnorm), per gradient.
+            norms = [torch.sqrt(torch.sum(torch.square(g))) for g in grads]
+            return torch._foreach_div(torch._foreach_mul(grads, self.clipnorm),
+                                      torch._foreach_clamp_min(norms, self.clipnorm))
+        if self.global_clipnorm and self.global_clipnorm > 0:
+            clip = self.global_clipnorm
+            norm = torch.sqrt(torch.sum(torch.stack([torch.sum(torch.square(g)) for g in grads])))
+            scale = torch.clamp(1.0 / norm, max=1.0 / clip) * clip + (norm - norm)
             return torch._foreach_mul(grads, scale)
+        if self.clipvalue and self.clipvalue > 0:
+            clipped = torch._foreach_clamp_min(grads, -self.clipvalue)
+            torch._foreach_clamp_max_(clipped, self.clipvalue)
+            return clipped
         return grads
 
-    def _slots(self, slot_list, indices):
-        return [slot_list[i] for i in indices]
+    # -------------------------------------------------------------------- EMA
+    def _update_moving_average(self) -> None:
+        iterations = self._local_iterations()
+        momentum = _F32(self.ema_momentum) if iterations != 0 else _F32(0.0)
+        torch._foreach_mul_(self._averages, float(momentum))
+        torch._foreach_add_(self._averages,
+                            torch._foreach_mul(self._variables, float(_ONE - momentum)))
+        frequency = self.ema_overwrite_frequency
+        if frequency and (iterations + 1) % frequency == 0:
+            torch._foreach_copy_(self._variables, self._averages)
+
+    def finalize_variable_values(self, var_list: Sequence[torch.Tensor]) -> None:
+        """Writes the moving averages into the weights (with `use_ema`; else nothing).
+
+        `fit()` calls it after the last epoch.
+        """
+        if not self.use_ema:
+            return
+        var_list = list(var_list)
+        if len(var_list) != len(self._averages):
+            raise ValueError(
+                f"The length of model variables ({len(var_list)}) to override does not match "
+                "the length of model variables stored in the optimizer "
+                f"({len(self._averages)}). Please check if the optimizer was called on your "
+                "model."
+            )
+        with torch.no_grad():
+            for var, average in zip(var_list, self._averages):
+                var.copy_(average)
 
     # ----------------------------------------------------------------- config
     def get_config(self) -> dict:
+        """The constructor arguments, in Keras' order and with Keras' names."""
         lr = self._learning_rate
         if isinstance(lr, LearningRateSchedule):
-            lr = {"class_name": type(lr).__name__, "config": lr.get_config()}
-        return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
-                "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
-                "global_clipnorm": self.global_clipnorm}
+            lr = schedules_module.serialize(lr)
+        elif callable(lr):
+            from layerwise.saving import object_registry
+
+            lr = object_registry.serialize(lr)
+        return {
+            "name": self.name,
+            "learning_rate": lr,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+        }
 
     @classmethod
-    def from_config(cls, config: dict):
+    def from_config(cls, config: dict, custom_objects: dict | None = None):
+        """Creates an optimizer from `get_config()` output."""
         config = dict(config)
-        lr = config.get("learning_rate")
-        if isinstance(lr, dict):
-            from layerwise.optimizers import schedules
-
-            config["learning_rate"] = getattr(schedules, lr["class_name"]).from_config(
-                lr["config"]
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules_module.deserialize(
+                config["learning_rate"], custom_objects=custom_objects
             )
         return cls(**config)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} learning_rate={self.learning_rate}>"
+        return f"<{type(self).__name__} name={self.name} learning_rate={self.learning_rate}>"
+
+
+def _to_float(value) -> float:
+    if isinstance(value, torch.Tensor):
+        return float(value.detach().cpu())
+    return float(value)

@@ -8,37 +8,41 @@ from layerwise.optimizers.optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
-    """RMSprop, as in Keras 3.
+    """RMSprop, as Keras 3.
 
-    `v = rho * v + (1 - rho) * g**2`; `w -= lr * g / sqrt(v + epsilon)` (centered:
-    `v - mean_g**2` in the root; with momentum the increment feeds a momentum buffer).
+    `v = rho * v + (1 - rho) * g**2`; `w -= lr * g / sqrt(v + epsilon)`
+    (centered: `a = rho * a + (1 - rho) * g` and `sqrt(v - a**2 + epsilon)`;
+    with momentum: `m = momentum * m + increment`, `w -= m`).
 
     Args:
-        learning_rate: Float or schedule (default 0.001).
+        learning_rate: Float, schedule or callable (default 0.001).
         rho: Discounting factor of the history (default 0.9).
         momentum: Momentum factor (default 0).
         epsilon: Small constant for numerical stability (default 1e-7).
         centered: Whether to normalize by the estimated variance of the gradient.
         **kwargs: See `Optimizer`.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> opt = keras.optimizers.RMSprop(learning_rate=0.01, momentum=0.9, centered=True)
     """
 
-    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
-                 name=None, **kwargs):
+    def __init__(self, learning_rate=0.001, rho: float = 0.9, momentum: float = 0.0,
+                 epsilon: float = 1e-7, centered: bool = False, name: str | None = None,
+                 **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.rho = float(rho)
-        self.momentum = float(momentum)
-        self.epsilon = float(epsilon)
-        self.centered = bool(centered)
+        self.rho = rho
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.centered = centered
 
     def _build_state(self, variables):
         self.velocities = self._zeros_like(variables)
-        self.average_gradients = self._zeros_like(variables) if self.centered else []
         self.momentums = self._zeros_like(variables) if self.momentum > 0 else []
+        self.average_gradients = self._zeros_like(variables) if self.centered else []
 
-    @property
-    def variables(self):
-        if not self.built:
-            return []
+    def _slot_variables(self):
         return [*self.velocities, *self.momentums, *self.average_gradients]
 
     def _update(self, params, grads, lr, indices):

@@ -8,39 +8,41 @@ from layerwise.optimizers.optimizer import Optimizer
 
 
 class SGD(Optimizer):
-    """Gradient descent (with momentum).
+    """Gradient descent (with momentum), as Keras 3.
 
-    Update rule, as Keras: `m = momentum * m - lr * g`, then `w += m`
+    Update rule: `m = momentum * m - lr * g`, then `w += m`
     (Nesterov: `w += momentum * m - lr * g`); without momentum `w -= lr * g`.
 
     Args:
-        learning_rate: Float or schedule (default 0.01).
-        momentum: Float >= 0 (default 0).
+        learning_rate: Float, schedule or callable (default 0.01).
+        momentum: Float in [0, 1] (default 0).
         nesterov: Whether to use Nesterov momentum.
-        **kwargs: See `Optimizer` (`weight_decay`, `clipnorm`, `lr`, ...).
+        **kwargs: See `Optimizer` (`weight_decay`, `clipnorm`, `clipvalue`,
+            `global_clipnorm`, `use_ema`, `ema_momentum`, `ema_overwrite_frequency`,
+            `loss_scale_factor`, `gradient_accumulation_steps`, `name`, `lr`).
 
     Example:
 
     >>> import layerwise as keras
-    >>> opt = keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)
+    >>> opt = keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True)
     """
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name=None, **kwargs):
+    def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False,
+                 name: str | None = None, **kwargs):
         super().__init__(learning_rate=learning_rate, name=name, **kwargs)
         if not isinstance(momentum, (int, float)) or momentum < 0 or momentum > 1:
-            raise ValueError(f"`momentum` must be a float in [0, 1]. Received: momentum={momentum}")
-        self.momentum = float(momentum)
-        self.nesterov = bool(nesterov)
+            raise ValueError(f"`momentum` must be a float between [0, 1]. Received: {momentum}")
+        self.momentum = momentum
+        self.nesterov = nesterov
 
     def _build_state(self, variables):
-        self.momentums = self._zeros_like(variables) if self.momentum else []
+        self.momentums = self._zeros_like(variables) if self.momentum != 0 else []
 
-    @property
-    def variables(self):
-        return list(self.momentums) if self.built else []
+    def _slot_variables(self):
+        return list(self.momentums)
 
     def _update(self, params, grads, lr, indices):
-        if not self.momentum:
+        if self.momentum == 0:
             torch._foreach_add_(params, grads, alpha=-lr)
             return
         bufs = self._slots(self.momentums, indices)

@@ -69,11 +69,20 @@ def deserialize(family: str, config: Mapping, registry: Mapping[str, Any], custo
             f"A {family} config must have a 'class_name' key. Received: {dict(config)!r}"
         )
     class_name = config["class_name"]
-    inner = dict(config.get("config") or {})
     table = dict(registry)
     if custom_objects:
         table.update(custom_objects)
-    cls = table.get(class_name) or table.get(to_snake_case(class_name))
+    if class_name == "function" and isinstance(config.get("config"), str):
+        # Keras' form for plain functions: {"class_name": "function", "config": name}.
+        name = config["config"]
+        fn = table.get(config.get("registered_name") or name) or table.get(name)
+        if fn is None:
+            raise unknown_name_error(family, name, registry.keys())
+        return fn
+    inner = dict(config.get("config") or {})
+    registered = config.get("registered_name")
+    cls = (table.get(registered) if registered and registered in (custom_objects or {}) else None)
+    cls = cls or table.get(class_name) or table.get(to_snake_case(class_name))
     if cls is None:
         raise unknown_name_error(family, class_name, registry.keys())
     if isinstance(cls, type):
@@ -82,13 +91,24 @@ def deserialize(family: str, config: Mapping, registry: Mapping[str, Any], custo
     return cls
 
 
-def serialize(obj) -> Any:
-    """Returns `{"class_name", "config"}` for objects with `get_config`, else the name."""
+def serialize(obj, module: str | None = None, registry: Mapping[str, Any] | None = None) -> Any:
+    """Returns `{"module", "class_name", "config", "registered_name"}` for objects
+    with `get_config`, else the name.
+
+    Args:
+        obj: The object.
+        module: Keras' module name for the family (`"keras.losses"`): built-in
+            classes (those in `registry`) are written as Keras writes them, with
+            this module and `registered_name=None`.
+        registry: The family's map from names to built-in classes.
+    """
     if obj is None:
         return None
-    if hasattr(obj, "get_config"):
-        return {"module": type(obj).__module__, "class_name": type(obj).__name__,
-                "config": obj.get_config(), "registered_name": type(obj).__name__}
+    if hasattr(obj, "get_config") and not isinstance(obj, type):
+        cls = type(obj)
+        builtin = module is not None and registry is not None and registry.get(cls.__name__) is cls
+        return {"module": module if builtin else cls.__module__, "class_name": cls.__name__,
+                "config": obj.get_config(), "registered_name": None if builtin else cls.__name__}
     name = getattr(obj, "__name__", None)
     if name is None:
         raise ValueError(f"Cannot serialize {obj!r}: it has no `get_config` and no name.")

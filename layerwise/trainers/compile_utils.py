@@ -65,87 +65,236 @@ def get_loss(identifier, y_true, y_pred) -> Loss:
     return LossFunctionWrapper(loss, name=getattr(loss, "__name__", None))
 
 
+def _flat_targets(y, names, what="y"):
+    """Flattens targets given as one array, a list (output order) or a dict (output names)."""
+    if isinstance(y, dict):
+        unknown = [k for k in y if k not in names]
+        if unknown:
+            raise ValueError(
+                f"`{what}` has keys {unknown} that are not output names of the model "
+                f"({names})."
+            )
+        return [y.get(n) for n in names]
+    if isinstance(y, (list, tuple)):
+        if len(y) != len(names):
+            raise ValueError(
+                f"The model has {len(names)} outputs {names} but `{what}` has {len(y)} entries. "
+                "Pass one target array per output (a list in output order or a dict by name)."
+            )
+        return list(y)
+    if len(names) != 1:
+        raise ValueError(
+            f"The model has {len(names)} outputs {names} but a single `{what}` array was "
+            "given. Pass a list or a dict of targets."
+        )
+    return [y]
+
+
+def _per_output(value, names, what, default=None):
+    """Spreads a compile argument (single, list in output order, or dict) over the outputs."""
+    if isinstance(value, dict):
+        unknown = [k for k in value if k not in names]
+        if unknown:
+            raise ValueError(
+                f"`{what}` has keys {unknown} that are not output names of the model ({names})."
+            )
+        return [value.get(n, default) for n in names]
+    if isinstance(value, (list, tuple)) and len(names) > 1:
+        if len(value) != len(names):
+            raise ValueError(
+                f"`{what}` has {len(value)} entries but the model has {len(names)} outputs "
+                f"{names}. Pass one entry per output, or a dict by output name."
+            )
+        return list(value)
+    if isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            raise ValueError(
+                f"`{what}` has {len(value)} entries but the model has a single output."
+            )
+        return list(value)
+    return [value] * len(names)
+
+
 class CompileLoss:
-    """The compiled loss of a single-output model (lists of one are accepted)."""
+    """The compiled loss: one loss per output, weighted and summed.
+
+    With several outputs, the unweighted loss of each output is also tracked
+    as `<output name>_loss`, as in Keras.
+    """
 
     def __init__(self, loss, loss_weights=None):
-        if isinstance(loss, (list, tuple)):
-            if len(loss) != 1:
-                raise ValueError(
-                    f"`loss` has {len(loss)} entries but the model has a single output. "
-                    "Pass one loss."
-                )
-            loss = loss[0]
-        if isinstance(loss_weights, (list, tuple)):
-            loss_weights = loss_weights[0] if loss_weights else None
-        if isinstance(loss, str) or callable(loss) or isinstance(loss, dict):
-            if not (isinstance(loss, str) and loss.lower() in ("crossentropy", "ce")):
-                losses_module.get(loss)  # Fail at compile time on unknown names.
+        for identifier in _flatten_identifiers(loss):
+            if identifier is not None and not (
+                isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce")
+            ):
+                losses_module.get(identifier)  # Fail at compile time on unknown names.
         self.identifier = loss
-        self.loss_weight = 1.0 if loss_weights is None else float(loss_weights)
-        self.loss = None
+        self.loss_weights = loss_weights
+        self.losses: list = []
+        self.weights: list = []
+        self.output_names: list[str] = []
+        self.trackers: list = []
+        self.built = False
 
-    def build(self, y_true, y_pred) -> None:
-        self.loss = get_loss(self.identifier, y_true, y_pred)
+    def build(self, y_true, y_pred, output_names) -> None:
+        from layerwise.metrics.metric import Mean
 
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        if self.loss is None:
-            self.build(y_true, y_pred)
-        value = self.loss(y_true, y_pred, sample_weight)
-        return value * self.loss_weight if self.loss_weight != 1.0 else value
+        names = list(output_names)
+        flat_pred = _flatten_structure(y_pred)
+        flat_true = _flat_targets(y_true, names)
+        identifiers = _per_output(self.identifier, names, "loss")
+        weights = _per_output(self.loss_weights, names, "loss_weights", default=1.0)
+        self.losses = [None if ident is None else get_loss(ident, yt, yp)
+                       for ident, yt, yp in zip(identifiers, flat_true, flat_pred)]
+        self.weights = [1.0 if w is None else float(w) for w in weights]
+        self.output_names = names
+        self.trackers = [Mean(name=f"{n}_loss") if len(names) > 1 and loss is not None else None
+                         for n, loss in zip(names, self.losses)]
+        self.built = True
+
+    @property
+    def metrics(self) -> list:
+        return [t for t in self.trackers if t is not None]
+
+    def __call__(self, y_true, y_pred, sample_weight=None, output_names=("output_0",)):
+        if not self.built:
+            self.build(y_true, y_pred, output_names)
+        flat_pred = _flatten_structure(y_pred)
+        flat_true = _flat_targets(y_true, self.output_names)
+        flat_sw = _flat_sample_weights(sample_weight, self.output_names)
+        total = None
+        for loss, weight, yt, yp, sw, tracker in zip(self.losses, self.weights, flat_true,
+                                                     flat_pred, flat_sw, self.trackers):
+            if loss is None or yt is None:
+                continue
+            value = loss(yt, yp, sw)
+            if tracker is not None:
+                tracker.update_state(value.detach(), sample_weight=yp.shape[0])
+            weighted = value * weight if weight != 1.0 else value
+            total = weighted if total is None else total + weighted
+        return total
 
 
 class CompileMetrics:
-    """The compiled metrics (and weighted metrics) of a single-output model."""
+    """The compiled metrics (and weighted metrics), per output.
+
+    With one output their log keys are the names as written; with several,
+    `<output name>_<metric name>`, as in Keras.
+    """
 
     def __init__(self, metrics=None, weighted_metrics=None):
-        self.identifiers = _as_list(metrics, "metrics")
-        self.weighted_identifiers = _as_list(weighted_metrics, "weighted_metrics")
-        for identifier in self.identifiers + self.weighted_identifiers:
+        for identifier in _flatten_identifiers(metrics) + _flatten_identifiers(weighted_metrics):
             if isinstance(identifier, str) and identifier.lower() not in (
                 "accuracy", "acc", "crossentropy", "ce"
             ):
                 metrics_module.get(identifier)  # Fail at compile time on unknown names.
+        self.identifiers = metrics
+        self.weighted_identifiers = weighted_metrics
         self.metrics: list[Metric] = []
         self.weighted_metrics: list[Metric] = []
+        self._per_output: list[tuple[int, Metric, bool]] = []
         self.built = False
 
-    def build(self, y_true, y_pred) -> None:
-        self.metrics = [get_metric(m, y_true, y_pred) for m in self.identifiers]
-        self.weighted_metrics = [get_metric(m, y_true, y_pred) for m in self.weighted_identifiers]
-        names = [m.name for m in self.metrics]
-        for m in self.weighted_metrics:
-            if m.name in names:
-                m.name = "weighted_" + m.name
+    def _spread(self, value, names, what):
+        if value is None:
+            return [[] for _ in names]
+        if len(names) == 1:
+            if isinstance(value, dict):
+                value = _per_output(value, names, what, default=[])[0]
+            if isinstance(value, (list, tuple)) and len(value) == 1 and isinstance(
+                value[0], (list, tuple)
+            ):
+                value = value[0]
+            return [list(value) if isinstance(value, (list, tuple)) else [value]]
+        if isinstance(value, dict):
+            spread = _per_output(value, names, what, default=[])
+        elif isinstance(value, (list, tuple)) and all(
+            isinstance(v, (list, tuple)) or v is None for v in value
+        ) and len(value) == len(names):
+            spread = list(value)
+        else:
+            raise ValueError(
+                f"Invalid `{what}` for a model with several outputs {names}: pass a dict by "
+                f"output name or a list with one list of metrics per output. Received: "
+                f"{what}={value!r}"
+            )
+        return [[] if v is None else (list(v) if isinstance(v, (list, tuple)) else [v])
+                for v in spread]
+
+    def build(self, y_true, y_pred, output_names) -> None:
+        names = list(output_names)
+        flat_pred = _flatten_structure(y_pred)
+        flat_true = _flat_targets(y_true, names)
+        plain = self._spread(self.identifiers, names, "metrics")
+        weighted = self._spread(self.weighted_identifiers, names, "weighted_metrics")
+        self._per_output = []
+        self.metrics, self.weighted_metrics = [], []
+        for i, (yt, yp) in enumerate(zip(flat_true, flat_pred)):
+            if yt is None:
+                continue
+            for identifier in plain[i]:
+                m = get_metric(identifier, yt, yp)
+                if len(names) > 1:
+                    m.name = f"{names[i]}_{m.name}"
+                self.metrics.append(m)
+                self._per_output.append((i, m, False))
+        taken = {m.name for m in self.metrics}
+        for i, (yt, yp) in enumerate(zip(flat_true, flat_pred)):
+            if yt is None:
+                continue
+            for identifier in weighted[i]:
+                m = get_metric(identifier, yt, yp)
+                if len(names) > 1:
+                    m.name = f"{names[i]}_{m.name}"
+                if m.name in taken:
+                    m.name = "weighted_" + m.name
+                self.weighted_metrics.append(m)
+                self._per_output.append((i, m, True))
+        self.output_names = names
         self.built = True
 
     @property
     def all_metrics(self) -> list[Metric]:
         return self.metrics + self.weighted_metrics
 
-    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+    def update_state(self, y_true, y_pred, sample_weight=None, output_names=("output_0",)):
         if not self.built:
-            self.build(y_true, y_pred)
-        for m in self.metrics:
-            m.update_state(y_true, y_pred)
-        for m in self.weighted_metrics:
-            m.update_state(y_true, y_pred, sample_weight)
+            self.build(y_true, y_pred, output_names)
+        flat_pred = _flatten_structure(y_pred)
+        flat_true = _flat_targets(y_true, self.output_names)
+        flat_sw = _flat_sample_weights(sample_weight, self.output_names)
+        for i, metric, weighted in self._per_output:
+            if weighted:
+                metric.update_state(flat_true[i], flat_pred[i], flat_sw[i])
+            else:
+                metric.update_state(flat_true[i], flat_pred[i])
 
     def reset_state(self) -> None:
         for m in self.all_metrics:
             m.reset_state()
 
 
-def _as_list(metrics, name):
-    if metrics is None:
+def _flatten_structure(x) -> list:
+    if isinstance(x, dict):
+        return list(x.values())
+    if isinstance(x, (list, tuple)):
+        return list(x)
+    return [x]
+
+
+def _flat_sample_weights(sample_weight, names):
+    if sample_weight is None:
+        return [None] * len(names)
+    if isinstance(sample_weight, (dict, list, tuple)) and len(names) > 1:
+        return _flat_targets(sample_weight, names, "sample_weight")
+    return [sample_weight] * len(names)
+
+
+def _flatten_identifiers(value) -> list:
+    if value is None:
         return []
-    if isinstance(metrics, dict):
-        raise ValueError(
-            f"`{name}` as a dict needs a multi-output model; this model has one output. "
-            "Pass a list."
-        )
-    if isinstance(metrics, (list, tuple)):
-        if len(metrics) == 1 and isinstance(metrics[0], (list, tuple)):
-            return list(metrics[0])
-        return list(metrics)
-    return [metrics]
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _flatten_identifiers(v)]
+    if isinstance(value, (list, tuple)):
+        return [leaf for v in value for leaf in _flatten_identifiers(v)]
+    return [value]

@@ -100,13 +100,19 @@ class Trainer:
 
     @property
     def metrics(self) -> list:
-        """The loss tracker, then the compiled metrics, in compile order."""
+        """The loss tracker, the per-output loss trackers, then the compiled metrics."""
         out = []
         if self._loss_tracker is not None:
             out.append(self._loss_tracker)
+        if self._compile_loss is not None:
+            out.extend(self._compile_loss.metrics)
         if self._compile_metrics is not None:
             out.extend(self._compile_metrics.all_metrics)
         return out
+
+    def _output_names(self) -> list[str]:
+        names = getattr(self, "output_names", None)
+        return list(names) if names else ["output_0"]
 
     @property
     def metrics_names(self) -> list[str]:
@@ -130,7 +136,7 @@ class Trainer:
         """The compiled loss plus the regularization losses of the last call."""
         total = None
         if self._compile_loss is not None and y is not None:
-            total = self._compile_loss(y, y_pred, sample_weight)
+            total = self._compile_loss(y, y_pred, sample_weight, self._output_names())
         context = call_context.last()
         extra = list(context.losses) if context is not None else []
         extra += [regularizer(w) for regularizer, w in self._regularized]
@@ -159,7 +165,8 @@ class Trainer:
         batch_size = data_adapters.flatten(x)[0].shape[0]
         self._loss_tracker.update_state(loss.detach(), sample_weight=batch_size)
         if y is not None and self._compile_metrics is not None:
-            self._compile_metrics.update_state(y, _detach(y_pred), sample_weight)
+            self._compile_metrics.update_state(y, _detach(y_pred), sample_weight,
+                                               self._output_names())
 
     def _test_step(self, x, y, sample_weight) -> None:
         with torch.no_grad():

@@ -19,10 +19,10 @@ RTOL, ATOL = 1e-5, 1e-6
 
 def make_pair(keras, layers_fn, compile_kwargs=None):
     """Builds `layers_fn(module)` in Keras and layerwise, with Keras' weights in both."""
-    keras.backend.clear_session()
+    keras.backend.clear_session(free_memory=False)
     keras.utils.set_random_seed(0)
     k_model = keras.Sequential(layers_fn(keras))
-    layerwise.backend.clear_session()
+    layerwise.backend.clear_session(free_memory=False)
     l_model = layerwise.Sequential(layers_fn(layerwise))
     l_model.set_weights(k_model.get_weights())
     if compile_kwargs is not None:
@@ -190,8 +190,13 @@ def test_train_on_batch_matches_keras(keras, opt_name, opt_kwargs):
     assert max(np.abs(a - b).max() for a, b in zip(initial, l_model.get_weights())) > 1e-3
 
 
-@pytest.mark.parametrize("opt_name,opt_kwargs", [OPTIMIZERS[1], OPTIMIZERS[6]],
-                         ids=["sgd_momentum", "adam"])
+# Adam divides by sqrt(v): with lr=0.01 on this loss the 1e-7 float differences of the
+# gradients are amplified chaotically, so this test uses Keras' default rate.
+@pytest.mark.parametrize("opt_name,opt_kwargs", [
+    ("SGD", {"learning_rate": 0.05, "momentum": 0.9}),
+    ("RMSprop", {"learning_rate": 0.001}),
+    ("Adam", {"learning_rate": 0.001}),
+], ids=["sgd_momentum", "rmsprop", "adam"])
 def test_mnist_sized_model_training_matches_keras(keras, opt_name, opt_kwargs):
     rng = np.random.default_rng(5)
     k_model, l_model = make_pair(
@@ -253,30 +258,25 @@ def test_fit_one_epoch_unshuffled_matches_keras(keras):
 # ------------------------------------------------------------ regularization
 def test_activity_regularization_loss_matches_keras(keras):
     rng = np.random.default_rng(8)
+
+    def layers_fn(m):
+        return [m.Input((8,)), m.layers.Dense(4),
+                m.layers.ActivityRegularization(l1=0.01, l2=0.05), m.layers.Dense(1)]
+
     k_model, l_model = make_pair(
-        keras, lambda m: [m.Input((8,)), m.layers.Dense(4),
-                          m.layers.ActivityRegularization(l1=0.01, l2=0.05),
-                          m.layers.Dense(1)],
-        lambda m: {"optimizer": m.optimizers.SGD(0.01), "loss": "mse"})
+        keras, layers_fn, lambda m: {"optimizer": m.optimizers.SGD(0.01), "loss": "mse"})
     x = rng.normal(size=(16, 8)).astype("float32")
     y = rng.normal(size=(16, 1)).astype("float32")
+    # The penalty is part of the loss (test_on_batch: no update)...
     plain = float(np.mean((l_model.predict(x, verbose=0) - y) ** 2))
+    first = l_model.test_on_batch(x, y)
+    assert first > plain + 1e-3
+    np.testing.assert_allclose(first, k_model.test_on_batch(x, y), rtol=RTOL, atol=ATOL)
+    # ...and of its gradient.
     for _ in range(3):
-        expected = k_model.train_on_batch(x, y)
-        got = l_model.train_on_batch(x, y)
-        np.testing.assert_allclose(got, expected, rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(l_model.train_on_batch(x, y), k_model.train_on_batch(x, y),
+                                   rtol=RTOL, atol=ATOL)
     assert_weights_close(k_model, l_model)
-    # The penalty is really part of the loss.
-    first_l = None
-    k2, l2 = make_pair(
-        keras, lambda m: [m.Input((8,)), m.layers.Dense(4),
-                          m.layers.ActivityRegularization(l1=0.01, l2=0.05),
-                          m.layers.Dense(1)],
-        lambda m: {"optimizer": m.optimizers.SGD(0.01), "loss": "mse"})
-    first_l = l2.test_on_batch(x, y)
-    plain = float(np.mean((l2.predict(x, verbose=0) - y) ** 2))
-    assert first_l > plain + 1e-4
-    np.testing.assert_allclose(first_l, k2.test_on_batch(x, y), rtol=RTOL, atol=ATOL)
 
 
 def test_dense_activity_regularizer_matches_keras(keras):

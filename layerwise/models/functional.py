@@ -1,0 +1,236 @@
+"""`Functional`: a model defined by a graph of layer calls on symbolic tensors.
+
+`keras.Model(inputs, outputs)` returns a `Functional`. Its layers are ordered
+and run exactly as Keras orders them: nodes by decreasing depth from the
+outputs, ties broken by the order the traversal first met each layer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from layerwise.backend.keras_tensor import KerasTensor, Node
+from layerwise.layers.input_layer import InputLayer
+from layerwise.layers.layer import Layer, _flatten, _map_structure
+from layerwise.models.model import Model
+
+
+def _node_index(node: Node) -> int:
+    return node.layer._inbound_nodes.index(node)
+
+
+def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]):
+    """Keras' graph mapping: returns `(nodes_by_depth, layers)` and checks connectivity."""
+    finished, in_progress = set(), set()
+    nodes_in_decreasing_depth: list[Node] = []
+    layer_indices: dict = {}
+    input_ids = {id(t) for t in inputs}
+
+    def visit(tensor: KerasTensor):
+        node = tensor.node
+        if node is None:
+            raise ValueError(f"Tensor {tensor} was not produced by a layer call.")
+        if id(node) in finished:
+            return
+        if id(node) in in_progress:
+            raise ValueError(f"The graph has a cycle at layer '{node.layer.name}'.")
+        layer_indices.setdefault(node.layer, len(layer_indices))
+        in_progress.add(id(node))
+        if not node.is_input and id(tensor) not in input_ids:
+            for parent in node.inputs:
+                visit(parent)
+        finished.add(id(node))
+        in_progress.discard(id(node))
+        nodes_in_decreasing_depth.append(node)
+
+    for t in outputs:
+        visit(t)
+
+    node_depths: dict = {}
+    layer_depths: dict = {}
+    nodes = {}
+    for node in reversed(nodes_in_decreasing_depth):
+        nodes[id(node)] = node
+        depth = node_depths.setdefault(id(node), 0)
+        depth = max(depth, layer_depths.get(node.layer, 0))
+        layer_depths[node.layer] = depth
+        node_depths[id(node)] = depth
+        if id(node.outputs[0]) in input_ids if node.outputs else False:
+            continue
+        for parent in node.parent_nodes:
+            if id(parent) not in node_depths and id(parent) not in nodes:
+                nodes[id(parent)] = parent
+            node_depths[id(parent)] = max(depth + 1, node_depths.get(id(parent), 0))
+    for t in inputs:
+        layer = t.node.layer
+        if layer not in layer_depths:
+            layer_depths[layer] = 0
+            layer_indices[layer] = -1
+            node_depths[id(t.node)] = 0
+            nodes[id(t.node)] = t.node
+
+    nodes_by_depth = defaultdict(list)
+    for node_id, depth in node_depths.items():
+        nodes_by_depth[depth].append(nodes[node_id])
+    layers_by_depth = defaultdict(list)
+    for layer, depth in layer_depths.items():
+        layers_by_depth[depth].append(layer)
+    depth_keys = sorted(layers_by_depth, reverse=True)
+    layers = []
+    for depth in depth_keys:
+        layers.extend(sorted(layers_by_depth[depth], key=lambda lyr: layer_indices[lyr]))
+
+    computable = set(input_ids)
+    for depth in sorted(nodes_by_depth, reverse=True):
+        for node in nodes_by_depth[depth]:
+            if id(node.outputs[0]) in input_ids:
+                continue
+            for t in node.inputs:
+                if id(t) not in computable:
+                    raise ValueError(
+                        f"Graph disconnected: cannot obtain value for tensor {t} at layer "
+                        f"'{node.layer.name}'. The following previous layers were accessed "
+                        "without issue: "
+                        f"{[lyr.name for lyr in layers if lyr is not node.layer][:10]}. Add the "
+                        "missing `Input` to the model's `inputs`."
+                    )
+            for t in node.outputs:
+                computable.add(id(t))
+    return dict(nodes_by_depth), layers
+
+
+class Functional(Model):
+    """A model built from `inputs` and `outputs` symbolic tensors.
+
+    Args:
+        inputs: An `Input` tensor, or a list / dict of them.
+        outputs: Symbolic tensor(s) computed from `inputs`: one, a list or a dict.
+        name: Model name (default `"functional"`, numbered).
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> a = keras.Input((4,), name="a")
+    >>> b = keras.Input((3,), name="b")
+    >>> h = keras.layers.Concatenate()([keras.layers.Dense(5)(a), b])
+    >>> model = keras.Model([a, b], keras.layers.Dense(1, name="out")(h))
+    >>> [layer.name for layer in model.layers]
+    ['a', 'dense', 'b', 'concatenate', 'out']
+    """
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._input_structure = inputs
+        self._output_structure = outputs
+        flat_inputs, flat_outputs = _flatten(inputs), _flatten(outputs)
+        for t in flat_inputs + flat_outputs:
+            if not isinstance(t, KerasTensor):
+                raise ValueError(
+                    "`inputs` and `outputs` of a functional model must be symbolic tensors "
+                    f"(from `keras.Input` and layer calls). Received: {t!r}"
+                )
+        for t in flat_inputs:
+            if not isinstance(t.node.layer, InputLayer):
+                raise ValueError(
+                    f"Model inputs must come from `keras.Input`. Received {t}, produced by "
+                    f"layer '{t.node.layer.name}'."
+                )
+        self._nodes_by_depth, ordered_layers = map_graph(flat_inputs, flat_outputs)
+        self._depth_keys = sorted(self._nodes_by_depth, reverse=True)
+        self._network_nodes = {id(n) for nodes in self._nodes_by_depth.values() for n in nodes}
+        for layer in ordered_layers:
+            key = layer.name if not hasattr(type(self), layer.name) else f"layer_{layer.name}"
+            if key in self._modules and self._modules[key] is not layer:
+                raise ValueError(
+                    f"The name '{layer.name}' is used {2} times in the model. All layer names "
+                    "should be unique."
+                )
+            self.add_module(key, layer)
+        self._build_input_shape = [t.shape for t in flat_inputs] if len(flat_inputs) > 1 \
+            else flat_inputs[0].shape
+        self.built = True
+
+    # ---------------------------------------------------------------- graph
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        return _flatten(self._input_structure)
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        return _flatten(self._output_structure)
+
+    @property
+    def input(self):
+        return self._input_structure
+
+    @property
+    def output(self):
+        return self._output_structure
+
+    @property
+    def input_names(self) -> list[str]:
+        if isinstance(self._input_structure, dict):
+            return list(self._input_structure)
+        return [t.node.layer.name for t in self.inputs]
+
+    @property
+    def output_names(self) -> list[str]:
+        if isinstance(self._output_structure, dict):
+            return list(self._output_structure)
+        return [t.node.layer.name for t in self.outputs]
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    # ----------------------------------------------------------------- call
+    def _flat_call_inputs(self, inputs) -> list:
+        expected = self.inputs
+        if isinstance(inputs, dict):
+            names = self.input_names
+            missing = [n for n in names if n not in inputs]
+            if missing:
+                raise ValueError(
+                    f"Model '{self.name}' expects inputs named {names}; missing {missing} in the "
+                    f"dict received (keys: {list(inputs)})."
+                )
+            return [inputs[n] for n in names]
+        flat = _flatten(inputs)
+        if len(flat) != len(expected):
+            raise ValueError(
+                f"Model '{self.name}' expects {len(expected)} input(s) "
+                f"{[tuple(t.shape) for t in expected]}, but received {len(flat)} tensor(s)."
+            )
+        return flat
+
+    def call(self, inputs, training=None):
+        values = {id(kt): x for kt, x in zip(self.inputs, self._flat_call_inputs(inputs))}
+        for depth in self._depth_keys:
+            for node in self._nodes_by_depth[depth]:
+                if node.is_input or id(node.outputs[0]) in values:
+                    continue
+                args = _map_structure(lambda kt: values[id(kt)], node.input_structure)
+                out = node.layer(args, training=training, **node.arguments)
+                for kt, value in zip(node.outputs, _flatten(out)):
+                    values[id(kt)] = value
+        return _map_structure(lambda kt: values[id(kt)], self._output_structure)
+
+    def compute_output_spec(self, inputs):
+        batch = _flatten(inputs)[0].shape[0]
+        return _map_structure(
+            lambda kt: KerasTensor((batch, *kt.shape[1:]), dtype=kt.dtype), self._output_structure
+        )
+
+    def compute_output_shape(self, input_shape):
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+
+def is_functional(model: Layer) -> bool:
+    return isinstance(model, Functional)
