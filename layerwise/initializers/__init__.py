@@ -1,15 +1,26 @@
 """`layerwise.initializers`: how weights start.
 
+With an integer `seed`, every random initializer returns the values Keras 3
+returns on its torch backend, bit for bit.
+
 Example:
 
 >>> import layerwise as keras
 >>> init = keras.initializers.get("glorot_uniform")
 >>> tuple(init((3, 4)).shape)
 (3, 4)
+>>> keras.initializers.serialize(keras.initializers.HeNormal(seed=1))["config"]
+{'seed': 1, 'input_axes': None, 'output_axes': None}
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import numpy as np
+import torch
+
+from layerwise.backend.naming import to_snake_case
 from layerwise.initializers.initializers import Constant as Constant
 from layerwise.initializers.initializers import GlorotNormal as GlorotNormal
 from layerwise.initializers.initializers import GlorotUniform as GlorotUniform
@@ -21,6 +32,7 @@ from layerwise.initializers.initializers import LecunNormal as LecunNormal
 from layerwise.initializers.initializers import LecunUniform as LecunUniform
 from layerwise.initializers.initializers import Ones as Ones
 from layerwise.initializers.initializers import Orthogonal as Orthogonal
+from layerwise.initializers.initializers import RandomInitializer as RandomInitializer
 from layerwise.initializers.initializers import RandomNormal as RandomNormal
 from layerwise.initializers.initializers import RandomUniform as RandomUniform
 from layerwise.initializers.initializers import TruncatedNormal as TruncatedNormal
@@ -29,38 +41,78 @@ from layerwise.initializers.initializers import Zeros as Zeros
 from layerwise.initializers.initializers import compute_fans as compute_fans
 from layerwise.saving import object_registry
 
-_CLASSES = [Constant, GlorotNormal, GlorotUniform, HeNormal, HeUniform, Identity, LecunNormal,
-            LecunUniform, Ones, Orthogonal, RandomNormal, RandomUniform, TruncatedNormal,
-            VarianceScaling, Zeros]
+_CLASSES = [Initializer, Constant, GlorotNormal, GlorotUniform, HeNormal, HeUniform, Identity,
+            LecunNormal, LecunUniform, Ones, Orthogonal, RandomNormal, RandomUniform,
+            TruncatedNormal, VarianceScaling, Zeros]
 ALL_OBJECTS = {c.__name__: c for c in _CLASSES}
-_ALIASES = {
-    "zeros": Zeros, "zero": Zeros, "ones": Ones, "one": Ones, "constant": Constant,
-    "random_normal": RandomNormal, "normal": RandomNormal, "random_uniform": RandomUniform,
-    "uniform": RandomUniform, "truncated_normal": TruncatedNormal,
-    "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
-    "he_uniform": HeUniform, "he_normal": HeNormal, "lecun_uniform": LecunUniform,
-    "lecun_normal": LecunNormal, "orthogonal": Orthogonal, "identity": Identity,
-    "variance_scaling": VarianceScaling,
+_REGISTRY = {
+    **ALL_OBJECTS,
+    **{to_snake_case(c.__name__): c for c in _CLASSES},
+    # Keras 3's aliases.
+    "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal,
+    "normal": RandomNormal, "uniform": RandomUniform, "one": Ones, "zero": Zeros,
 }
-_REGISTRY = {**ALL_OBJECTS, **_ALIASES}
 
 
 def get(identifier):
-    """Returns an initializer from a name, config dict, instance or callable."""
+    """Returns an initializer from a name, a config dict, an instance, a callable or values.
+
+    Args:
+        identifier: `None`; a name (`"glorot_uniform"`, `"GlorotUniform"`,
+            `"zeros"`); a config dict (`serialize`'s output); an `Initializer`
+            class or instance; a callable `fn(shape, dtype=None)`; or a tensor
+            or NumPy array, which becomes an initializer returning those values
+            (for that shape only).
+
+    Returns:
+        An initializer (or the callable).
+
+    Example:
+
+    >>> import numpy as np, layerwise as keras
+    >>> keras.initializers.get(np.ones((2,)))((2,))
+    tensor([1., 1.])
+    """
+    if isinstance(identifier, (torch.Tensor, np.ndarray, np.generic)):
+        values = identifier
+
+        def initialize_fn(shape, dtype=None):
+            from layerwise.initializers.initializer import standardize_dtype
+
+            if tuple(shape) != tuple(values.shape):
+                raise ValueError(
+                    "When providing a tensor or array as the initializer, the shape must match: "
+                    f"received shape={tuple(shape)}, values of shape {tuple(values.shape)}."
+                )
+            return torch.as_tensor(np.asarray(values) if not isinstance(values, torch.Tensor)
+                                   else values.detach().clone()).to(standardize_dtype(dtype))
+
+        return initialize_fn
     return object_registry.lookup("initializer", identifier, _REGISTRY, Initializer)
 
 
 def serialize(initializer):
-    return object_registry.serialize(initializer)
+    """Returns Keras 3's config dict for an initializer (or the name of a function)."""
+    return object_registry.serialize(initializer, module="keras.initializers",
+                                     registry=ALL_OBJECTS)
 
 
 def deserialize(config, custom_objects=None):
+    """Returns the initializer described by `config` (a name or a `serialize` dict)."""
+    if isinstance(config, str):
+        if custom_objects and config in custom_objects:
+            found = custom_objects[config]
+            return found() if isinstance(found, type) else found
+        return get(config)
+    if not isinstance(config, Mapping):
+        raise ValueError(f"Could not interpret initializer config: {config!r}")
     return object_registry.deserialize("initializer", config, _REGISTRY, custom_objects)
 
 
-# Keras-style lowercase aliases: keras.initializers.glorot_uniform(...)
+# Keras-style lowercase aliases: keras.initializers.glorot_uniform(seed=1).
 zeros, ones, constant = Zeros, Ones, Constant
 random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
 glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
 he_uniform, he_normal, lecun_uniform, lecun_normal = HeUniform, HeNormal, LecunUniform, LecunNormal
 orthogonal, identity, variance_scaling = Orthogonal, Identity, VarianceScaling
+IdentityInitializer, OrthogonalInitializer = Identity, Orthogonal

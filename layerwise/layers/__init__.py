@@ -1,5 +1,10 @@
 """`layerwise.layers`: the building blocks of models."""
 
+from layerwise.layers.activations import ELU as ELU
+from layerwise.layers.activations import LeakyReLU as LeakyReLU
+from layerwise.layers.activations import PReLU as PReLU
+from layerwise.layers.activations import ReLU as ReLU
+from layerwise.layers.activations import Softmax as Softmax
 from layerwise.layers.core import Activation as Activation
 from layerwise.layers.core import Dense as Dense
 from layerwise.layers.core import Identity as Identity
@@ -38,17 +43,17 @@ def _registry() -> dict:
 
 
 def serialize(layer) -> dict:
-    """Returns `{"module", "class_name", "config", "registered_name"}` for a layer."""
-    from layerwise.saving.object_registry import serialize as _serialize
+    """Returns the Keras-format dict (`module`, `class_name`, `config`, ...) of a layer."""
+    from layerwise.saving.serialization import serialize_keras_object
 
-    return _serialize(layer)
+    return serialize_keras_object(layer)
 
 
 def deserialize(config: dict, custom_objects=None) -> Layer:
-    """Builds a layer from the dict returned by `serialize`."""
-    from layerwise.saving.object_registry import deserialize as _deserialize
+    """Builds a layer from the dict returned by `serialize` (or written by Keras)."""
+    from layerwise.saving.serialization import deserialize_keras_object
 
-    return _deserialize("layer", config, _registry(), custom_objects)
+    return deserialize_keras_object(config, custom_objects=custom_objects)
 
 
 def get(identifier):

@@ -197,8 +197,10 @@ class Layer(torch.nn.Module):
 
     @classmethod
     def from_config(cls, config: dict):
-        """Creates a layer from the dict returned by `get_config`."""
-        return cls(**config)
+        """Creates a layer from the dict returned by `get_config` (or by Keras)."""
+        from layerwise.saving.serialization import clean_layer_config
+
+        return cls(**clean_layer_config(config))
 
     def get_build_config(self) -> dict | None:
         if self._build_input_shape is None:
@@ -446,6 +448,8 @@ class Layer(torch.nn.Module):
         if not args:
             raise ValueError(f"Layer '{self.name}' was called without inputs.")
         inputs = args[0]
+        if "mask" in kwargs and not self._call_signature_flags()[1]:
+            kwargs.pop("mask")  # Masks only reach layers whose `call` accepts them, as in Keras.
         if is_symbolic(inputs):
             return self._symbolic_call(*args, **kwargs)
         if not isinstance(inputs, torch.Tensor):

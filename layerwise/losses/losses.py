@@ -1,202 +1,76 @@
-"""Loss functions (per-sample values) and their `Loss` classes, with Keras 3 formulas.
+"""Every loss function and class, under the names Keras 3 uses in `keras.src.losses.losses`.
 
-Crossentropies on softmax/sigmoid outputs work from the logits the activation
-remembered (`_keras_logits`), which is the stable formula and the fast one;
-the values match Keras wherever Keras' clipped formula is finite.
+The implementations live by family (`regression`, `probabilistic`, `hinge`,
+`segmentation`, `sequence`, `similarity`); this module gathers them so that
+`from layerwise.losses.losses import mean_squared_error` keeps working.
 """
 
 from __future__ import annotations
 
-import torch
-import torch.nn.functional as F
-
-from layerwise.backend.config import epsilon
-from layerwise.losses.loss import LossFunctionWrapper, squeeze_or_expand_to_same_rank
-
-
-def _logits_of(y_pred):
-    return getattr(y_pred, "_keras_logits", None)
-
-
-def _regression_pair(y_true, y_pred):
-    y_pred = torch.as_tensor(y_pred)
-    if not y_pred.is_floating_point():
-        y_pred = y_pred.float()
-    y_true = torch.as_tensor(y_true, device=y_pred.device)
-    if y_true.dtype != y_pred.dtype:
-        y_true = y_true.to(y_pred.dtype)
-    return squeeze_or_expand_to_same_rank(y_true, y_pred)
-
-
-def mean_squared_error(y_true, y_pred):
-    """Mean over the last axis of `(y_true - y_pred) ** 2`."""
-    y_true, y_pred = _regression_pair(y_true, y_pred)
-    return torch.mean(torch.square(y_true - y_pred), dim=-1)
-
-
-def mean_absolute_error(y_true, y_pred):
-    """Mean over the last axis of `|y_true - y_pred|`."""
-    y_true, y_pred = _regression_pair(y_true, y_pred)
-    return torch.mean(torch.abs(y_true - y_pred), dim=-1)
-
-
-def _check_categorical_targets(y_true, y_pred, loss_name):
-    if y_true.ndim == y_pred.ndim and y_true.shape[-1] != y_pred.shape[-1]:
-        if y_true.shape[-1] == 1:
-            raise ValueError(
-                f"{loss_name}: the targets have shape {tuple(y_true.shape)} (one integer label "
-                f"per sample) but the model outputs {tuple(y_pred.shape)}. Use "
-                "`loss='sparse_categorical_crossentropy'` for integer labels, or one-hot "
-                "encode them with `keras.utils.to_categorical`."
-            )
-        raise ValueError(
-            f"{loss_name}: targets of shape {tuple(y_true.shape)} do not match the model's "
-            f"output shape {tuple(y_pred.shape)}: the last axes must be equal."
-        )
-    if y_true.ndim == y_pred.ndim - 1:
-        raise ValueError(
-            f"{loss_name}: the targets have shape {tuple(y_true.shape)} (integer labels) but "
-            f"the model outputs {tuple(y_pred.shape)}. Use "
-            "`loss='sparse_categorical_crossentropy'` for integer labels, or one-hot encode "
-            "them with `keras.utils.to_categorical`."
-        )
-
-
-def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    """Crossentropy between one-hot (or probability) targets and predicted distributions.
-
-    Args:
-        y_true: One-hot targets, shape `(batch, classes)`.
-        y_pred: Probabilities (or logits with `from_logits=True`).
-        from_logits: Whether `y_pred` are logits.
-        label_smoothing: Mixes the targets with the uniform distribution.
-        axis: The class axis.
-    """
-    _check_categorical_targets(y_true, y_pred, "categorical_crossentropy")
-    if label_smoothing:
-        num_classes = y_true.shape[axis]
-        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
-    logits = y_pred if from_logits else _logits_of(y_pred)
-    if logits is not None:
-        log_prob = torch.log_softmax(logits, dim=axis)
-    else:
-        y_pred = y_pred / torch.sum(y_pred, dim=axis, keepdim=True)
-        log_prob = torch.log(torch.clamp(y_pred, epsilon(), 1.0 - epsilon()))
-    return -torch.sum(y_true * log_prob, dim=axis)
-
-
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
-                                    axis=-1):
-    """Crossentropy between integer labels and predicted distributions.
-
-    Args:
-        y_true: Integer labels in `[0, classes)`, shape `(batch,)` or `(batch, 1)`.
-        y_pred: Probabilities (or logits with `from_logits=True`), `(batch, classes)`.
-        from_logits: Whether `y_pred` are logits.
-        ignore_class: Optional label whose samples contribute 0.
-        axis: The class axis.
-    """
-    if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
-        y_true = y_true.squeeze(-1)
-    if y_true.ndim == y_pred.ndim:
-        raise ValueError(
-            f"sparse_categorical_crossentropy: the targets have shape {tuple(y_true.shape)}, "
-            f"like the model's output {tuple(y_pred.shape)}: they look one-hot encoded. Use "
-            "`loss='categorical_crossentropy'` for one-hot targets, or pass integer labels."
-        )
-    expected = list(y_pred.shape)
-    del expected[axis]
-    if list(y_true.shape) != expected:
-        raise ValueError(
-            "sparse_categorical_crossentropy: targets must have shape "
-            f"{tuple(expected)} (one label per sample); received {tuple(y_true.shape)} for "
-            f"predictions of shape {tuple(y_pred.shape)}."
-        )
-    labels = y_true.long()
-    valid = None
-    if ignore_class is not None:
-        valid = labels != ignore_class
-        labels = torch.where(valid, labels, torch.zeros_like(labels))
-    logits = y_pred if from_logits else _logits_of(y_pred)
-    if logits is not None:
-        log_prob = torch.log_softmax(logits, dim=axis)
-    else:
-        y_pred = y_pred / torch.sum(y_pred, dim=axis, keepdim=True)
-        log_prob = torch.log(torch.clamp(y_pred, epsilon(), 1.0 - epsilon()))
-    values = -torch.gather(log_prob, axis, labels.unsqueeze(axis)).squeeze(axis)
-    if valid is not None:
-        values = values * valid.to(values.dtype)
-    return values
-
-
-def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    """Crossentropy between binary targets and predicted probabilities, averaged over `axis`.
-
-    Args:
-        y_true: Targets in `{0, 1}` (or probabilities).
-        y_pred: Probabilities (or logits with `from_logits=True`).
-        from_logits: Whether `y_pred` are logits.
-        label_smoothing: Squeezes the targets towards 0.5.
-        axis: The axis averaged over.
-    """
-    if y_true.shape != y_pred.shape:
-        raise ValueError(
-            f"binary_crossentropy: targets of shape {tuple(y_true.shape)} do not match the "
-            f"model's output shape {tuple(y_pred.shape)}."
-        )
-    if label_smoothing:
-        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
-    logits = y_pred if from_logits else _logits_of(y_pred)
-    if logits is not None:
-        values = F.binary_cross_entropy_with_logits(logits, y_true, reduction="none")
-    else:
-        y_pred = torch.clamp(y_pred, epsilon(), 1.0 - epsilon())
-        values = F.binary_cross_entropy(y_pred, y_true, reduction="none")
-    return torch.mean(values, dim=axis)
-
-
-class MeanSquaredError(LossFunctionWrapper):
-    """Mean of squared errors over the last axis, reduced over the batch."""
-
-    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
-        super().__init__(mean_squared_error, reduction=reduction, name=name, dtype=dtype)
-
-
-class MeanAbsoluteError(LossFunctionWrapper):
-    """Mean of absolute errors over the last axis, reduced over the batch."""
-
-    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
-        super().__init__(mean_absolute_error, reduction=reduction, name=name, dtype=dtype)
-
-
-class CategoricalCrossentropy(LossFunctionWrapper):
-    """Crossentropy for one-hot targets. See `categorical_crossentropy`."""
-
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
-        super().__init__(categorical_crossentropy, reduction=reduction, name=name, dtype=dtype,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-
-
-class SparseCategoricalCrossentropy(LossFunctionWrapper):
-    """Crossentropy for integer labels. See `sparse_categorical_crossentropy`."""
-
-    def __init__(self, from_logits=False, ignore_class=None, axis=-1,
-                 reduction="sum_over_batch_size", name="sparse_categorical_crossentropy",
-                 dtype=None):
-        super().__init__(sparse_categorical_crossentropy, reduction=reduction, name=name,
-                         dtype=dtype, from_logits=from_logits, ignore_class=ignore_class,
-                         axis=axis)
-
-    def call(self, y_true, y_pred):
-        # Integer labels keep their own rank: no squeeze/expand against y_pred.
-        return self.fn(y_true, y_pred, **self._fn_kwargs)
-
-
-class BinaryCrossentropy(LossFunctionWrapper):
-    """Crossentropy for binary targets. See `binary_crossentropy`."""
-
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
-        super().__init__(binary_crossentropy, reduction=reduction, name=name, dtype=dtype,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+from layerwise.losses.hinge import CategoricalHinge as CategoricalHinge
+from layerwise.losses.hinge import Hinge as Hinge
+from layerwise.losses.hinge import SquaredHinge as SquaredHinge
+from layerwise.losses.hinge import categorical_hinge as categorical_hinge
+from layerwise.losses.hinge import convert_binary_labels_to_hinge as convert_binary_labels_to_hinge
+from layerwise.losses.hinge import hinge as hinge
+from layerwise.losses.hinge import squared_hinge as squared_hinge
+from layerwise.losses.loss import Loss as Loss
+from layerwise.losses.loss import LossFunctionWrapper as LossFunctionWrapper
+from layerwise.losses.probabilistic import BinaryCrossentropy as BinaryCrossentropy
+from layerwise.losses.probabilistic import BinaryFocalCrossentropy as BinaryFocalCrossentropy
+from layerwise.losses.probabilistic import CategoricalCrossentropy as CategoricalCrossentropy
+from layerwise.losses.probabilistic import (
+    CategoricalFocalCrossentropy as CategoricalFocalCrossentropy,
+)
+from layerwise.losses.probabilistic import (
+    CategoricalGeneralizedCrossEntropy as CategoricalGeneralizedCrossEntropy,
+)
+from layerwise.losses.probabilistic import KLDivergence as KLDivergence
+from layerwise.losses.probabilistic import Poisson as Poisson
+from layerwise.losses.probabilistic import (
+    SparseCategoricalCrossentropy as SparseCategoricalCrossentropy,
+)
+from layerwise.losses.probabilistic import binary_crossentropy as binary_crossentropy
+from layerwise.losses.probabilistic import binary_focal_crossentropy as binary_focal_crossentropy
+from layerwise.losses.probabilistic import categorical_crossentropy as categorical_crossentropy
+from layerwise.losses.probabilistic import (
+    categorical_focal_crossentropy as categorical_focal_crossentropy,
+)
+from layerwise.losses.probabilistic import (
+    categorical_generalized_cross_entropy as categorical_generalized_cross_entropy,
+)
+from layerwise.losses.probabilistic import kl_divergence as kl_divergence
+from layerwise.losses.probabilistic import poisson as poisson
+from layerwise.losses.probabilistic import (
+    sparse_categorical_crossentropy as sparse_categorical_crossentropy,
+)
+from layerwise.losses.regression import CosineSimilarity as CosineSimilarity
+from layerwise.losses.regression import Huber as Huber
+from layerwise.losses.regression import LogCosh as LogCosh
+from layerwise.losses.regression import MeanAbsoluteError as MeanAbsoluteError
+from layerwise.losses.regression import (
+    MeanAbsolutePercentageError as MeanAbsolutePercentageError,
+)
+from layerwise.losses.regression import MeanSquaredError as MeanSquaredError
+from layerwise.losses.regression import (
+    MeanSquaredLogarithmicError as MeanSquaredLogarithmicError,
+)
+from layerwise.losses.regression import cosine_similarity as cosine_similarity
+from layerwise.losses.regression import huber as huber
+from layerwise.losses.regression import log_cosh as log_cosh
+from layerwise.losses.regression import mean_absolute_error as mean_absolute_error
+from layerwise.losses.regression import (
+    mean_absolute_percentage_error as mean_absolute_percentage_error,
+)
+from layerwise.losses.regression import mean_squared_error as mean_squared_error
+from layerwise.losses.regression import (
+    mean_squared_logarithmic_error as mean_squared_logarithmic_error,
+)
+from layerwise.losses.segmentation import Dice as Dice
+from layerwise.losses.segmentation import Tversky as Tversky
+from layerwise.losses.segmentation import dice as dice
+from layerwise.losses.segmentation import tversky as tversky
+from layerwise.losses.sequence import CTC as CTC
+from layerwise.losses.sequence import ctc as ctc
+from layerwise.losses.similarity import Circle as Circle
+from layerwise.losses.similarity import circle as circle

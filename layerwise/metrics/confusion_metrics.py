@@ -240,7 +240,7 @@ class Precision(_PrecisionRecallBase):
     >>> m = keras.metrics.Precision(top_k=2)
     >>> m.update_state([0, 0, 1, 1], [1, 1, 1, 1])
     >>> float(m.result())
-    0.0
+    1.0
     """
 
     _second = ConfusionMatrix.FALSE_POSITIVES

@@ -34,8 +34,6 @@ def mean_squared_error(y_true, y_pred) -> torch.Tensor:
     return _mse(*_pair(y_true, y_pred))
 
 
-mean_squared_error.__name__ = "mean_squared_error"
-
 
 def mean_absolute_error(y_true, y_pred) -> torch.Tensor:
     """Mean over the last axis of `|y_true - y_pred|`.

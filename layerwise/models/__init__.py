@@ -3,3 +3,4 @@
 from layerwise.models.model import Model as Model
 from layerwise.models.sequential import Sequential as Sequential
 from layerwise.models.functional import Functional as Functional
+from layerwise.saving.serialization import model_from_json as model_from_json

@@ -232,5 +232,136 @@ class Functional(Model):
         return shapes[0] if len(shapes) == 1 else shapes
 
 
+    # --------------------------------------------------------------- config
+    def get_config(self) -> dict:
+        """Keras' functional config: layers with their inbound nodes, input and output refs."""
+        from layerwise.saving.serialization import serialize_keras_object
+
+        def ref(kt):
+            layer = kt.node.layer
+            return [layer.name, layer._inbound_nodes.index(kt.node), kt.index]
+
+        def tensor_config(kt):
+            return {"class_name": "__keras_tensor__", "config": {
+                "shape": list(kt.shape), "dtype": str(kt.dtype).replace("torch.", ""),
+                "keras_history": ref(kt)}}
+
+        layer_configs = []
+        for layer in self.layers:
+            entry = serialize_keras_object(layer)
+            entry["name"] = layer.name
+            entry["inbound_nodes"] = [
+                {"args": [_map_structure(tensor_config, node.input_structure)],
+                 "kwargs": dict(node.arguments)}
+                for node in layer._inbound_nodes
+                if id(node) in self._network_nodes and not node.is_input
+            ]
+            layer_configs.append(entry)
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": layer_configs,
+            "input_layers": _map_structure(ref, self._input_structure),
+            "output_layers": _map_structure(ref, self._output_structure),
+        }
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """Rebuilds the graph from a config written by layerwise, Keras 3 or Keras 2."""
+        from layerwise.saving.serialization import deserialize_keras_object
+
+        created: dict[str, Layer] = {}
+        pending: list[tuple[Layer, list]] = []
+        for layer_config in config.get("layers", []):
+            layer = deserialize_keras_object(layer_config, custom_objects=custom_objects)
+            name = layer_config.get("name") or layer.name
+            created[name] = layer
+            nodes = layer_config.get("inbound_nodes") or []
+            if nodes:
+                pending.append((layer, list(nodes)))
+        # Nodes may refer to nodes of layers defined later: process until no progress.
+        offsets: dict[str, int] = {}
+        while pending:
+            progressed = False
+            for item in list(pending):
+                layer, nodes = item
+                while nodes:
+                    resolved = _resolve_node(nodes[0], created, offsets)
+                    if resolved is None:
+                        break
+                    args, kwargs = resolved
+                    layer(args, **kwargs)
+                    nodes.pop(0)
+                    progressed = True
+                if not nodes:
+                    pending.remove(item)
+            if not progressed:
+                names = [layer.name for layer, _ in pending]
+                raise ValueError(
+                    f"The model config is inconsistent: the inbound nodes of layers {names} "
+                    "refer to layers or nodes that do not exist."
+                )
+
+        def tensor_of(ref):
+            name, node_index, tensor_index = ref[0], ref[1], ref[2]
+            if name not in created:
+                raise ValueError(f"The model config refers to an unknown layer {name!r}.")
+            node = created[name]._inbound_nodes[node_index]
+            return node.outputs[tensor_index]
+
+        inputs = _map_refs(tensor_of, config["input_layers"])
+        outputs = _map_refs(tensor_of, config["output_layers"])
+        return cls(inputs, outputs, name=config.get("name"),
+                   trainable=config.get("trainable", True))
+
+
+def _is_ref(value) -> bool:
+    return (isinstance(value, (list, tuple)) and len(value) >= 3 and isinstance(value[0], str)
+            and isinstance(value[1], int) and isinstance(value[2], int))
+
+
+def _map_refs(fn, structure):
+    if _is_ref(structure):
+        return fn(structure)
+    if isinstance(structure, dict):
+        return {k: _map_refs(fn, v) for k, v in structure.items()}
+    return [_map_refs(fn, v) for v in structure]
+
+
+def _resolve_node(node_config, created, offsets):
+    """Returns `(args, kwargs)` of a node config with tensors resolved, or None if not ready."""
+
+    def lookup(name, node_index, tensor_index):
+        layer = created.get(name)
+        if layer is None or node_index >= len(layer._inbound_nodes):
+            raise LookupError
+        return layer._inbound_nodes[node_index].outputs[tensor_index]
+
+    def resolve(value):
+        if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+            history = value["config"]["keras_history"]
+            return lookup(*history[:3])
+        if isinstance(value, dict):
+            return {k: resolve(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [resolve(v) for v in value]
+        return value
+
+    try:
+        if isinstance(node_config, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
+            args = [resolve(a) for a in node_config.get("args", [])]
+            kwargs = {k: resolve(v) for k, v in (node_config.get("kwargs") or {}).items()}
+            return args[0], kwargs
+        # Keras 2: [[name, node_index, tensor_index, kwargs], ...]
+        tensors, kwargs = [], {}
+        for entry in node_config:
+            tensors.append(lookup(entry[0], entry[1], entry[2]))
+            if len(entry) > 3 and entry[3]:
+                kwargs.update(entry[3])
+        return (tensors[0] if len(tensors) == 1 else tensors), kwargs
+    except LookupError:
+        return None
+
+
 def is_functional(model: Layer) -> bool:
     return isinstance(model, Functional)

@@ -69,6 +69,12 @@ class Model(Trainer, Layer):
             )
         raise ValueError("Provide either a layer `name` or an `index`.")
 
+    def to_json(self, **kwargs) -> str:
+        """Returns the model's architecture as Keras-format JSON (no weights)."""
+        from layerwise.saving.serialization import model_to_json
+
+        return model_to_json(self, **kwargs)
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
         """Prints Keras' summary table: layers, output shapes, parameter counts.

@@ -120,8 +120,8 @@ class Sequential(Model):
             return
         input_shape = tuple(input_shape)
         if self._input_layer is None:
-            self._set_input_layer(InputLayer(batch_shape=(None, *input_shape[1:])),
-                                           name=f"{self.name}_input")
+            self._set_input_layer(InputLayer(batch_shape=(None, *input_shape[1:]),
+                                             name=f"{self.name}_input"))
         self._outputs = []
         for layer in self.layers:
             self._call_symbolic(layer)
@@ -171,19 +171,31 @@ class Sequential(Model):
         raise AttributeError(f"Sequential model '{self.name}' has no defined output shape yet.")
 
     def get_config(self) -> dict:
-        from layerwise.saving.object_registry import serialize
+        """Keras' Sequential config: the layers (the `InputLayer` first) in Keras format."""
+        from layerwise.saving.serialization import serialize_keras_object
 
-        layers = [serialize(layer) for layer in self.layers]
+        layers = [serialize_keras_object(layer) for layer in self.layers]
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self._input_layer is not None:
-            layers.insert(0, serialize(self._input_layer))
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype,
-                "layers": layers}
+            layers.insert(0, serialize_keras_object(self._input_layer))
+            config["build_input_shape"] = list(self._input_layer.batch_shape)
+        config["layers"] = layers
+        return config
 
     @classmethod
-    def from_config(cls, config: dict, custom_objects=None):
-        from layerwise.layers import deserialize
+    def from_config(cls, config, custom_objects=None):
+        """Builds a Sequential model from its config (layerwise, Keras 3 or Keras 2)."""
+        from layerwise.saving.serialization import clean_layer_config, deserialize_keras_object
 
-        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
-        for layer_config in config.get("layers", []):
-            model.add(deserialize(layer_config, custom_objects=custom_objects))
+        if isinstance(config, list):  # Keras 1/2 wrote the bare list of layers.
+            config = {"layers": config}
+        layer_configs = config.get("layers", [])
+        top = clean_layer_config({k: v for k, v in config.items()
+                                  if k in ("name", "trainable", "dtype")})
+        model = cls(**top)
+        for layer_config in layer_configs:
+            model.add(deserialize_keras_object(layer_config, custom_objects=custom_objects))
+        build_shape = config.get("build_input_shape")
+        if not model.built and isinstance(build_shape, (list, tuple)) and build_shape:
+            model.build(tuple(build_shape))
         return model

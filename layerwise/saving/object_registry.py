@@ -79,7 +79,9 @@ def deserialize(family: str, config: Mapping, registry: Mapping[str, Any], custo
         if fn is None:
             raise unknown_name_error(family, name, registry.keys())
         return fn
-    inner = dict(config.get("config") or {})
+    from layerwise.saving.serialization import clean_layer_config
+
+    inner = clean_layer_config(dict(config.get("config") or {}))
     registered = config.get("registered_name")
     cls = (table.get(registered) if registered and registered in (custom_objects or {}) else None)
     cls = cls or table.get(class_name) or table.get(to_snake_case(class_name))

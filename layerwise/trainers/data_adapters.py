@@ -281,12 +281,21 @@ def _is_array_structure(x) -> bool:
     return False
 
 
+def _is_nested_numbers(x) -> bool:
+    """Nested Python lists of numbers (data, possibly ragged), not a list of batches."""
+    if isinstance(x, (list, tuple)):
+        return bool(x) and all(_is_nested_numbers(v) for v in x)
+    return isinstance(x, (int, float, np.number)) and not isinstance(x, bool)
+
+
 def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False,
                      class_weight=None, device=None):
     """Picks the adapter for `x` (arrays, or a generator / iterable / DataLoader)."""
     if x is None:
         raise ValueError("`x` is required: pass the input data (arrays or a generator).")
     if not _is_array_structure(x):
+        if _is_nested_numbers(x):
+            to_tensor(np.asarray(x, dtype=object), name="x")  # Raises: ragged lists.
         if not hasattr(x, "__iter__"):
             raise ValueError(
                 f"Unrecognized data type for `x`: {type(x).__name__}. Pass NumPy arrays, torch "

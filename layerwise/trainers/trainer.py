@@ -70,6 +70,9 @@ class Trainer:
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics)
         self._loss_tracker = Mean(name="loss")
         self._jit_forward = torch.compile(self.forward) if jit_compile is True else None
+        # `trainable` changes take effect now: an optimizer reused from an earlier compile
+        # is rebuilt for the current trainable weights at the next training step.
+        self._optimizer_synced = False
         self.compiled = True
         self.stop_training = False
         self._maybe_move_to_default_device()
@@ -199,6 +202,11 @@ class Trainer:
         if not self.built:
             self._build_from_data(x)
         self._trainable_params = list(self.trainable_weights)
+        if not getattr(self, "_optimizer_synced", True):
+            built_for = [id(v) for v in self.optimizer._variables] if self.optimizer.built else None
+            if built_for is not None and built_for != [id(p) for p in self._trainable_params]:
+                self.optimizer.build(self._trainable_params)
+            self._optimizer_synced = True
         self._regularized = [(w.regularizer, w) for w in self.weights
                              if getattr(w, "regularizer", None) is not None and w.trainable]
         device = self._device()

@@ -9,3 +9,6 @@ from layerwise.utils.progbar import Progbar as Progbar
 from layerwise.utils.sequence_utils import pad_sequences as pad_sequences
 from layerwise.utils import data_utils as data_utils
 from layerwise.utils.file_utils import get_file as get_file
+from layerwise.utils import vis_utils as vis_utils
+from layerwise.utils.model_visualization import model_to_dot as model_to_dot
+from layerwise.utils.model_visualization import plot_model as plot_model

@@ -1,0 +1,241 @@
+"""`BaseConv`: the N-D convolution behind `Conv1D`, `Conv2D` and `Conv3D`.
+
+The kernel is stored in Keras' layout `(*kernel_size, in_channels // groups,
+filters)` and permuted to torch's `(filters, in // groups, *kernel_size)` in
+`call`; activations stay channels-last without copies (see
+`layerwise.layers.convolutional._ops` for the measurements behind this).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from layerwise import activations as activations_module
+from layerwise import constraints as constraints_module
+from layerwise import initializers as initializers_module
+from layerwise import regularizers as regularizers_module
+from layerwise.backend.config import standardize_data_format
+from layerwise.layers.convolutional import _ops
+from layerwise.layers.layer import Layer
+
+
+class SpatialConv(Layer):
+    """What every convolution shares: window arguments, data format, padding, activation."""
+
+    def _init_spatial(self, rank: int, kernel_size, strides, padding, data_format,
+                      dilation_rate, activation, use_bias, allow_causal: bool = False) -> None:
+        self.rank = rank
+        self.kernel_size = _ops.standardize_tuple(kernel_size, rank, "kernel_size")
+        self.strides = _ops.standardize_tuple(strides, rank, "strides")
+        self.dilation_rate = _ops.standardize_tuple(dilation_rate, rank, "dilation_rate")
+        self.padding = _ops.standardize_padding(padding, allow_causal=allow_causal)
+        self.data_format = standardize_data_format(data_format)
+        self.activation = activations_module.get(activation)
+        self._linear_activation = self.activation is activations_module.linear
+        self.use_bias = bool(use_bias)
+        self._padding_cache: dict = {}
+        self.input_channels = None
+
+    def _input_channels(self, input_shape) -> int:
+        if len(input_shape) != self.rank + 2:
+            raise ValueError(
+                f"Input 0 of layer '{self.name}' ({type(self).__name__}) is incompatible: "
+                f"expected ndim={self.rank + 2} (batch, {'spatial, ' * self.rank}channels in "
+                f"{self.data_format} order), found ndim={len(input_shape)}. Full shape "
+                f"received: {tuple(input_shape)}."
+            )
+        channels = _ops.channels_of(input_shape, self.data_format)
+        if channels is None:
+            raise ValueError(
+                f"Layer '{self.name}': the channel dimension of the inputs should be defined "
+                f"(data_format={self.data_format!r}). Received input_shape={tuple(input_shape)}."
+            )
+        return int(channels)
+
+    def _check_input_compatibility(self, inputs):
+        shape = tuple(inputs.shape)
+        channels = self._input_channels(shape)
+        if self.input_channels is not None and channels != self.input_channels:
+            raise ValueError(
+                f"Input 0 of layer '{self.name}' is incompatible: expected "
+                f"{self.input_channels} channels on axis "
+                f"{-1 if self.data_format == 'channels_last' else 1}, found {channels}. "
+                f"Full shape received: {shape}."
+            )
+        self.compute_output_shape(shape)
+
+    def _pad(self, inputs):
+        """Returns `(inputs, torch_padding)`: explicit padding only when asymmetric."""
+        if self.padding == "valid":
+            return inputs, 0
+        spatial = _ops.spatial_shape(inputs.shape, self.data_format)
+        cached = self._padding_cache.get(spatial)
+        if cached is None:
+            if self.padding == "causal":
+                pads = [(self.dilation_rate[0] * (self.kernel_size[0] - 1), 0)]
+            else:
+                pads = [_ops.same_padding(n, k, s, d) for n, k, s, d in zip(
+                    spatial, self.kernel_size, self.strides, self.dilation_rate)]
+            if self.padding == "same" and all(left == right for left, right in pads):
+                cached = (None, tuple(left for left, _ in pads))
+            else:
+                cached = (pads, 0)
+            self._padding_cache[spatial] = cached
+        pads, torch_padding = cached
+        if pads is not None:
+            inputs = _ops.pad_spatial(inputs, pads, self.data_format)
+        return inputs, torch_padding
+
+    def _activate(self, outputs):
+        if self._linear_activation:
+            return outputs
+        return self.activation(outputs)
+
+    def _output_channels(self, input_shape):
+        raise NotImplementedError
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        spatial = _ops.spatial_shape(input_shape, self.data_format)
+        out = tuple(
+            _ops.conv_output_length(n, k, s, self.padding, d)
+            for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate)
+        )
+        if any(d is not None and d <= 0 for d in out):
+            raise ValueError(
+                f"Layer '{self.name}': computed output size would be zero or negative. "
+                f"Received inputs shape={input_shape}, kernel_size={self.kernel_size}, "
+                f"strides={self.strides}, dilation_rate={self.dilation_rate}, "
+                f"padding={self.padding!r}."
+            )
+        return _ops.with_spatial(input_shape, out, self._output_channels(input_shape),
+                                 self.data_format)
+
+    def _spatial_config(self) -> dict:
+        return {
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": self.dilation_rate,
+        }
+
+
+class BaseConv(SpatialConv):
+    """Abstract N-D convolution layer (`rank` 1, 2 or 3).
+
+    Args:
+        rank: Number of spatial dimensions.
+        filters: Number of output channels.
+        kernel_size: Int or tuple of `rank` ints, the window size.
+        strides: Int or tuple of `rank` ints. `strides > 1` is incompatible
+            with `dilation_rate > 1`.
+        padding: `"valid"` (no padding), `"same"` (output size
+            `ceil(input / strides)`, the extra padding cell at the end as in
+            Keras), or `"causal"` (1D only: left padding, for temporal models).
+        data_format: `"channels_last"` (default from
+            `keras.backend.image_data_format()`) or `"channels_first"`.
+        dilation_rate: Int or tuple of `rank` ints, for dilated convolution.
+        groups: Number of groups the input channels are split into; both the
+            input channels and `filters` must be divisible by it.
+        activation: Activation name or callable (default: none).
+        use_bias: Whether to add a bias vector.
+        kernel_initializer, bias_initializer: Initializers.
+        kernel_regularizer, bias_regularizer: Optional weight penalties.
+        activity_regularizer: Optional penalty on the output.
+        kernel_constraint, bias_constraint: Optional projections after each step.
+    """
+
+    def __init__(self, rank: int, filters: int, kernel_size, strides=1, padding="valid",
+                 data_format: str | None = None, dilation_rate=1, groups: int = 1,
+                 activation=None, use_bias: bool = True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
+            raise ValueError(
+                "Invalid value for argument `filters`. Expected a strictly positive "
+                f"integer. Received filters={filters!r}."
+            )
+        if not isinstance(groups, int) or groups <= 0:
+            raise ValueError(
+                f"The number of groups must be a positive integer. Received: groups={groups!r}."
+            )
+        if filters % groups:
+            raise ValueError(
+                "The number of filters must be evenly divisible by the number of groups. "
+                f"Received: groups={groups}, filters={filters}."
+            )
+        self.filters = filters
+        self.groups = groups
+        self._init_spatial(rank, kernel_size, strides, padding, data_format, dilation_rate,
+                           activation, use_bias, allow_causal=rank == 1)
+        self.kernel_initializer = initializers_module.get(kernel_initializer)
+        self.bias_initializer = initializers_module.get(bias_initializer)
+        self.kernel_regularizer = regularizers_module.get(kernel_regularizer)
+        self.bias_regularizer = regularizers_module.get(bias_regularizer)
+        self.kernel_constraint = constraints_module.get(kernel_constraint)
+        self.bias_constraint = constraints_module.get(bias_constraint)
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(
+                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+                f"Received: strides={self.strides} and dilation_rate={self.dilation_rate}"
+            )
+        self._conv = _ops.CONV_FNS[rank]
+
+    def build(self, input_shape):
+        channels = self._input_channels(input_shape)
+        if channels % self.groups:
+            raise ValueError(
+                "The number of input channels must be evenly divisible by the number of "
+                f"groups. Received groups={self.groups}, but the input has {channels} "
+                f"channels (full input shape is {tuple(input_shape)})."
+            )
+        self.input_channels = channels
+        self.compute_output_shape(input_shape)  # validates the spatial sizes
+        self.kernel = self.add_weight(
+            name="kernel", shape=(*self.kernel_size, channels // self.groups, self.filters),
+            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias", shape=(self.filters,), initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+            )
+        else:
+            self.bias = None
+        self.built = True
+
+    def _torch_kernel(self) -> torch.Tensor:
+        """The kernel in torch's layout `(filters, in // groups, *kernel_size)` (a view)."""
+        return _ops.torch_kernel(self.kernel)
+
+    def call(self, inputs):
+        inputs, padding = self._pad(inputs)
+        outputs = self._conv(
+            _ops.to_channels_first(inputs, self.data_format), self._torch_kernel(), self.bias,
+            self.strides, padding, self.dilation_rate, self.groups,
+        )
+        return self._activate(_ops.to_data_format(outputs, self.data_format))
+
+    def _output_channels(self, input_shape):
+        return self.filters
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "filters": self.filters,
+            **self._spatial_config(),
+            "groups": self.groups,
+            "activation": activations_module.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers_module.serialize(self.kernel_initializer),
+            "bias_initializer": initializers_module.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers_module.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers_module.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints_module.serialize(self.kernel_constraint),
+            "bias_constraint": constraints_module.serialize(self.bias_constraint),
+        })
+        return config

@@ -1,0 +1,197 @@
+"""`DepthwiseConv1D`, `DepthwiseConv2D`: one (or `depth_multiplier`) filters per input channel."""
+
+from __future__ import annotations
+
+import torch
+
+from layerwise import activations as activations_module
+from layerwise import constraints as constraints_module
+from layerwise import initializers as initializers_module
+from layerwise import regularizers as regularizers_module
+from layerwise.layers.convolutional import _ops
+from layerwise.layers.convolutional.base_conv import SpatialConv
+
+
+def depthwise_torch_kernel(kernel: torch.Tensor) -> torch.Tensor:
+    """Keras depthwise kernel `(*k, in, mult)` as torch's grouped `(in * mult, 1, *k)`.
+
+    Output channel `c * mult + m` is input channel `c` convolved with
+    `kernel[..., c, m]`, in Keras and in torch's `groups=in` convolution alike.
+    """
+    rank = kernel.ndim - 2
+    flat = kernel.reshape(*kernel.shape[:rank], 1, kernel.shape[-2] * kernel.shape[-1])
+    return _ops.torch_kernel(flat)
+
+
+class BaseDepthwiseConv(SpatialConv):
+    """Abstract depthwise convolution: each input channel gets its own filters.
+
+    Args:
+        rank: Number of spatial dimensions.
+        depth_multiplier: Output channels per input channel (output channels:
+            `in_channels * depth_multiplier`).
+        kernel_size, strides, padding, data_format, dilation_rate: As in `Conv2D`.
+        activation: Activation name or callable (default: none).
+        use_bias: Whether to add a bias vector of `in_channels * depth_multiplier`.
+        depthwise_initializer, bias_initializer: Initializers.
+        depthwise_regularizer, bias_regularizer: Optional weight penalties.
+        activity_regularizer: Optional penalty on the output.
+        depthwise_constraint, bias_constraint: Optional projections after each step.
+    """
+
+    def __init__(self, rank: int, depth_multiplier: int = 1, kernel_size=3, strides=1,
+                 padding="valid", data_format=None, dilation_rate=1, activation=None,
+                 use_bias: bool = True, depthwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if (not isinstance(depth_multiplier, int) or isinstance(depth_multiplier, bool)
+                or depth_multiplier <= 0):
+            raise ValueError(
+                "Invalid value for argument `depth_multiplier`. Expected a strictly positive "
+                f"integer. Received depth_multiplier={depth_multiplier!r}."
+            )
+        self.depth_multiplier = depth_multiplier
+        self._init_spatial(rank, kernel_size, strides, padding, data_format, dilation_rate,
+                           activation, use_bias)
+        self.depthwise_initializer = initializers_module.get(depthwise_initializer)
+        self.bias_initializer = initializers_module.get(bias_initializer)
+        self.depthwise_regularizer = regularizers_module.get(depthwise_regularizer)
+        self.bias_regularizer = regularizers_module.get(bias_regularizer)
+        self.depthwise_constraint = constraints_module.get(depthwise_constraint)
+        self.bias_constraint = constraints_module.get(bias_constraint)
+        self._conv = _ops.CONV_FNS[rank]
+
+    def build(self, input_shape):
+        channels = self._input_channels(input_shape)
+        self.input_channels = channels
+        self.compute_output_shape(input_shape)
+        self.kernel = self.add_weight(
+            name="kernel", shape=(*self.kernel_size, channels, self.depth_multiplier),
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint,
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias", shape=(channels * self.depth_multiplier,),
+                initializer=self.bias_initializer, regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
+        else:
+            self.bias = None
+        self.built = True
+
+    def call(self, inputs):
+        inputs, padding = self._pad(inputs)
+        outputs = self._conv(
+            _ops.to_channels_first(inputs, self.data_format),
+            depthwise_torch_kernel(self.kernel), self.bias, self.strides, padding,
+            self.dilation_rate, self.kernel.shape[-2],
+        )
+        return self._activate(_ops.to_data_format(outputs, self.data_format))
+
+    def _output_channels(self, input_shape):
+        channels = _ops.channels_of(input_shape, self.data_format)
+        return None if channels is None else channels * self.depth_multiplier
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "depth_multiplier": self.depth_multiplier,
+            **self._spatial_config(),
+            "activation": activations_module.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "depthwise_initializer": initializers_module.serialize(self.depthwise_initializer),
+            "bias_initializer": initializers_module.serialize(self.bias_initializer),
+            "depthwise_regularizer": regularizers_module.serialize(self.depthwise_regularizer),
+            "bias_regularizer": regularizers_module.serialize(self.bias_regularizer),
+            "depthwise_constraint": constraints_module.serialize(self.depthwise_constraint),
+            "bias_constraint": constraints_module.serialize(self.bias_constraint),
+        })
+        return config
+
+
+class DepthwiseConv1D(BaseDepthwiseConv):
+    """1D depthwise convolution: each input channel is convolved with its own filters.
+
+    Args:
+        kernel_size: Int or tuple of 1 int.
+        strides: Int or tuple of 1 int.
+        padding: `"valid"` or `"same"`.
+        depth_multiplier: Output channels per input channel.
+        data_format: `"channels_last"` (default) or `"channels_first"`.
+        dilation_rate: Int or tuple of 1 int.
+        activation: Activation name or callable (default: none).
+        use_bias: Whether to add a bias vector.
+        depthwise_initializer, bias_initializer: Initializers.
+        depthwise_regularizer, bias_regularizer: Optional weight penalties.
+        activity_regularizer: Optional penalty on the output.
+        depthwise_constraint, bias_constraint: Optional projections after each step.
+
+    Kernel shape (Keras layout): `(kernel_size, in_channels, depth_multiplier)`.
+
+    Example:
+
+    >>> import torch, layerwise as keras
+    >>> keras.layers.DepthwiseConv1D(3, depth_multiplier=2)(torch.ones(4, 10, 3)).shape
+    torch.Size([4, 8, 6])
+    """
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(
+            1, depth_multiplier, kernel_size, strides=strides, padding=padding,
+            data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+            use_bias=use_bias, depthwise_initializer=depthwise_initializer,
+            bias_initializer=bias_initializer, depthwise_regularizer=depthwise_regularizer,
+            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+            depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint,
+            **kwargs)
+
+
+class DepthwiseConv2D(BaseDepthwiseConv):
+    """2D depthwise convolution: each input channel is convolved with its own filters.
+
+    Args:
+        kernel_size: Int or tuple of 2 ints.
+        strides: Int or tuple of 2 ints.
+        padding: `"valid"` or `"same"`.
+        depth_multiplier: Output channels per input channel.
+        data_format: `"channels_last"` (default) or `"channels_first"`.
+        dilation_rate: Int or tuple of 2 ints.
+        activation: Activation name or callable (default: none).
+        use_bias: Whether to add a bias vector.
+        depthwise_initializer, bias_initializer: Initializers.
+        depthwise_regularizer, bias_regularizer: Optional weight penalties.
+        activity_regularizer: Optional penalty on the output.
+        depthwise_constraint, bias_constraint: Optional projections after each step.
+
+    Kernel shape (Keras layout): `(kh, kw, in_channels, depth_multiplier)`.
+
+    Example:
+
+    >>> import torch, layerwise as keras
+    >>> layer = keras.layers.DepthwiseConv2D(3, padding="same")
+    >>> layer(torch.ones(2, 8, 8, 16)).shape
+    torch.Size([2, 8, 8, 16])
+    >>> tuple(layer.kernel.shape)
+    (3, 3, 16, 1)
+    """
+
+    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(
+            2, depth_multiplier, kernel_size, strides=strides, padding=padding,
+            data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+            use_bias=use_bias, depthwise_initializer=depthwise_initializer,
+            bias_initializer=bias_initializer, depthwise_regularizer=depthwise_regularizer,
+            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
+            depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint,
+            **kwargs)

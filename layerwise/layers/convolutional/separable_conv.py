@@ -1,0 +1,205 @@
+"""`SeparableConv1D`, `SeparableConv2D`: a depthwise convolution followed by a 1x1 convolution."""
+
+from __future__ import annotations
+
+from layerwise import activations as activations_module
+from layerwise import constraints as constraints_module
+from layerwise import initializers as initializers_module
+from layerwise import regularizers as regularizers_module
+from layerwise.layers.convolutional import _ops
+from layerwise.layers.convolutional.base_conv import SpatialConv
+from layerwise.layers.convolutional.depthwise_conv import depthwise_torch_kernel
+
+
+class BaseSeparableConv(SpatialConv):
+    """Abstract separable convolution: depthwise (per channel) then pointwise (1x1).
+
+    Args:
+        rank: Number of spatial dimensions.
+        depth_multiplier: Depthwise output channels per input channel.
+        filters: Output channels of the pointwise convolution.
+        kernel_size, strides, padding, data_format, dilation_rate: Of the
+            depthwise step, as in `Conv2D`.
+        activation: Activation name or callable (default: none).
+        use_bias: Whether to add a bias vector after the pointwise step.
+        depthwise_initializer, pointwise_initializer, bias_initializer: Initializers.
+        depthwise_regularizer, pointwise_regularizer, bias_regularizer: Penalties.
+        activity_regularizer: Optional penalty on the output.
+        depthwise_constraint, pointwise_constraint, bias_constraint: Projections.
+    """
+
+    def __init__(self, rank: int, depth_multiplier: int, filters: int, kernel_size, strides=1,
+                 padding="valid", data_format=None, dilation_rate=1, activation=None,
+                 use_bias: bool = True, depthwise_initializer="glorot_uniform",
+                 pointwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
+                 bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        for name, value in (("filters", filters), ("depth_multiplier", depth_multiplier)):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(
+                    f"Invalid value for argument `{name}`. Expected a strictly positive "
+                    f"integer. Received {name}={value!r}."
+                )
+        self.depth_multiplier = depth_multiplier
+        self.filters = filters
+        self._init_spatial(rank, kernel_size, strides, padding, data_format, dilation_rate,
+                           activation, use_bias)
+        self.depthwise_initializer = initializers_module.get(depthwise_initializer)
+        self.pointwise_initializer = initializers_module.get(pointwise_initializer)
+        self.bias_initializer = initializers_module.get(bias_initializer)
+        self.depthwise_regularizer = regularizers_module.get(depthwise_regularizer)
+        self.pointwise_regularizer = regularizers_module.get(pointwise_regularizer)
+        self.bias_regularizer = regularizers_module.get(bias_regularizer)
+        self.depthwise_constraint = constraints_module.get(depthwise_constraint)
+        self.pointwise_constraint = constraints_module.get(pointwise_constraint)
+        self.bias_constraint = constraints_module.get(bias_constraint)
+        self._conv = _ops.CONV_FNS[rank]
+
+    def build(self, input_shape):
+        channels = self._input_channels(input_shape)
+        self.input_channels = channels
+        self.compute_output_shape(input_shape)
+        self.depthwise_kernel = self.add_weight(
+            name="depthwise_kernel", shape=(*self.kernel_size, channels, self.depth_multiplier),
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint,
+        )
+        self.pointwise_kernel = self.add_weight(
+            name="pointwise_kernel",
+            shape=(*(1,) * self.rank, channels * self.depth_multiplier, self.filters),
+            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint,
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias", shape=(self.filters,), initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+            )
+        else:
+            self.bias = None
+        self.built = True
+
+    def call(self, inputs):
+        inputs, padding = self._pad(inputs)
+        x = _ops.to_channels_first(inputs, self.data_format)
+        x = self._conv(x, depthwise_torch_kernel(self.depthwise_kernel), None, self.strides,
+                       padding, self.dilation_rate, self.depthwise_kernel.shape[-2])
+        x = self._conv(x, _ops.torch_kernel(self.pointwise_kernel), self.bias)
+        return self._activate(_ops.to_data_format(x, self.data_format))
+
+    def _output_channels(self, input_shape):
+        return self.filters
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "depth_multiplier": self.depth_multiplier,
+            "filters": self.filters,
+            **self._spatial_config(),
+            "activation": activations_module.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "depthwise_initializer": initializers_module.serialize(self.depthwise_initializer),
+            "pointwise_initializer": initializers_module.serialize(self.pointwise_initializer),
+            "bias_initializer": initializers_module.serialize(self.bias_initializer),
+            "depthwise_regularizer": regularizers_module.serialize(self.depthwise_regularizer),
+            "pointwise_regularizer": regularizers_module.serialize(self.pointwise_regularizer),
+            "bias_regularizer": regularizers_module.serialize(self.bias_regularizer),
+            "depthwise_constraint": constraints_module.serialize(self.depthwise_constraint),
+            "pointwise_constraint": constraints_module.serialize(self.pointwise_constraint),
+            "bias_constraint": constraints_module.serialize(self.bias_constraint),
+        })
+        return config
+
+
+class SeparableConv1D(BaseSeparableConv):
+    """1D separable convolution: a depthwise convolution, then a pointwise (1x1) one.
+
+    Args:
+        filters: Output channels.
+        kernel_size: Int or tuple of 1 int.
+        strides: Int or tuple of 1 int.
+        padding: `"valid"` or `"same"`.
+        data_format: `"channels_last"` (default) or `"channels_first"`.
+        dilation_rate: Int or tuple of 1 int.
+        depth_multiplier: Depthwise output channels per input channel.
+        activation: Activation name or callable (default: none).
+        use_bias: Whether to add a bias vector.
+        depthwise_initializer, pointwise_initializer, bias_initializer: Initializers.
+        depthwise_regularizer, pointwise_regularizer, bias_regularizer: Penalties.
+        activity_regularizer: Optional penalty on the output.
+        depthwise_constraint, pointwise_constraint, bias_constraint: Projections.
+
+    Weights (Keras layout): `depthwise_kernel` `(k, in, depth_multiplier)`,
+    `pointwise_kernel` `(1, in * depth_multiplier, filters)`, `bias` `(filters,)`.
+
+    Example:
+
+    >>> import torch, layerwise as keras
+    >>> keras.layers.SeparableConv1D(8, 3)(torch.ones(4, 10, 3)).shape
+    torch.Size([4, 8, 8])
+    """
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(
+            1, depth_multiplier, filters, kernel_size, strides=strides, padding=padding,
+            data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+            use_bias=use_bias, depthwise_initializer=depthwise_initializer,
+            pointwise_initializer=pointwise_initializer, bias_initializer=bias_initializer,
+            depthwise_regularizer=depthwise_regularizer,
+            pointwise_regularizer=pointwise_regularizer, bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer, depthwise_constraint=depthwise_constraint,
+            pointwise_constraint=pointwise_constraint, bias_constraint=bias_constraint, **kwargs)
+
+
+class SeparableConv2D(BaseSeparableConv):
+    """2D separable convolution: a depthwise convolution, then a pointwise (1x1) one.
+
+    Args:
+        filters: Output channels.
+        kernel_size: Int or tuple of 2 ints.
+        strides: Int or tuple of 2 ints.
+        padding: `"valid"` or `"same"`.
+        data_format: `"channels_last"` (default) or `"channels_first"`.
+        dilation_rate: Int or tuple of 2 ints.
+        depth_multiplier: Depthwise output channels per input channel.
+        activation: Activation name or callable (default: none).
+        use_bias: Whether to add a bias vector.
+        depthwise_initializer, pointwise_initializer, bias_initializer: Initializers.
+        depthwise_regularizer, pointwise_regularizer, bias_regularizer: Penalties.
+        activity_regularizer: Optional penalty on the output.
+        depthwise_constraint, pointwise_constraint, bias_constraint: Projections.
+
+    Weights (Keras layout): `depthwise_kernel` `(kh, kw, in, depth_multiplier)`,
+    `pointwise_kernel` `(1, 1, in * depth_multiplier, filters)`, `bias` `(filters,)`.
+
+    Example:
+
+    >>> import torch, layerwise as keras
+    >>> keras.layers.SeparableConv2D(16, 3, padding="same")(torch.ones(2, 8, 8, 4)).shape
+    torch.Size([2, 8, 8, 16])
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(
+            2, depth_multiplier, filters, kernel_size, strides=strides, padding=padding,
+            data_format=data_format, dilation_rate=dilation_rate, activation=activation,
+            use_bias=use_bias, depthwise_initializer=depthwise_initializer,
+            pointwise_initializer=pointwise_initializer, bias_initializer=bias_initializer,
+            depthwise_regularizer=depthwise_regularizer,
+            pointwise_regularizer=pointwise_regularizer, bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer, depthwise_constraint=depthwise_constraint,
+            pointwise_constraint=pointwise_constraint, bias_constraint=bias_constraint, **kwargs)

@@ -1,0 +1,106 @@
+"""Correlation metrics: Pearson and concordance correlation along an axis, averaged."""
+
+from __future__ import annotations
+
+import torch
+
+from layerwise.backend.config import epsilon
+from layerwise.losses.loss import squeeze_or_expand_to_same_rank
+from layerwise.metrics.metric import MeanMetricWrapper, as_tensor
+
+
+def _pair(y_true, y_pred):
+    y_pred = as_tensor(y_pred)
+    if not y_pred.is_floating_point():
+        y_pred = y_pred.float()
+    y_true = as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
+    return squeeze_or_expand_to_same_rank(y_true, y_pred)
+
+
+def pearson_correlation(y_true, y_pred, axis: int = -1) -> torch.Tensor:
+    """Pearson correlation coefficient along `axis`.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> round(keras.metrics.pearson_correlation([[1.0, 2.0, 3.0]], [[2.0, 4.0, 7.0]]).item(), 4)
+    0.9934
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    y_true_norm = y_true - torch.mean(y_true, dim=axis, keepdim=True)
+    y_pred_norm = y_pred - torch.mean(y_pred, dim=axis, keepdim=True)
+    y_true_norm = y_true_norm / torch.std(y_true_norm, dim=axis, keepdim=True, unbiased=False)
+    y_pred_norm = y_pred_norm / torch.std(y_pred_norm, dim=axis, keepdim=True, unbiased=False)
+    return torch.mean(y_true_norm * y_pred_norm, dim=axis)
+
+
+def concordance_correlation(y_true, y_pred, axis: int = -1) -> torch.Tensor:
+    """Lin's concordance correlation coefficient along `axis` (Keras' formula).
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> round(keras.metrics.concordance_correlation([[1.0, 2.0, 3.0]],
+    ...                                             [[1.0, 2.0, 3.0]]).item(), 4)
+    1.0
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    y_true_mean = torch.mean(y_true, dim=axis, keepdim=True)
+    y_pred_mean = torch.mean(y_pred, dim=axis, keepdim=True)
+    y_true_var = torch.var(y_true - y_true_mean, dim=axis, keepdim=True, correction=0)
+    y_pred_var = torch.var(y_pred - y_pred_mean, dim=axis, keepdim=True, correction=0)
+    covar = (y_true - y_pred_mean) * (y_pred - y_pred_mean)
+    norm = y_true_var + y_pred_var + torch.square(y_true_mean - y_pred_mean)
+    return torch.mean(2 * covar / (norm + epsilon()), dim=axis)
+
+
+class PearsonCorrelation(MeanMetricWrapper):
+    """Mean Pearson correlation between labels and predictions along `axis`.
+
+    Args:
+        name: Name of the metric.
+        dtype: Dtype of the result.
+        axis: The axis along which the correlation is computed.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> m = keras.metrics.PearsonCorrelation()
+    >>> m.update_state([[1.0, 2.0, 3.0]], [[2.0, 4.0, 6.0]])
+    >>> round(float(m.result()), 4)
+    1.0
+    """
+
+    def __init__(self, name: str = "pearson_correlation", dtype=None, axis: int = -1):
+        super().__init__(pearson_correlation, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+        self._direction = "up"
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
+
+
+class ConcordanceCorrelation(MeanMetricWrapper):
+    """Mean concordance correlation between labels and predictions along `axis`.
+
+    Args:
+        name: Name of the metric.
+        dtype: Dtype of the result.
+        axis: The axis along which the correlation is computed.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> m = keras.metrics.ConcordanceCorrelation()
+    >>> m.update_state([[1.0, 2.0, 3.0]], [[1.0, 2.0, 3.0]])
+    >>> round(float(m.result()), 4)
+    1.0
+    """
+
+    def __init__(self, name: str = "concordance_correlation", dtype=None, axis: int = -1):
+        super().__init__(concordance_correlation, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+        self._direction = "up"
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}

@@ -1,0 +1,238 @@
+"""Probabilistic metrics: crossentropies, KL divergence and Poisson, averaged over samples."""
+
+from __future__ import annotations
+
+import torch
+
+from layerwise.backend.config import epsilon
+from layerwise.losses import losses as _losses
+from layerwise.metrics.metric import MeanMetricWrapper, as_tensor
+
+
+def _float_pair(y_true, y_pred):
+    y_pred = as_tensor(y_pred)
+    if not y_pred.is_floating_point():
+        y_pred = y_pred.float()
+    y_true = as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
+    return y_true, y_pred
+
+
+def kl_divergence(y_true, y_pred) -> torch.Tensor:
+    """`sum(y_true * log(y_true / y_pred))` over the last axis, both clipped to `[eps, 1]`.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> round(keras.metrics.kl_divergence([[0.5, 0.5]], [[0.25, 0.75]]).item(), 4)
+    0.1438
+    """
+    y_true, y_pred = _float_pair(y_true, y_pred)
+    y_true = torch.clip(y_true, epsilon(), 1)
+    y_pred = torch.clip(y_pred, epsilon(), 1)
+    return torch.sum(y_true * torch.log(y_true / y_pred), dim=-1)
+
+
+def poisson(y_true, y_pred) -> torch.Tensor:
+    """Mean over the last axis of `y_pred - y_true * log(y_pred + eps)`.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> round(keras.metrics.poisson([[1.0, 0.0]], [[1.0, 2.0]]).item(), 4)
+    1.5
+    """
+    y_true, y_pred = _float_pair(y_true, y_pred)
+    eps = torch.tensor(epsilon(), dtype=y_pred.dtype, device=y_pred.device)
+    return torch.mean(y_pred - y_true * torch.log(y_pred + eps), dim=-1)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0,
+                        axis: int = -1) -> torch.Tensor:
+    """Binary crossentropy, averaged over `axis` (Keras' `keras.metrics.binary_crossentropy`).
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> round(keras.metrics.binary_crossentropy([[0.0, 1.0]], [[0.4, 0.6]]).item(), 4)
+    0.5108
+    """
+    y_true, y_pred = _float_pair(y_true, y_pred)
+    return _losses.binary_crossentropy(y_true, y_pred, from_logits=from_logits,
+                                       label_smoothing=label_smoothing, axis=axis)
+
+
+def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
+                             label_smoothing: float = 0.0, axis: int = -1) -> torch.Tensor:
+    """Categorical crossentropy between one-hot targets and predicted distributions.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> round(keras.metrics.categorical_crossentropy([[0, 1, 0]], [[0.05, 0.95, 0]]).item(), 4)
+    0.0513
+    """
+    y_true, y_pred = _float_pair(y_true, y_pred)
+    return _losses.categorical_crossentropy(y_true, y_pred, from_logits=from_logits,
+                                            label_smoothing=label_smoothing, axis=axis)
+
+
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
+                                    ignore_class: int | None = None,
+                                    axis: int = -1) -> torch.Tensor:
+    """Crossentropy between integer labels and predicted distributions.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> round(keras.metrics.sparse_categorical_crossentropy([1], [[0.05, 0.95, 0]]).item(), 4)
+    0.0513
+    """
+    y_pred = as_tensor(y_pred)
+    if not y_pred.is_floating_point():
+        y_pred = y_pred.float()
+    y_true = as_tensor(y_true, device=y_pred.device)
+    return _losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits,
+                                                   ignore_class=ignore_class, axis=axis)
+
+
+class KLDivergence(MeanMetricWrapper):
+    """Mean Kullback-Leibler divergence between `y_true` and `y_pred`.
+
+    Args:
+        name: Name of the metric.
+        dtype: Dtype of the result.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> m = keras.metrics.KLDivergence()
+    >>> m.update_state([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
+    >>> round(float(m.result()), 4)
+    0.4581
+    """
+
+    def __init__(self, name: str = "kl_divergence", dtype=None):
+        super().__init__(kl_divergence, name=name, dtype=dtype)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class Poisson(MeanMetricWrapper):
+    """Mean Poisson deviance term `y_pred - y_true * log(y_pred)`.
+
+    Args:
+        name: Name of the metric.
+        dtype: Dtype of the result.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> m = keras.metrics.Poisson()
+    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
+    >>> round(float(m.result()), 4)
+    0.5
+    """
+
+    def __init__(self, name: str = "poisson", dtype=None):
+        super().__init__(poisson, name=name, dtype=dtype)
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class BinaryCrossentropy(MeanMetricWrapper):
+    """Mean binary crossentropy.
+
+    Args:
+        name: Name of the metric.
+        dtype: Dtype of the result.
+        from_logits: Whether `y_pred` are logits.
+        label_smoothing: Squeezes the targets towards 0.5.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> m = keras.metrics.BinaryCrossentropy()
+    >>> m.update_state([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])
+    >>> round(float(m.result()), 4)
+    0.8149
+    """
+
+    def __init__(self, name: str = "binary_crossentropy", dtype=None, from_logits: bool = False,
+                 label_smoothing: float = 0):
+        super().__init__(binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self._direction = "down"
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing}
+
+
+class CategoricalCrossentropy(MeanMetricWrapper):
+    """Mean categorical crossentropy (one-hot targets).
+
+    Args:
+        name: Name of the metric.
+        dtype: Dtype of the result.
+        from_logits: Whether `y_pred` are logits.
+        label_smoothing: Mixes the targets with the uniform distribution.
+        axis: The class axis.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> m = keras.metrics.CategoricalCrossentropy()
+    >>> m.update_state([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+    >>> round(float(m.result()), 4)
+    1.1769
+    """
+
+    def __init__(self, name: str = "categorical_crossentropy", dtype=None,
+                 from_logits: bool = False, label_smoothing: float = 0, axis: int = -1):
+        super().__init__(categorical_crossentropy, name=name, dtype=dtype,
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+        self._direction = "down"
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing, "axis": self.axis}
+
+
+class SparseCategoricalCrossentropy(MeanMetricWrapper):
+    """Mean crossentropy between integer labels and predicted distributions.
+
+    Args:
+        name: Name of the metric.
+        dtype: Dtype of the result.
+        from_logits: Whether `y_pred` are logits.
+        ignore_class: Optional label whose samples are not counted.
+        axis: The class axis.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> m = keras.metrics.SparseCategoricalCrossentropy()
+    >>> m.update_state([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+    >>> round(float(m.result()), 4)
+    1.1769
+    """
+
+    def __init__(self, name: str = "sparse_categorical_crossentropy", dtype=None,
+                 from_logits: bool = False, ignore_class: int | None = None, axis: int = -1):
+        super().__init__(sparse_categorical_crossentropy, name=name, dtype=dtype,
+                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
+        self.from_logits = from_logits
+        self.ignore_class = ignore_class
+        self.axis = axis
+        self._direction = "down"
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
+                "ignore_class": self.ignore_class, "axis": self.axis}

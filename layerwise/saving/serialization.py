@@ -1,0 +1,141 @@
+"""Keras-format configs for layers and models: `to_json`, `model_from_json`, `from_config`.
+
+Configs are written as Keras 3 writes them (`"module": "keras.layers"`,
+`"registered_name": None` for built-ins), so Keras reads layerwise configs and
+layerwise reads Keras configs. Only classes layerwise knows (built-ins and
+`custom_objects`) can be named: nothing is imported from a name in a file.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# Keys Keras 3 writes that have no effect in layerwise when they hold their default.
+_KERAS_ONLY_DEFAULTS = {
+    "quantization_config": None, "lora_rank": None, "lora_alpha": None, "ragged": False,
+    "optional": False, "synchronized": False, "input_axes": None, "output_axes": None,
+}
+
+
+def clean_layer_config(config: dict) -> dict:
+    """Normalizes a Keras layer config for layerwise constructors.
+
+    `dtype` policies become their name; keys Keras writes but layerwise does not
+    use are dropped when they hold their default, and refused otherwise.
+    """
+    config = dict(config)
+    dtype = config.get("dtype")
+    if isinstance(dtype, dict):
+        config["dtype"] = (dtype.get("config") or {}).get("name", "float32")
+    for key, default in _KERAS_ONLY_DEFAULTS.items():
+        if key in config:
+            if config[key] != default:
+                raise ValueError(
+                    f"Config key {key!r}={config[key]!r} is not supported by layerwise "
+                    f"(only {key}={default!r} is)."
+                )
+            del config[key]
+    return config
+
+
+def _layer_registry() -> dict:
+    from layerwise import layers, models
+
+    table = dict(layers._registry())
+    table.update({"Sequential": models.Sequential, "Functional": models.Functional,
+                  "Model": models.Functional})
+    return table
+
+
+def _keras_module(obj) -> str:
+    from layerwise.models import Functional, Sequential
+
+    if isinstance(obj, Functional):
+        return "keras.src.models.functional"
+    if isinstance(obj, Sequential):
+        return "keras"
+    return "keras.layers"
+
+
+def serialize_keras_object(obj) -> dict:
+    """Returns the Keras-format dict of a layer or model."""
+    registry = _layer_registry()
+    cls = type(obj)
+    builtin = registry.get(cls.__name__) is cls
+    out: dict[str, Any] = {
+        "module": _keras_module(obj) if builtin else cls.__module__,
+        "class_name": cls.__name__,
+        "config": obj.get_config(),
+        "registered_name": ("Functional" if cls.__name__ == "Functional" else None)
+        if builtin else cls.__name__,
+    }
+    build_config = obj.get_build_config() if hasattr(obj, "get_build_config") else None
+    if build_config and cls.__name__ not in ("InputLayer", "Functional", "Sequential"):
+        out["build_config"] = build_config
+    return out
+
+
+def deserialize_keras_object(config: dict, custom_objects: dict | None = None):
+    """Builds a layer or model from its Keras-format dict (Keras 2 or 3 configs).
+
+    Args:
+        config: `{"class_name": ..., "config": {...}, ...}`.
+        custom_objects: `{name: class}` for classes that are not built in.
+
+    Returns:
+        The layer or model, built when the config says how (`build_config`).
+    """
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(
+            "A layer config must be a dict with a 'class_name' key. Received: "
+            f"{str(config)[:200]}"
+        )
+    table = _layer_registry()
+    if custom_objects:
+        table.update(custom_objects)
+    class_name = config["class_name"]
+    registered = config.get("registered_name")
+    cls = (custom_objects or {}).get(registered) if registered else None
+    cls = cls or table.get(class_name)
+    if cls is None:
+        from layerwise.saving.object_registry import unknown_name_error
+
+        raise unknown_name_error("layer class", class_name, _layer_registry().keys())
+    inner = config.get("config") or {}
+    if hasattr(cls, "from_config"):
+        try:
+            obj = cls.from_config(inner, custom_objects=custom_objects)
+        except TypeError as error:
+            if "custom_objects" not in str(error):
+                raise
+            obj = cls.from_config(inner)
+    else:
+        obj = cls(**inner)
+    build_config = config.get("build_config")
+    if build_config and hasattr(obj, "build_from_config") and not obj.built:
+        obj.build_from_config(build_config)
+    return obj
+
+
+def model_to_json(model, **kwargs) -> str:
+    """Returns the model's Keras-format JSON (architecture only, no weights)."""
+    return json.dumps(serialize_keras_object(model), **kwargs)
+
+
+def model_from_json(json_string: str, custom_objects: dict | None = None):
+    """Builds a model from JSON written by `model.to_json()` (layerwise or Keras).
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    >>> clone = keras.models.model_from_json(model.to_json())
+    >>> clone.count_params()
+    8
+    """
+    try:
+        config = json.loads(json_string)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"`json_string` is not valid JSON: {error}") from None
+    return deserialize_keras_object(config, custom_objects=custom_objects)
