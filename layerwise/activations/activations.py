@@ -439,8 +439,8 @@ def hard_silu(x) -> torch.Tensor:
 
     >>> import torch
     >>> from layerwise.activations import hard_silu
-    >>> hard_silu(torch.tensor([-4.0, 0.0, 4.0]))
-    tensor([-0.,  0.,  4.])
+    >>> hard_silu(torch.tensor([-1.0, 0.0, 4.0]))
+    tensor([-0.3333,  0.0000,  4.0000])
     """
     return F.hardswish(_tensor(x))
 

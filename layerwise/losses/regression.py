@@ -225,7 +225,7 @@ class CosineSimilarity(LossFunctionWrapper):
     Example:
 
     >>> import torch, layerwise as keras
-    >>> float(keras.losses.CosineSimilarity()(torch.ones(2, 2), torch.ones(2, 2)))
+    >>> round(float(keras.losses.CosineSimilarity()(torch.ones(2, 2), torch.ones(2, 2))), 6)
     -1.0
     """
 

@@ -257,6 +257,14 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn=torch.mean, dty
     return values, sample_weight
 
 
+def apply_mask(sample_weight, mask, dtype, device=None):
+    """`sample_weight * mask` after Keras' rank adjustment (the `"sum"` reduction rule)."""
+    mask = as_tensor(mask, dtype=dtype, device=device)
+    sample_weight = as_tensor(sample_weight, dtype=dtype, device=mask.device)
+    mask, sample_weight = squeeze_or_expand_to_same_rank(mask, sample_weight)
+    return sample_weight * mask
+
+
 def _is_host_scalar(x) -> bool:
     return isinstance(x, numbers.Number) and not isinstance(x, bool)
 
@@ -329,8 +337,12 @@ class Mean(Metric):
 
     @torch.no_grad()
     def update_state(self, values, sample_weight=None) -> None:
+        mask = getattr(values, "_keras_mask", None)
         values = as_tensor(_detach(values), device=self._input_device(values, sample_weight))
         self._follow(values.device)
+        if sample_weight is not None and mask is not None:
+            # Keras: a mask on the values (e.g. `ignore_class`) multiplies given weights.
+            sample_weight = apply_mask(sample_weight, mask, self.dtype, values.device)
         if sample_weight is None:
             values, _ = reduce_to_samplewise_values(values, None, torch.mean, self.dtype)
             self.total.add_(torch.sum(values) if values.ndim else values)

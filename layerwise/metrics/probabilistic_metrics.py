@@ -91,8 +91,16 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     if not y_pred.is_floating_point():
         y_pred = y_pred.float()
     y_true = as_tensor(y_true, device=y_pred.device)
-    return _losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits,
-                                                   ignore_class=ignore_class, axis=axis)
+    values = _losses.sparse_categorical_crossentropy(y_true, y_pred, from_logits=from_logits,
+                                                     ignore_class=ignore_class, axis=axis)
+    if ignore_class is not None:
+        # As Keras, the ignored samples are marked by a mask on the values: given
+        # sample weights are multiplied by it (see `Mean.update_state`).
+        labels = y_true
+        if labels.ndim == y_pred.ndim and labels.shape[axis] == 1:
+            labels = labels.squeeze(axis)
+        values._keras_mask = (labels != ignore_class).reshape(values.shape)
+    return values
 
 
 class KLDivergence(MeanMetricWrapper):

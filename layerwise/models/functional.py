@@ -85,6 +85,14 @@ def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]):
         for node in nodes_by_depth[depth]:
             if id(node.outputs[0]) in input_ids:
                 continue
+            if node.is_input:
+                consumers = [n.layer.name for n in nodes_by_depth.get(depth - 1, [])
+                             if any(t is node.outputs[0] for t in n.inputs)]
+                raise ValueError(
+                    f"Graph disconnected: cannot obtain value for tensor {node.outputs[0]} at "
+                    f"layer '{consumers[0] if consumers else node.layer.name}': the `Input` "
+                    f"'{node.layer.name}' is not among the model's inputs. Add it to `inputs`."
+                )
             for t in node.inputs:
                 if id(t) not in computable:
                     raise ValueError(

@@ -20,8 +20,21 @@ import math
 from typing import Any
 
 import numpy as np
+import torch
 
 _f = np.float32
+
+
+def _torch_fn(fn):
+    """A float32 scalar function computed by torch (whose `log`/`cos` round differently
+    from NumPy's; Keras computes schedules with torch, so these are its values)."""
+    def apply(x) -> np.float32:
+        return _f(fn(torch.tensor(_f(x))).item())
+    return apply
+
+
+_cos = _torch_fn(torch.cos)
+_log = _torch_fn(torch.log)
 
 
 def _step_value(step) -> Any:
@@ -284,7 +297,7 @@ class CosineDecay(LearningRateSchedule):
 
     def _decay(self, step, decay_steps, decay_from_lr):
         completed_fraction = step / decay_steps
-        cosine_decayed = _f(0.5) * (_f(1.0) + np.cos(_f(math.pi) * completed_fraction))
+        cosine_decayed = _f(0.5) * (_f(1.0) + _cos(_f(math.pi) * completed_fraction))
         decayed = _f(1 - self.alpha) * cosine_decayed + _f(self.alpha)
         return decay_from_lr * decayed
 
@@ -345,12 +358,12 @@ class CosineDecayRestarts(LearningRateSchedule):
             completed_fraction = completed_fraction - i_restart
         else:
             i_restart = np.floor(
-                np.log(_f(1.0) - completed_fraction * (_f(1.0) - t_mul)) / np.log(t_mul)
+                _log(_f(1.0) - completed_fraction * (_f(1.0) - t_mul)) / _log(t_mul)
             )
             sum_r = (_f(1.0) - t_mul**i_restart) / (_f(1.0) - t_mul)
             completed_fraction = (completed_fraction - sum_r) / t_mul**i_restart
         m_fac = m_mul**i_restart
-        cosine_decayed = _f(0.5) * m_fac * (_f(1.0) + np.cos(_f(math.pi) * completed_fraction))
+        cosine_decayed = _f(0.5) * m_fac * (_f(1.0) + _cos(_f(math.pi) * completed_fraction))
         decayed = (_f(1) - alpha) * cosine_decayed + alpha
         return float(initial * decayed)
 

@@ -205,6 +205,7 @@ class Trainer:
         if not getattr(self, "_optimizer_synced", True):
             built_for = [id(v) for v in self.optimizer._variables] if self.optimizer.built else None
             if built_for is not None and built_for != [id(p) for p in self._trainable_params]:
+                self.optimizer.built = False  # new weights: fresh slots, as a new compile gives
                 self.optimizer.build(self._trainable_params)
             self._optimizer_synced = True
         self._regularized = [(w.regularizer, w) for w in self.weights

@@ -34,7 +34,7 @@ def test_names_are_numbered_per_class_and_reset_by_clear_session():
     assert keras.layers.RepeatVector(2).name == "repeat_vector"
     assert keras.Sequential().name == "sequential"
     assert keras.Sequential().name == "sequential_1"
-    keras.backend.clear_session()
+    keras.backend.clear_session(free_memory=False)
     assert keras.layers.Dense(2).name == "dense"
     assert keras.Sequential().name == "sequential"
 
@@ -316,7 +316,7 @@ def test_model_is_an_nn_module_with_state_dict_and_parameters():
     params = list(model.parameters())
     assert len(params) == 4 and all(p is w for p, w in zip(params, model.weights))
     # A state dict moves weights between two models (same names: fresh session).
-    keras.backend.clear_session()
+    keras.backend.clear_session(free_memory=False)
     other = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="hidden"),
                               keras.layers.Dropout(0.1), keras.layers.Dense(2)])
     other.load_state_dict(model.state_dict())

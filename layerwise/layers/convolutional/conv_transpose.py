@@ -1,0 +1,310 @@
+"""`Conv1DTranspose`, `Conv2DTranspose`, `Conv3DTranspose` (a.k.a. deconvolutions)."""
+
+from __future__ import annotations
+
+import torch.nn.functional as F
+
+from layerwise import activations as activations_module
+from layerwise import constraints as constraints_module
+from layerwise import initializers as initializers_module
+from layerwise import regularizers as regularizers_module
+from layerwise.layers.convolutional import _ops
+from layerwise.layers.convolutional.base_conv import SpatialConv
+
+
+class BaseConvTranspose(SpatialConv):
+    """Abstract N-D transposed convolution.
+
+    The kernel has Keras' layout `(*kernel_size, filters, in_channels)`, which
+    permutes to torch's `conv_transpose` layout `(in_channels, filters,
+    *kernel_size)`. Keras' output sizes and "same" padding are reproduced by
+    torch's `padding` / `output_padding` when they can express them, and by
+    cropping (or zero-extending) the full output otherwise, as Keras' torch
+    backend does.
+
+    Args:
+        rank: Number of spatial dimensions.
+        filters: Number of output channels.
+        kernel_size: Int or tuple of `rank` ints.
+        strides: Int or tuple of `rank` ints.
+        padding: `"valid"` or `"same"` (output size `input * strides`).
+        output_padding: Int or tuple of `rank` ints, each `< strides`: extra
+            size added to one side of the output (`None`: inferred).
+        data_format: `"channels_last"` (default) or `"channels_first"`.
+        dilation_rate: Int or tuple of `rank` ints.
+        activation: Activation name or callable (default: none).
+        use_bias: Whether to add a bias vector.
+        kernel_initializer, bias_initializer: Initializers.
+        kernel_regularizer, bias_regularizer: Optional weight penalties.
+        activity_regularizer: Optional penalty on the output.
+        kernel_constraint, bias_constraint: Optional projections after each step.
+    """
+
+    def __init__(self, rank: int, filters: int, kernel_size, strides=1, padding="valid",
+                 output_padding=None, data_format=None, dilation_rate=1, activation=None,
+                 use_bias: bool = True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
+            raise ValueError(
+                "Invalid value for argument `filters`. Expected a strictly positive "
+                f"integer. Received filters={filters!r}."
+            )
+        self.filters = filters
+        self._init_spatial(rank, kernel_size, strides, padding, data_format, dilation_rate,
+                           activation, use_bias)
+        if output_padding is None:
+            self.output_padding = None
+        else:
+            self.output_padding = _ops.standardize_tuple(
+                output_padding, rank, "output_padding", allow_zero=True)
+            for i, (op, s) in enumerate(zip(self.output_padding, self.strides)):
+                if op >= s:
+                    raise ValueError(
+                        "`output_padding` must be strictly less than `strides` for all "
+                        f"dimensions. At dimension {i}, `output_padding` is {op} but `strides` "
+                        f"is {s}. Received: output_padding={self.output_padding}, "
+                        f"strides={self.strides}"
+                    )
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(
+                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+                f"Received: strides={self.strides} and dilation_rate={self.dilation_rate}"
+            )
+        self.kernel_initializer = initializers_module.get(kernel_initializer)
+        self.bias_initializer = initializers_module.get(bias_initializer)
+        self.kernel_regularizer = regularizers_module.get(kernel_regularizer)
+        self.bias_regularizer = regularizers_module.get(bias_regularizer)
+        self.kernel_constraint = constraints_module.get(kernel_constraint)
+        self.bias_constraint = constraints_module.get(bias_constraint)
+        self._conv_transpose = _ops.CONV_TRANSPOSE_FNS[rank]
+        self._plan = self._make_plan()
+
+    def _make_plan(self):
+        """Torch arguments for Keras' geometry: `(padding, output_padding, crops)`.
+
+        `crops` is `None` when torch's symmetric `padding` plus right-side
+        `output_padding` express Keras' padding; otherwise the full output
+        (`padding=0`) is cropped by `crops[i] = (left, right)` (negative: zero-extend).
+        """
+        crops = []
+        for i in range(self.rank):
+            op = None if self.output_padding is None else self.output_padding[i]
+            left, right = _ops.transpose_padding(
+                self.kernel_size[i], self.strides[i], self.dilation_rate[i], self.padding, op)
+            effective = (self.kernel_size[i] - 1) * self.dilation_rate[i] + 1
+            crops.append((effective - 1 - left, effective - 1 - right))
+        limits = [max(s, d) for s, d in zip(self.strides, self.dilation_rate)]
+        if all(cl >= 0 and cr >= 0 and 0 <= cl - cr < lim
+               for (cl, cr), lim in zip(crops, limits)):
+            return tuple(cl for cl, _ in crops), tuple(cl - cr for cl, cr in crops), None
+        return 0, 0, crops
+
+    def build(self, input_shape):
+        channels = self._input_channels(input_shape)
+        self.input_channels = channels
+        self.compute_output_shape(input_shape)
+        self.kernel = self.add_weight(
+            name="kernel", shape=(*self.kernel_size, self.filters, channels),
+            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias", shape=(self.filters,), initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
+            )
+        else:
+            self.bias = None
+        self.built = True
+
+    def call(self, inputs):
+        padding, output_padding, crops = self._plan
+        x = _ops.to_channels_first(inputs, self.data_format)
+        kernel = _ops.torch_kernel(self.kernel)
+        extend = crops is not None and any(c < 0 for pair in crops for c in pair)
+        bias = None if extend else self.bias
+        outputs = self._conv_transpose(x, kernel, bias, self.strides, padding, output_padding,
+                                       1, self.dilation_rate)
+        if crops is not None:
+            index = [slice(None), slice(None)]
+            index += [slice(max(0, left), -right if right > 0 else None) for left, right in crops]
+            outputs = outputs[tuple(index)]
+            if extend:
+                pads: list[int] = []
+                for left, right in reversed(crops):
+                    pads += [max(0, -left), max(0, -right)]
+                outputs = F.pad(outputs, pads)
+                if self.bias is not None:
+                    outputs = outputs + self.bias.view(-1, *(1,) * self.rank)
+        return self._activate(_ops.to_data_format(outputs, self.data_format))
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        spatial = _ops.spatial_shape(input_shape, self.data_format)
+        out = tuple(
+            _ops.transpose_output_length(
+                n, self.kernel_size[i], self.strides[i], self.padding,
+                None if self.output_padding is None else self.output_padding[i],
+                self.dilation_rate[i])
+            for i, n in enumerate(spatial)
+        )
+        if any(d is not None and d <= 0 for d in out):
+            raise ValueError(
+                f"Layer '{self.name}': computed output size would be zero or negative. "
+                f"Received inputs shape={input_shape}."
+            )
+        return _ops.with_spatial(input_shape, out, self.filters, self.data_format)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({
+            "filters": self.filters,
+            **self._spatial_config(),
+            "output_padding": self.output_padding,
+            "activation": activations_module.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers_module.serialize(self.kernel_initializer),
+            "bias_initializer": initializers_module.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers_module.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers_module.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints_module.serialize(self.kernel_constraint),
+            "bias_constraint": constraints_module.serialize(self.bias_constraint),
+        })
+        return config
+
+
+class Conv1DTranspose(BaseConvTranspose):
+    """1D transposed convolution (upsamples sequences).
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Int or tuple of 1 int.
+        strides: Int or tuple of 1 int.
+        padding: `"valid"` or `"same"`.
+        output_padding: Int or tuple of 1 int smaller than the stride (`None`: inferred).
+        data_format: `"channels_last"` (default) or `"channels_first"`.
+        dilation_rate: Int or tuple of 1 int.
+        activation: Activation name or callable (default: none).
+        use_bias: Whether to add a bias vector.
+        kernel_initializer, bias_initializer: Initializers.
+        kernel_regularizer, bias_regularizer: Optional weight penalties.
+        activity_regularizer: Optional penalty on the output.
+        kernel_constraint, bias_constraint: Optional projections after each step.
+
+    Kernel shape (Keras layout): `(kernel_size, filters, in_channels)`.
+
+    Example:
+
+    >>> import torch, layerwise as keras
+    >>> keras.layers.Conv1DTranspose(8, 3, strides=2, padding="same")(
+    ...     torch.ones(4, 10, 3)).shape
+    torch.Size([4, 20, 8])
+    """
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(
+            1, filters, kernel_size, strides=strides, padding=padding,
+            output_padding=output_padding, data_format=data_format,
+            dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint, **kwargs)
+
+
+class Conv2DTranspose(BaseConvTranspose):
+    """2D transposed convolution (upsamples images).
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Int or tuple of 2 ints.
+        strides: Int or tuple of 2 ints.
+        padding: `"valid"` or `"same"`.
+        output_padding: Int or tuple of 2 ints smaller than the strides (`None`: inferred).
+        data_format: `"channels_last"` (default) or `"channels_first"`.
+        dilation_rate: Int or tuple of 2 ints.
+        activation: Activation name or callable (default: none).
+        use_bias: Whether to add a bias vector.
+        kernel_initializer, bias_initializer: Initializers.
+        kernel_regularizer, bias_regularizer: Optional weight penalties.
+        activity_regularizer: Optional penalty on the output.
+        kernel_constraint, bias_constraint: Optional projections after each step.
+
+    Kernel shape (Keras layout): `(kh, kw, filters, in_channels)`.
+
+    Example:
+
+    >>> import torch, layerwise as keras
+    >>> keras.layers.Conv2DTranspose(8, 3, strides=2, padding="same")(
+    ...     torch.ones(2, 7, 7, 16)).shape
+    torch.Size([2, 14, 14, 8])
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
+                 output_padding=None, data_format=None, dilation_rate=(1, 1), activation=None,
+                 use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(
+            2, filters, kernel_size, strides=strides, padding=padding,
+            output_padding=output_padding, data_format=data_format,
+            dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint, **kwargs)
+
+
+class Conv3DTranspose(BaseConvTranspose):
+    """3D transposed convolution (upsamples volumes).
+
+    Args:
+        filters: Number of output channels.
+        kernel_size: Int or tuple of 3 ints.
+        strides: Int or tuple of 3 ints.
+        padding: `"valid"` or `"same"`.
+        data_format: `"channels_last"` (default) or `"channels_first"`.
+        output_padding: Int or tuple of 3 ints smaller than the strides (`None`: inferred).
+        dilation_rate: Int or tuple of 3 ints.
+        activation: Activation name or callable (default: none).
+        use_bias: Whether to add a bias vector.
+        kernel_initializer, bias_initializer: Initializers.
+        kernel_regularizer, bias_regularizer: Optional weight penalties.
+        activity_regularizer: Optional penalty on the output.
+        kernel_constraint, bias_constraint: Optional projections after each step.
+
+    Kernel shape (Keras layout): `(k1, k2, k3, filters, in_channels)`.
+
+    Example:
+
+    >>> import torch, layerwise as keras
+    >>> keras.layers.Conv3DTranspose(4, 2, strides=2)(torch.ones(1, 3, 3, 3, 2)).shape
+    torch.Size([1, 6, 6, 6, 4])
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid",
+                 data_format=None, output_padding=None, dilation_rate=(1, 1, 1),
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(
+            3, filters, kernel_size, strides=strides, padding=padding,
+            output_padding=output_padding, data_format=data_format,
+            dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
+            kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint, **kwargs)
+
+
+Convolution1DTranspose = Conv1DTranspose
+Convolution2DTranspose = Conv2DTranspose
+Convolution3DTranspose = Conv3DTranspose
