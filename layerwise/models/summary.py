@@ -45,23 +45,31 @@ def _wrap(text: str, width: int) -> list[str]:
     """Word-wraps like rich: greedy on spaces; a word wider than the cell ends with '…'."""
     lines = []
     for paragraph in text.split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
+        stripped = paragraph.lstrip(" ")
+        line = paragraph[: len(paragraph) - len(stripped)]  # rich keeps the indentation
+        first = True
+        for word in stripped.split(" "):
             if len(word) > width:
                 word = word[: width - 1] + "…"
-            candidate = f"{line} {word}" if line else word
+            if first:
+                candidate = line + word
+            else:
+                candidate = f"{line} {word}" if line else word
             if len(candidate) <= width:
                 line = candidate
             else:
                 lines.append(line)
                 line = word
+            first = False
         lines.append(line)
     return lines
 
 
-def _render_row(cells, widths, aligns, edge) -> list[str]:
+def _render_row(cells, widths, aligns, edge, vertical="top") -> list[str]:
     wrapped = [_wrap(c, w - 2) for c, w in zip(cells, widths)]
     height = max(len(w) for w in wrapped)
+    if vertical == "bottom":  # rich aligns header cells on their last line
+        wrapped = [[""] * (height - len(w)) + w for w in wrapped]
     lines = []
     for i in range(height):
         parts = []
@@ -82,7 +90,7 @@ def _render_row(cells, widths, aligns, edge) -> list[str]:
 def render_table(header, rows, widths, aligns) -> str:
     """Renders a table with rich's HEAVY_HEAD box and lines between rows."""
     out = ["┏" + "┳".join("━" * w for w in widths) + "┓"]
-    out += _render_row(header, widths, aligns, "┃")
+    out += _render_row(header, widths, aligns, "┃", vertical="bottom")
     out.append("┡" + "╇".join("━" * w for w in widths) + "┩")
     for i, row in enumerate(rows):
         if i:
@@ -225,4 +233,4 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
     if print_fn is None:
         print(text)
     else:
-        print_fn(text)
+        print_fn(text + "\n")  # Keras passes the captured console text, newline included

@@ -292,3 +292,39 @@ def test_model_is_a_torch_module():
     assert isinstance(out, torch.Tensor) and out.shape == (3, 2)
     names = [n for n, _ in model.named_parameters()]
     assert "dense.kernel" in names and "out.bias" in names
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("options", [{"expand_nested": True}, {"show_trainable": True},
+                                     {"expand_nested": True, "show_trainable": True}])
+def test_summary_options_match_keras(keras, monkeypatch, options):
+    monkeypatch.setenv("COLUMNS", "80")
+
+    def text(K):
+        K.backend.clear_session()
+        L = K.layers
+        inner = K.Sequential([K.Input((8,)), L.Dense(4, name="h"), L.Dense(3)], name="inner")
+        inner.layers[0].trainable = False
+        x = K.Input((8,), name="x")
+        model = K.Model(x, L.Dense(2, name="top")(inner(x)), name="outer")
+        lines = []
+        model.summary(print_fn=lambda s, **kw: lines.append(s), **options)
+        return re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(lines))
+
+    assert text(layerwise) == text(keras)
+
+
+@pytest.mark.keras
+def test_feature_extraction_from_sequential(keras):
+    outputs = {}
+    for K in (keras, layerwise):
+        K.backend.clear_session()
+        L = K.layers
+        base = K.Sequential([K.Input((8,)), L.Dense(4, name="block1"), L.Dense(3)], name="base")
+        features = K.Model(base.inputs[0], base.get_layer("block1").output)
+        outputs[K.__name__] = (features, base)
+    (kf, kb), (lf, lb) = outputs["keras"], outputs["layerwise"]
+    lb.set_weights(kb.get_weights())
+    x = RNG.random((5, 8)).astype("float32")
+    np.testing.assert_allclose(lf.predict(x, verbose=0), kf.predict(x, verbose=0), rtol=1e-5)
+    assert lf.count_params() == kf.count_params() == 36
