@@ -72,7 +72,19 @@ def make_timer_class(keras):
 
 
 def build_model(keras, workload: workloads.Workload):
-    """The workload's MLP: ReLU hidden layers, softmax/sigmoid output."""
+    """The workload's MLP (ReLU hidden layers, softmax/sigmoid output), or the W5 CNN."""
+    if workload.is_cnn:
+        layers = [keras.Input(workload.image_shape)]
+        for kind, size, kernel, activation in workloads.CNN_LAYERS:
+            if kind == "conv":
+                layers.append(keras.layers.Conv2D(size, kernel, activation=activation))
+            elif kind == "pool":
+                layers.append(keras.layers.MaxPooling2D(size))
+            elif kind == "flatten":
+                layers.append(keras.layers.Flatten())
+            else:
+                layers.append(keras.layers.Dense(size, activation=activation))
+        return keras.Sequential(layers)
     hidden = workload.units[1:-1]
     layers = [keras.Input((workload.input_dim,))]
     layers += [keras.layers.Dense(units, activation="relu") for units in hidden]

@@ -1,7 +1,9 @@
 """Train one workload with a hand-written PyTorch loop; write timings as JSON.
 
 This is the "what a PyTorch user would write" baseline: ``nn.Sequential`` of
-Linear/ReLU without the final softmax/sigmoid, the loss on logits
+Linear/ReLU (W5: Conv2d/ReLU/MaxPool2d on NCHW data, converted from the
+shared NHWC arrays once before timing, then Flatten/Linear) without the final
+softmax/sigmoid, the loss on logits
 (``F.cross_entropy`` / ``F.binary_cross_entropy_with_logits``), ``torch.optim``
 with Keras' default hyperparameters, the data as tensors sliced per batch
 after a ``randperm`` shuffle each epoch, and loss/accuracy accumulated as
@@ -33,6 +35,8 @@ def build_model(workload: workloads.Workload) -> nn.Sequential:
     rather than torch's, so that every framework solves the same problem and
     the final accuracies are comparable; it does not affect the timings.
     """
+    if workload.is_cnn:
+        return build_cnn(workload)
     layers: list[nn.Module] = []
     dims = workload.units
     for i, (d_in, d_out) in enumerate(itertools.pairwise(dims)):
@@ -42,6 +46,33 @@ def build_model(workload: workloads.Workload) -> nn.Sequential:
         layers.append(linear)
         if i < len(dims) - 2:
             layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def build_cnn(workload: workloads.Workload) -> nn.Sequential:
+    """The W5 CNN as a PyTorch user writes it: NCHW Conv2d/ReLU/MaxPool2d, logits out.
+
+    Same Keras-style initialisation (Glorot uniform, zero bias) as the MLPs.
+    """
+    height, width, channels = workload.image_shape
+    layers: list[nn.Module] = []
+    for kind, size, kernel, _ in workloads.CNN_LAYERS:
+        if kind == "conv":
+            conv = nn.Conv2d(channels, size, kernel)
+            nn.init.xavier_uniform_(conv.weight)
+            nn.init.zeros_(conv.bias)
+            layers += [conv, nn.ReLU()]
+            channels, height, width = size, height - kernel + 1, width - kernel + 1
+        elif kind == "pool":
+            layers.append(nn.MaxPool2d(size))
+            height, width = height // size, width // size
+        elif kind == "flatten":
+            layers.append(nn.Flatten())
+        else:  # the final Dense, without its softmax (the loss takes logits)
+            linear = nn.Linear(channels * height * width, size)
+            nn.init.xavier_uniform_(linear.weight)
+            nn.init.zeros_(linear.bias)
+            layers.append(linear)
     return nn.Sequential(*layers)
 
 
@@ -94,6 +125,8 @@ def run(workload: workloads.Workload, threads: int) -> dict:
     torch.manual_seed(workloads.SEED)
     x_np, y_np = workloads.load_training_data(workload)
     x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
+    if workload.is_cnn:  # PyTorch's native NCHW layout, converted once before timing
+        x = x.permute(0, 3, 1, 2).contiguous()
     model = build_model(workload)
     optimizer = make_optimizer(workload.optimizer, model.parameters())
     epoch_times: list[float] = []

@@ -37,10 +37,22 @@ class Workload:
     samples: int
     epoch_samples: int
     epochs: int  # maximum; a worker may stop earlier (see timing.py)
+    # CNN workloads: the image shape (height, width, channels), channels-last as
+    # in Keras; the model is then the W5 CNN (see `CNN_LAYERS`). MLPs: ().
+    image_shape: tuple[int, ...] = ()
 
     @property
     def input_dim(self) -> int:
         return self.units[0]
+
+    @property
+    def is_cnn(self) -> bool:
+        return bool(self.image_shape)
+
+    @property
+    def sample_shape(self) -> tuple[int, ...]:
+        """The shape of one input sample (no batch axis)."""
+        return self.image_shape or (self.input_dim,)
 
     @property
     def outputs(self) -> int:
@@ -104,6 +116,30 @@ WORKLOADS: tuple[Workload, ...] = (
         epoch_samples=25_000,
         epochs=6,
     ),
+    Workload(
+        name="W5",
+        description="CNN Conv2D(32,3)-MaxPool(2)-Conv2D(64,3)-MaxPool(2)-Dense(10) on "
+                    "28x28x1, Adam, sparse categorical CE",
+        units=(784, 10),
+        optimizer="adam",
+        loss="sparse_categorical_crossentropy",
+        batch_size=128,
+        samples=30_000,
+        epoch_samples=30_000,
+        epochs=4,
+        image_shape=(28, 28, 1),
+    ),
+)
+
+# The W5 CNN, shared by the Keras worker and (as its torch equivalent) the
+# PyTorch loop: (kind, filters or units or pool size, kernel size, activation).
+CNN_LAYERS = (
+    ("conv", 32, 3, "relu"),
+    ("pool", 2, None, None),
+    ("conv", 64, 3, "relu"),
+    ("pool", 2, None, None),
+    ("flatten", None, None, None),
+    ("dense", 10, None, "softmax"),
 )
 
 QUICK_FACTOR = 10
@@ -126,6 +162,17 @@ def make_data(workload: Workload) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng([SEED, int(workload.name[1:])])
     n, d = workload.samples, workload.input_dim
     x = rng.standard_normal((n, d), dtype=np.float32)
+    if workload.is_cnn:
+        # Images: the teacher below reads the flattened pixels of blurred noise
+        # (neighbouring pixels correlated, as in real images).
+        images = x.reshape(n, *workload.image_shape)
+        images = (images + np.roll(images, 1, axis=1) + np.roll(images, 1, axis=2)) / 3.0
+        x = np.ascontiguousarray(images, dtype=np.float32)
+        teacher = rng.standard_normal((d, workload.outputs), dtype=np.float32)
+        labels = np.argmax(x.reshape(n, d) @ teacher, axis=1).astype(np.int64)
+        if workload.loss == "sparse_categorical_crossentropy":
+            return x, labels
+        return x, np.eye(workload.outputs, dtype=np.float32)[labels]
     if workload.loss == "binary_crossentropy":
         teacher = rng.standard_normal((d,), dtype=np.float32)
         y = (x @ teacher > 0).astype(np.float32).reshape(n, 1)

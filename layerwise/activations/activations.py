@@ -7,19 +7,23 @@ outputs remember their logits (see `layerwise.activations.logits`).
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 from layerwise.activations.logits import remember_logits
+from layerwise.backend.config import floatx, to_torch_dtype
 
 
 def _tensor(x) -> torch.Tensor:
+    """`x` as a tensor, as Keras converts it: arrays keep their dtype, Python
+    numbers and lists become `floatx()`."""
     if isinstance(x, torch.Tensor):
         return x
+    if isinstance(x, np.ndarray | np.generic):
+        return torch.as_tensor(x)
     x = torch.as_tensor(x)
-    if x.dtype == torch.float64:
-        from layerwise.backend.config import floatx, to_torch_dtype
-
+    if x.is_floating_point():
         x = x.to(to_torch_dtype(floatx()))
     return x
 

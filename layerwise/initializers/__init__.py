@@ -88,6 +88,8 @@ def get(identifier):
                                    else values.detach().clone()).to(standardize_dtype(dtype))
 
         return initialize_fn
+    if isinstance(identifier, Mapping):
+        return deserialize(identifier)
     return object_registry.lookup("initializer", identifier, _REGISTRY, Initializer)
 
 
@@ -106,7 +108,20 @@ def deserialize(config, custom_objects=None):
         return get(config)
     if not isinstance(config, Mapping):
         raise ValueError(f"Could not interpret initializer config: {config!r}")
-    return object_registry.deserialize("initializer", config, _REGISTRY, custom_objects)
+    if "class_name" not in config:
+        raise ValueError(f"An initializer config must have a 'class_name' key. Received: {config!r}")
+    # Resolved here rather than by `object_registry.deserialize`, whose layer-config
+    # cleaning refuses `input_axes`/`output_axes`, which initializers do support.
+    table = {**_REGISTRY, **(custom_objects or {})}
+    class_name = config["class_name"]
+    cls = (table.get(config.get("registered_name") or class_name) or table.get(class_name)
+           or table.get(to_snake_case(class_name)))
+    if cls is None:
+        raise object_registry.unknown_name_error("initializer", class_name, _REGISTRY.keys())
+    inner = dict(config.get("config") or {})
+    if isinstance(cls, type):
+        return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+    return cls
 
 
 # Keras-style lowercase aliases: keras.initializers.glorot_uniform(seed=1).

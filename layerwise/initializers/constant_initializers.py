@@ -57,7 +57,7 @@ class Constant(Initializer):
         value = self.value
         if isinstance(value, torch.Tensor):
             value = value.detach().cpu()
-        return torch.as_tensor(value).to(dtype) * torch.ones(tuple(shape), dtype=dtype)
+        return torch.as_tensor(value, dtype=dtype) * torch.ones(tuple(shape), dtype=dtype)
 
     def get_config(self) -> dict:
         value = self.value

@@ -53,7 +53,6 @@ class ReLU(Layer):
         self.negative_slope = negative_slope
         self.threshold = threshold
         self.supports_masking = True
-        self.built = True
 
     def call(self, inputs):
         return activations.relu(inputs, negative_slope=self.negative_slope,
@@ -98,7 +97,6 @@ class LeakyReLU(Layer):
             )
         self.negative_slope = negative_slope
         self.supports_masking = True
-        self.built = True
 
     def call(self, inputs):
         return activations.leaky_relu(inputs, negative_slope=self.negative_slope)
@@ -201,7 +199,6 @@ class ELU(Layer):
         super().__init__(**kwargs)
         self.alpha = alpha
         self.supports_masking = True
-        self.built = True
 
     def call(self, inputs):
         return activations.elu(inputs, alpha=self.alpha)
@@ -244,7 +241,6 @@ class Softmax(Layer):
         super().__init__(**kwargs)
         self.axis = axis
         self.supports_masking = True
-        self.built = True
 
     def call(self, inputs, mask=None):
         if mask is not None:
@@ -255,7 +251,7 @@ class Softmax(Layer):
                     f"dimensions. Received: inputs.shape={tuple(inputs.shape)}, "
                     f"mask.shape={tuple(mask.shape)}"
                 )
-            for m_dim, i_dim in zip(reversed(mask.shape), reversed(inputs.shape)):
+            for m_dim, i_dim in zip(reversed(mask.shape), reversed(inputs.shape), strict=False):
                 if m_dim != 1 and m_dim != i_dim:
                     raise ValueError(
                         "The `mask` must be broadcastable to `inputs`. Each mask dimension "

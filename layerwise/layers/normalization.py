@@ -199,7 +199,7 @@ class BatchNormalization(_AffineMixin, Layer):
             batch_var = torch.zeros(x.shape[1], dtype=x.dtype, device=x.device)
             outputs = F.batch_norm(x, batch_mean, batch_var, gamma, beta, True, 1.0,
                                    self.epsilon)
-            batch_var.mul_((count - 1) / count)  # biased variance, as in Keras
+            batch_var = batch_var * ((count - 1) / count)  # biased variance, as in Keras
         else:
             dims = [d for d in range(x.ndim) if d != 1]
             batch_var, batch_mean = torch.var_mean(x, dim=dims, correction=0)

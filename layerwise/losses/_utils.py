@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
-from layerwise.activations.logits import copy_logits
 from layerwise.backend.config import floatx, to_torch_dtype
 
 
 def as_pred(y_pred) -> torch.Tensor:
-    """`y_pred` as a floating tensor (lists and arrays in `floatx()`), logits kept."""
+    """`y_pred` as a floating tensor, as Keras converts it.
+
+    Tensors and arrays keep a floating dtype (integers become `floatx()`);
+    Python numbers and lists become `floatx()`. Remembered logits are kept.
+    """
     if isinstance(y_pred, torch.Tensor):
         if y_pred.is_floating_point():
             return y_pred
         return y_pred.to(to_torch_dtype(floatx()))
+    from_array = isinstance(y_pred, np.ndarray | np.generic)
     y_pred = torch.as_tensor(y_pred)
-    if y_pred.dtype == torch.float64 or not y_pred.is_floating_point():
+    if not y_pred.is_floating_point() or not from_array:
         y_pred = y_pred.to(to_torch_dtype(floatx()))
     return y_pred
 
@@ -58,7 +63,3 @@ def normalize(x: torch.Tensor, axis=-1) -> torch.Tensor:
     inv_norm = torch.minimum(inv_norm, scalar(1.0 / epsilon(), inv_norm))
     return x * inv_norm
 
-
-def keep_logits(result: torch.Tensor, source, transform=None) -> torch.Tensor:
-    """Re-attaches `source`'s remembered logits to `result` (see `activations.logits`)."""
-    return copy_logits(result, source, transform)

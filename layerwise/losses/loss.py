@@ -109,10 +109,10 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
     loss = torch.sum(values)
     if reduction in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
         if reduction == "mean_with_sample_weight" and sample_weight is not None:
-            divisor = torch.sum(sample_weight).to(loss.dtype)
+            loss = _divide_no_nan(loss, torch.sum(sample_weight).to(loss.dtype))
         else:
-            divisor = torch.tensor(float(values.numel()), dtype=loss.dtype, device=loss.device)
-        loss = _divide_no_nan(loss, divisor)
+            # The count is never 0 here (empty values returned above): a plain division.
+            loss = loss / values.numel()
     return loss
 
 

@@ -19,6 +19,12 @@ Example:
 
 from __future__ import annotations
 
+from layerwise.backend.naming import to_snake_case as _to_snake_case
+
+# Loss functions Keras also exports from `keras.metrics` (the same objects).
+from layerwise.losses import binary_focal_crossentropy as binary_focal_crossentropy
+from layerwise.losses import categorical_focal_crossentropy as categorical_focal_crossentropy
+from layerwise.losses import huber as huber
 from layerwise.metrics.accuracy_metrics import Accuracy as Accuracy
 from layerwise.metrics.accuracy_metrics import BinaryAccuracy as BinaryAccuracy
 from layerwise.metrics.accuracy_metrics import CategoricalAccuracy as CategoricalAccuracy
@@ -122,7 +128,6 @@ from layerwise.metrics.regression_metrics import mean_squared_error as mean_squa
 from layerwise.metrics.regression_metrics import (
     mean_squared_logarithmic_error as mean_squared_logarithmic_error,
 )
-from layerwise.backend.naming import to_snake_case as _to_snake_case
 from layerwise.saving import object_registry
 
 _CLASSES = (
@@ -160,7 +165,8 @@ FUNCTIONS = {
         mean_absolute_error, mean_absolute_percentage_error, mean_squared_logarithmic_error,
         log_cosh, hinge, squared_hinge, categorical_hinge, kl_divergence, poisson,
         binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy,
-        pearson_correlation, concordance_correlation,
+        pearson_correlation, concordance_correlation, huber, binary_focal_crossentropy,
+        categorical_focal_crossentropy,
     )
 }
 

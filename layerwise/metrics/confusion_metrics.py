@@ -28,8 +28,8 @@ class _ConfusionMatrixMetric(Metric):
     """Base of the thresholded metrics: holds the thresholds and feeds the shared accumulator.
 
     Subclasses call `_set_thresholds` and create their count variables, then
-    `_accumulate(conditions, ...)` maps each `ConfusionMatrix` condition to the
-    variable that receives it.
+    `_accumulate(targets, ...)` maps each `ConfusionMatrix` condition to the
+    name of the state variable that receives it.
     """
 
     def _set_thresholds(self, thresholds, evenly: bool) -> None:
@@ -40,8 +40,10 @@ class _ConfusionMatrixMetric(Metric):
         self._thresholds_tensor = torch.as_tensor(thresholds).to(
             dtype=torch.float32, device=self._device)
 
-    def _accumulate(self, variables: dict, y_true, y_pred, sample_weight=None, **kwargs) -> None:
+    def _accumulate(self, targets: dict, y_true, y_pred, sample_weight=None, **kwargs) -> None:
+        """Adds the counts of `targets` (condition -> state attribute name) in place."""
         self._follow(self._input_device(y_pred, y_true))
+        variables = {cond: getattr(self, attr) for cond, attr in targets.items()}
         thresholds = self._thresholds_tensor
         first = next(iter(variables.values()))
         if thresholds.dtype != first.dtype:
@@ -55,7 +57,7 @@ class _ConfusionMatrixMetric(Metric):
         )
 
     def _variables_for(self, *conditions) -> dict:
-        return {c: getattr(self, _ATTRIBUTES[c]) for c in conditions}
+        return {c: _ATTRIBUTES[c] for c in conditions}
 
 
 class _ConfusionMatrixConditionCount(_ConfusionMatrixMetric):
@@ -79,7 +81,7 @@ class _ConfusionMatrixConditionCount(_ConfusionMatrixMetric):
             y_pred: Predictions in `[0, 1]`.
             sample_weight: Optional weights, rank 0 or the rank of `y_true`.
         """
-        self._accumulate({self._condition: self.accumulator}, y_true, y_pred, sample_weight)
+        self._accumulate({self._condition: "accumulator"}, y_true, y_pred, sample_weight)
 
     def result(self) -> torch.Tensor:
         acc = self.accumulator.detach()

@@ -44,7 +44,7 @@ def as_tensor(x, dtype=None, device=None) -> torch.Tensor:
     as Keras' `convert_to_tensor` does.
     """
     if not isinstance(x, torch.Tensor):
-        if isinstance(x, np.ndarray) or np.isscalar(x) and not isinstance(x, float):
+        if isinstance(x, np.ndarray) or (np.isscalar(x) and not isinstance(x, float)):
             x = torch.as_tensor(np.asarray(x))
         else:
             x = torch.as_tensor(x)
@@ -106,7 +106,7 @@ class Metric:
     3.0
     """
 
-    def __init__(self, name: str | None = None, dtype=None):
+    def __init__(self, dtype=None, name: str | None = None):
         self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
         self._dtype_name = standardize_dtype(dtype)
         self._device = torch.device("cpu")

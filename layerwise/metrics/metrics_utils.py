@@ -143,8 +143,9 @@ def _update_optimized(variables, y_true, y_pred, num_thresholds, multi_label, sa
     true_labels = y_true * weights
     false_labels = (1.0 - y_true) * weights
 
-    scale = torch.tensor(num_thresholds, dtype=y_pred.dtype, device=y_pred.device) - 1
-    bucket_indices = torch.ceil(y_pred * scale) - 1
+    # `num_thresholds - 1` is exact in float32: the same product as Keras' tensor arithmetic,
+    # without creating a device tensor from a host value (a synchronising copy on CUDA).
+    bucket_indices = torch.ceil(y_pred * float(num_thresholds - 1)) - 1
     if thresholds_with_epsilon:
         bucket_indices = torch.relu(bucket_indices)
     bucket_indices = bucket_indices.to(torch.int64)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
+from layerwise import losses as _losses
 from layerwise.backend.config import epsilon
-from layerwise.losses import losses as _losses
 from layerwise.metrics.metric import MeanMetricWrapper, as_tensor
 
 
@@ -42,8 +42,7 @@ def poisson(y_true, y_pred) -> torch.Tensor:
     1.5
     """
     y_true, y_pred = _float_pair(y_true, y_pred)
-    eps = torch.tensor(epsilon(), dtype=y_pred.dtype, device=y_pred.device)
-    return torch.mean(y_pred - y_true * torch.log(y_pred + eps), dim=-1)
+    return torch.mean(y_pred - y_true * torch.log(y_pred + epsilon()), dim=-1)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0,
@@ -137,7 +136,7 @@ class Poisson(MeanMetricWrapper):
 
     >>> import layerwise as keras
     >>> m = keras.metrics.Poisson()
-    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
+    >>> m.update_state([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [0.0, 0.0]])
     >>> round(float(m.result()), 4)
     0.5
     """

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import torch
 import torch.nn.functional as F
 
 from layerwise.backend.config import epsilon
+from layerwise.losses import mean_absolute_error as _mae
+from layerwise.losses import mean_squared_error as _mse
 from layerwise.losses.loss import squeeze_or_expand_to_same_rank
-from layerwise.losses.losses import mean_absolute_error as _mae
-from layerwise.losses.losses import mean_squared_error as _mse
 from layerwise.metrics.metric import Mean, MeanMetricWrapper, Metric, _detach, as_tensor
 
 
@@ -57,8 +58,7 @@ def mean_absolute_percentage_error(y_true, y_pred) -> torch.Tensor:
     [25.0]
     """
     y_true, y_pred = _pair(y_true, y_pred)
-    eps = torch.tensor(epsilon(), dtype=y_pred.dtype, device=y_pred.device)
-    diff = torch.abs((y_true - y_pred) / torch.maximum(torch.abs(y_true), eps))
+    diff = torch.abs((y_true - y_pred) / torch.clamp(torch.abs(y_true), min=epsilon()))
     return 100.0 * torch.mean(diff, dim=-1)
 
 
@@ -72,9 +72,8 @@ def mean_squared_logarithmic_error(y_true, y_pred) -> torch.Tensor:
     0.2402
     """
     y_true, y_pred = _pair(y_true, y_pred)
-    eps = torch.tensor(epsilon(), dtype=torch.float32, device=y_pred.device)
-    first_log = torch.log(torch.maximum(y_pred, eps) + 1.0)
-    second_log = torch.log(torch.maximum(y_true, eps) + 1.0)
+    first_log = torch.log(torch.clamp(y_pred, min=epsilon()) + 1.0)
+    second_log = torch.log(torch.clamp(y_true, min=epsilon()) + 1.0)
     return torch.mean(torch.square(first_log - second_log), dim=-1)
 
 
@@ -88,7 +87,7 @@ def log_cosh(y_true, y_pred) -> torch.Tensor:
     0.2169
     """
     y_true, y_pred = _pair(y_true, y_pred)
-    log2 = torch.log(torch.tensor(2.0)).to(dtype=y_pred.dtype, device=y_pred.device)
+    log2 = math.log(2.0)
     x = y_pred - y_true
     return torch.mean(x + F.softplus(x * -2.0) - log2, dim=-1)
 
@@ -280,7 +279,7 @@ class LogCoshError(_NameDtypeConfig, MeanMetricWrapper):
 
     >>> import layerwise as keras
     >>> m = keras.metrics.LogCoshError()
-    >>> m.update_state([[0, 1], [0, 0]], [[1, 1], [0, 0]])
+    >>> m.update_state([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [0.0, 0.0]])
     >>> round(float(m.result()), 4)
     0.1084
     """
@@ -393,10 +392,8 @@ class R2Score(Metric):
                 warnings.warn("Division by zero in Adjusted R2 score. Falling back to "
                               "standard R2 score.", stacklevel=2)
             else:
-                n = torch.tensor(float(self.num_samples), dtype=torch.float32,
-                                 device=r2_score.device)
-                p = torch.tensor(float(self.num_regressors), dtype=torch.float32,
-                                 device=r2_score.device)
+                n = float(self.num_samples)
+                p = float(self.num_regressors)
                 num = (1.0 - r2_score) * (n - 1.0)
                 den = n - p - 1.0
                 r2_score = 1.0 - num / den

@@ -42,7 +42,7 @@ def _normalize(name):
     return name
 
 
-def get(identifier) -> Optimizer:
+def get(identifier) -> Optimizer | None:
     """Returns an optimizer from a name (`"adam"`), a config dict or an instance.
 
     Args:
@@ -50,17 +50,19 @@ def get(identifier) -> Optimizer:
             a `{"class_name": ..., "config": {...}}` dict, or an `Optimizer`.
 
     Returns:
-        An `Optimizer` (a new one with default arguments for a name).
+        An `Optimizer` (a new one with default arguments for a name); `None` for `None`.
 
     Example:
 
     >>> opt = keras.optimizers.get("Nadam")
     """
-    if isinstance(identifier, str):
-        identifier = _normalize(identifier)
-    elif isinstance(identifier, dict) and "class_name" in identifier:
-        identifier = {**identifier, "class_name": _normalize(identifier["class_name"])}
-    optimizer = object_registry.lookup("optimizer", identifier, _REGISTRY, Optimizer)
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        optimizer = deserialize(identifier)
+    else:
+        optimizer = object_registry.lookup("optimizer", _normalize(identifier), _REGISTRY,
+                                           Optimizer)
     if not isinstance(optimizer, Optimizer):
         raise ValueError(
             f"Could not interpret optimizer identifier: {identifier!r}. Pass a name such as "

@@ -38,7 +38,7 @@ class Adadelta(Optimizer):
         self.accumulated_delta_vars = self._zeros_like(variables)
 
     def _slot_variables(self):
-        return [s for pair in zip(self.accumulated_grads, self.accumulated_delta_vars)
+        return [s for pair in zip(self.accumulated_grads, self.accumulated_delta_vars, strict=True)
                 for s in pair]
 
     def _update(self, params, grads, lr, indices):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
+from layerwise.optimizers._float32 import f32 as _f
+from layerwise.optimizers._float32 import pow, sqrt
 from layerwise.optimizers.optimizer import Optimizer
-
-_f = np.float32
 
 
 def _rms(x: torch.Tensor) -> torch.Tensor:
@@ -64,18 +63,18 @@ class Adafactor(Optimizer):
             self.v.append(torch.zeros_like(var).detach())
 
     def _slot_variables(self):
-        return [s for triple in zip(self.r, self.c, self.v) for s in triple]
+        return [s for triple in zip(self.r, self.c, self.v, strict=True) for s in triple]
 
     def _update(self, params, grads, lr, indices):
         local_step = _f(self._local_iterations() + 1)
-        rho_t = min(_f(lr), _f(1) / np.sqrt(local_step))
-        beta_2_t = _f(1) - local_step ** _f(self.beta_2_decay)
+        rho_t = min(_f(lr), _f(1) / sqrt(local_step))
+        beta_2_t = _f(1) - pow(local_step, self.beta_2_decay)
         one_minus_beta_2_t = float(_f(1) - beta_2_t)
         beta_2_t = float(beta_2_t)
         epsilon_2 = float(_f(self.epsilon_2))
         if indices is None:
             indices = range(len(self._variables))
-        for i, variable, gradient in zip(indices, params, grads):
+        for i, variable, gradient in zip(indices, params, grads, strict=True):
             r, c, v = self.r[i], self.c[i], self.v[i]
             alpha_t = torch.clamp(_rms(variable), min=epsilon_2) * float(rho_t)
             regulated_grad_square = torch.square(gradient) + self.epsilon_1

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
+from layerwise.optimizers._float32 import f32 as _f
+from layerwise.optimizers._float32 import pow, sqrt
 from layerwise.optimizers.optimizer import Optimizer
-
-_f = np.float32
 
 
 class Adam(Optimizer):
@@ -47,15 +46,16 @@ class Adam(Optimizer):
 
     def _slot_variables(self):
         # Keras interleaves momentum and velocity per variable.
-        interleaved = [s for pair in zip(self.momentums, self.velocities) for s in pair]
+        pairs = zip(self.momentums, self.velocities, strict=True)
+        interleaved = [s for pair in pairs for s in pair]
         return [*interleaved, *self.velocity_hats]
 
     def _update(self, params, grads, lr, indices):
         # Scalars in float32, as Keras computes them (tensors of the variables' dtype).
         step = _f(self._local_iterations() + 1)
-        beta_1_power = _f(self.beta_1) ** step
-        beta_2_power = _f(self.beta_2) ** step
-        alpha = _f(lr) * np.sqrt(_f(1) - beta_2_power) / (_f(1) - beta_1_power)
+        beta_1_power = pow(self.beta_1, step)
+        beta_2_power = pow(self.beta_2, step)
+        alpha = _f(lr) * sqrt(_f(1) - beta_2_power) / (_f(1) - beta_1_power)
         m = self._slots(self.momentums, indices)
         v = self._slots(self.velocities, indices)
         torch._foreach_mul_(m, self.beta_1)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
+from layerwise.optimizers._float32 import f32 as _f
+from layerwise.optimizers._float32 import pow
 from layerwise.optimizers.optimizer import Optimizer
-
-_f = np.float32
 
 
 class Adamax(Optimizer):
@@ -41,10 +40,10 @@ class Adamax(Optimizer):
         self.u = self._zeros_like(variables)
 
     def _slot_variables(self):
-        return [s for pair in zip(self.m, self.u) for s in pair]
+        return [s for pair in zip(self.m, self.u, strict=True) for s in pair]
 
     def _update(self, params, grads, lr, indices):
-        beta_1_power = _f(self.beta_1) ** _f(self._local_iterations() + 1)
+        beta_1_power = pow(self.beta_1, self._local_iterations() + 1)
         m = self._slots(self.m, indices)
         u = self._slots(self.u, indices)
         torch._foreach_mul_(m, self.beta_1)

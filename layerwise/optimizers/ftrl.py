@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
+from layerwise.optimizers._float32 import f32 as _f
 from layerwise.optimizers.optimizer import Optimizer
-
-_f = np.float32
 
 
 class Ftrl(Optimizer):
@@ -77,11 +75,13 @@ class Ftrl(Optimizer):
                                                      dtype=torch.float32, device=v.device)
 
     def _slot_variables(self):
-        return [s for pair in zip(self.accumulators, self.linears) for s in pair]
+        return [s for pair in zip(self.accumulators, self.linears, strict=True) for s in pair]
 
     def _update(self, params, grads, lr, indices):
         lr32 = _f(lr)
-        l2_reg = _f(self.l2_regularization_strength) + _f(self.beta) / (_f(2.0) * lr32)
+        # Keras: `l2 + beta / (2.0 * lr)` with `lr` a tensor, i.e. torch's
+        # `reciprocal(2.0 * lr) * beta`.
+        l2_reg = _f(self.l2_regularization_strength) + (_f(1) / (_f(2.0) * lr32)) * _f(self.beta)
         l1 = self.l1_regularization_strength
         accumulators = self._slots(self.accumulators, indices)
         linears = self._slots(self.linears, indices)
@@ -93,8 +93,8 @@ class Ftrl(Optimizer):
             grads_to_use = grads
         new_accumulators = torch._foreach_add(accumulators, torch._foreach_mul(grads, grads))
         powers = [self._power[p.device] for p in params]
-        new_powered = [torch.pow(a, e) for a, e in zip(new_accumulators, powers)]
-        old_powered = [torch.pow(a, e) for a, e in zip(accumulators, powers)]
+        new_powered = [torch.pow(a, e) for a, e in zip(new_accumulators, powers, strict=True)]
+        old_powered = [torch.pow(a, e) for a, e in zip(accumulators, powers, strict=True)]
         sigma = torch._foreach_div(torch._foreach_sub(new_powered, old_powered), lr)
         torch._foreach_add_(linears, torch._foreach_sub(grads_to_use,
                                                         torch._foreach_mul(sigma, params)))

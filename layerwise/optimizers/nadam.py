@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
+from layerwise.optimizers._float32 import f32 as _f
+from layerwise.optimizers._float32 import pow
 from layerwise.optimizers.optimizer import HostValue, Optimizer
-
-_f = np.float32
 
 
 class Nadam(Optimizer):
@@ -49,7 +48,8 @@ class Nadam(Optimizer):
         self._u_product = _f(value)
 
     def _slot_variables(self):
-        interleaved = [s for pair in zip(self.momentums, self.velocities) for s in pair]
+        pairs = zip(self.momentums, self.velocities, strict=True)
+        interleaved = [s for pair in pairs for s in pair]
         return [*interleaved, HostValue("u_product", lambda: float(self._u_product),
                                         self._set_u_product, torch.float32)]
 
@@ -60,11 +60,11 @@ class Nadam(Optimizer):
         decay = _f(0.96)
         beta_1 = _f(self.beta_1)
         beta_2 = _f(self.beta_2)
-        u_t = beta_1 * (_f(1.0) - _f(0.5) * decay**local_step)
-        u_t_1 = beta_1 * (_f(1.0) - _f(0.5) * decay**next_step)
+        u_t = beta_1 * (_f(1.0) - _f(0.5) * pow(decay, local_step))
+        u_t_1 = beta_1 * (_f(1.0) - _f(0.5) * pow(decay, next_step))
         u_product_t = self._u_product * u_t
         u_product_t_1 = u_product_t * u_t_1
-        beta_2_power = beta_2**local_step
+        beta_2_power = pow(beta_2, local_step)
         self._u_product = u_product_t
 
         m = self._slots(self.momentums, indices)

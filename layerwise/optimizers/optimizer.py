@@ -278,7 +278,7 @@ class Optimizer:
             self._zeros_like(variables) if self.gradient_accumulation_steps else []
         )
         self._decay_flags = [self._use_weight_decay(v) for v in variables]
-        self._all_decayed = [v for v, d in zip(variables, self._decay_flags) if d]
+        self._all_decayed = [v for v, d in zip(variables, self._decay_flags, strict=True) if d]
         self._build_state(variables)
         self.built = True
 
@@ -337,7 +337,7 @@ class Optimizer:
             raise ValueError(
                 f"The optimizer has {len(entries)} variables; received {len(weights)} values."
             )
-        for i, (entry, value) in enumerate(zip(entries, weights)):
+        for i, (entry, value) in enumerate(zip(entries, weights, strict=True)):
             if isinstance(entry, HostValue):
                 entry.assign(value)
                 continue
@@ -410,7 +410,7 @@ class Optimizer:
 
     def apply_gradients(self, grads_and_vars) -> torch.Tensor:
         """Applies `(gradient, variable)` pairs: one optimizer step."""
-        grads, variables = zip(*grads_and_vars)
+        grads, variables = zip(*grads_and_vars, strict=True)
         self.apply(list(grads), list(variables))
         return self.iterations
 
@@ -447,14 +447,19 @@ class Optimizer:
                 "This optimizer can only be called for the variables it was originally built "
                 "with; use a new optimizer instance for new variables."
             )
-        indices, kept = [], []
-        for g, v in zip(grads, trainable_variables):
+        if len(grads) != len(trainable_variables):
+            raise ValueError(
+                f"Received {len(grads)} gradients for {len(trainable_variables)} variables."
+            )
+        indices, kept, missing = [], [], []
+        for g, v in zip(grads, trainable_variables, strict=True):
             if g is None:
+                missing.append(v)
                 continue
             indices.append(index[id(v)])
             kept.append(g.detach() if isinstance(g, torch.Tensor)
                         else torch.as_tensor(np.asarray(g), dtype=v.dtype, device=v.device))
-        self._check_gradients(kept, [v for g, v in zip(grads, trainable_variables) if g is None])
+        self._check_gradients(kept, missing)
         if len(indices) == len(self._variables) and indices == list(range(len(indices))):
             self._step(self._variables, kept, None)
         else:
@@ -471,7 +476,7 @@ class Optimizer:
             return
         indices = [i for i, g in enumerate(grads) if g is not None]
         kept = [grads[i] for i in indices]
-        self._check_gradients(kept, [v for v, g in zip(variables, grads) if g is None])
+        self._check_gradients(kept, [v for v, g in zip(variables, grads, strict=True) if g is None])
         self._step([variables[i] for i in indices], kept, indices)
 
     def _check_gradients(self, kept, missing) -> None:
@@ -522,7 +527,7 @@ class Optimizer:
             if indices is None:
                 decayed = self._all_decayed
             else:
-                decayed = [p for p, i in zip(params, indices) if self._decay_flags[i]]
+                decayed = [p for p, i in zip(params, indices, strict=True) if self._decay_flags[i]]
             if decayed:
                 factor = _ONE - _F32(self.weight_decay) * _F32(lr)
                 torch._foreach_mul_(decayed, float(factor))
@@ -577,7 +582,7 @@ class Optimizer:
                 "model."
             )
         with torch.no_grad():
-            for var, average in zip(var_list, self._averages):
+            for var, average in zip(var_list, self._averages, strict=True):
                 var.copy_(average)
 
     # ----------------------------------------------------------------- config

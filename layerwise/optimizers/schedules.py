@@ -20,21 +20,11 @@ import math
 from typing import Any
 
 import numpy as np
-import torch
 
-_f = np.float32
-
-
-def _torch_fn(fn):
-    """A float32 scalar function computed by torch (whose `log`/`cos` round differently
-    from NumPy's; Keras computes schedules with torch, so these are its values)."""
-    def apply(x) -> np.float32:
-        return _f(fn(torch.tensor(_f(x))).item())
-    return apply
-
-
-_cos = _torch_fn(torch.cos)
-_log = _torch_fn(torch.log)
+from layerwise.optimizers._float32 import cos as _cos
+from layerwise.optimizers._float32 import f32 as _f
+from layerwise.optimizers._float32 import log as _log
+from layerwise.optimizers._float32 import pow as _pow
 
 
 def _step_value(step) -> Any:
@@ -120,7 +110,7 @@ class ExponentialDecay(LearningRateSchedule):
         p = _as_f32(step) / _f(self.decay_steps)
         if self.staircase:
             p = np.floor(p)
-        return float(_f(self.initial_learning_rate) * _f(self.decay_rate) ** p)
+        return float(_f(self.initial_learning_rate) * _pow(self.decay_rate, p))
 
     def get_config(self) -> dict:
         return {"initial_learning_rate": self.initial_learning_rate,
@@ -129,7 +119,11 @@ class ExponentialDecay(LearningRateSchedule):
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
-    """A constant rate per interval of steps: `values[i]` for `boundaries[i-1] < step <= boundaries[i]`.
+    """A constant rate per interval of steps.
+
+    The rate is `values[0]` up to `boundaries[0]` (included), `values[i]` for
+    `boundaries[i-1] < step <= boundaries[i]`, and `values[-1]` after the last
+    boundary.
 
     Args:
         boundaries: Increasing step numbers (ints).
@@ -168,7 +162,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
             return float(values[0])
         if step > boundaries[-1]:
             return float(values[-1])
-        for low, high, value in zip(boundaries[:-1], boundaries[1:], values[1:-1]):
+        for low, high, value in zip(boundaries[:-1], boundaries[1:], values[1:-1], strict=True):
             if low < step <= high:
                 return float(value)
         return 0.0
@@ -216,7 +210,7 @@ class PolynomialDecay(LearningRateSchedule):
         else:
             step = min(step, decay_steps)
         p = step / decay_steps
-        return float((initial - end) * (_f(1) - p) ** power + end)
+        return float((initial - end) * _pow(_f(1) - p, power) + end)
 
     def get_config(self) -> dict:
         return {"initial_learning_rate": self.initial_learning_rate,
@@ -360,9 +354,9 @@ class CosineDecayRestarts(LearningRateSchedule):
             i_restart = np.floor(
                 _log(_f(1.0) - completed_fraction * (_f(1.0) - t_mul)) / _log(t_mul)
             )
-            sum_r = (_f(1.0) - t_mul**i_restart) / (_f(1.0) - t_mul)
-            completed_fraction = (completed_fraction - sum_r) / t_mul**i_restart
-        m_fac = m_mul**i_restart
+            sum_r = (_f(1.0) - _pow(t_mul, i_restart)) / (_f(1.0) - t_mul)
+            completed_fraction = (completed_fraction - sum_r) / _pow(t_mul, i_restart)
+        m_fac = _pow(m_mul, i_restart)
         cosine_decayed = _f(0.5) * m_fac * (_f(1.0) + _cos(_f(math.pi) * completed_fraction))
         decayed = (_f(1) - alpha) * cosine_decayed + alpha
         return float(initial * decayed)

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 
 from layerwise.backend.naming import to_snake_case
 from layerwise.regularizers.regularizers import L1 as L1
-from layerwise.regularizers.regularizers import L2 as L2
 from layerwise.regularizers.regularizers import L1L2 as L1L2
+from layerwise.regularizers.regularizers import L2 as L2
 from layerwise.regularizers.regularizers import OrthogonalRegularizer as OrthogonalRegularizer
 from layerwise.regularizers.regularizers import Regularizer as Regularizer
 from layerwise.saving import object_registry

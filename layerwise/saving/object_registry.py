@@ -24,6 +24,16 @@ def unknown_name_error(family: str, name: str, known) -> ValueError:
     )
 
 
+def check_known(family: str, identifier: Any, registry: Mapping[str, Any]) -> None:
+    """Raises the unknown-name error for a string `identifier` not in `registry`.
+
+    Unlike `lookup`, creates nothing (so default names like `auc_1` are not used up).
+    """
+    if isinstance(identifier, str) and identifier not in registry and \
+            to_snake_case(identifier) not in registry:
+        raise unknown_name_error(family, identifier, registry.keys())
+
+
 def lookup(family: str, identifier: Any, registry: Mapping[str, Any], base_class=None):
     """Resolves `identifier` (None, name, config dict, class, instance or callable).
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from layerwise import losses as losses_module
 from layerwise import metrics as metrics_module
+from layerwise.backend.naming import to_snake_case
 from layerwise.losses.loss import Loss, LossFunctionWrapper
+from layerwise.saving import object_registry
 from layerwise.metrics.metric import MeanMetricWrapper, Metric
 
 
@@ -44,7 +46,8 @@ def get_metric(identifier, y_true, y_pred) -> Metric:
     else:
         metric = metrics_module.get(identifier)
     if not isinstance(metric, Metric):
-        metric = MeanMetricWrapper(metric, name=getattr(metric, "__name__", None))
+        metric = MeanMetricWrapper(
+            metric, name=to_snake_case(getattr(metric, "__name__", type(metric).__name__)))
     if isinstance(identifier, str):
         metric.name = identifier
     return metric
@@ -124,10 +127,9 @@ class CompileLoss:
 
     def __init__(self, loss, loss_weights=None):
         for identifier in _flatten_identifiers(loss):
-            if identifier is not None and not (
-                isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce")
-            ):
-                losses_module.get(identifier)  # Fail at compile time on unknown names.
+            if isinstance(identifier, str) and identifier.lower() not in ("crossentropy", "ce"):
+                # Fail at compile time on unknown names.
+                object_registry.check_known("loss", identifier, losses_module._REGISTRY)
         self.identifier = loss
         self.loss_weights = loss_weights
         self.losses: list = []
@@ -187,7 +189,9 @@ class CompileMetrics:
             if isinstance(identifier, str) and identifier.lower() not in (
                 "accuracy", "acc", "crossentropy", "ce"
             ):
-                metrics_module.get(identifier)  # Fail at compile time on unknown names.
+                # Fail at compile time on unknown names (without creating, so naming agrees
+                # with Keras: a later `Precision()` is still `precision_1`).
+                object_registry.check_known("metric", identifier, metrics_module._REGISTRY)
         self.identifiers = metrics
         self.weighted_identifiers = weighted_metrics
         self.metrics: list[Metric] = []

@@ -264,6 +264,133 @@ class GeneratorDataAdapter:
     exhausted = False
 
 
+class PyDatasetAdapter(GeneratorDataAdapter):
+    """Batches from a `keras.utils.PyDataset` / `Sequence` (`__len__` + `__getitem__`).
+
+    Each epoch calls `on_epoch_begin()`, reads the batches by index (in a shuffled
+    order when `shuffle=True`, as Keras 3; computed ahead by the dataset's `workers`),
+    then calls `on_epoch_end()`. With `steps` smaller or larger than the dataset,
+    epochs continue where the previous one stopped, wrapping around.
+    """
+
+    def __init__(self, dataset, steps=None, shuffle=False, device=None, class_weight=None):
+        super().__init__(dataset, steps=steps, device=device, class_weight=class_weight)
+        self.shuffle = shuffle is True
+        self._override = steps
+        self._cursor = 0
+        num_batches = dataset.num_batches
+        self._num_batches = None if num_batches is None else int(num_batches)
+        if self._num_batches is None and not steps:
+            raise ValueError(
+                f"`{type(dataset).__name__}` is an infinite PyDataset (`num_batches` is None): "
+                "pass `steps_per_epoch` (or `steps`) to say how many batches make an epoch."
+            )
+        self._steps = steps or self._num_batches
+
+    def _indices(self):
+        n, count = self._num_batches, self._override
+        if count:
+            start = self._cursor
+            self._cursor += int(count)
+            if n is None:
+                return range(start, start + int(count))
+            self._cursor %= n
+            return [(start + i) % n for i in range(int(count))]
+        indices = list(range(n))
+        if self.shuffle:
+            import random
+
+            random.shuffle(indices)
+        return indices
+
+    def epoch(self):
+        from layerwise.utils.py_dataset import iterate_batches
+
+        dataset = self.data
+        dataset.on_epoch_begin()
+        try:
+            for batch in iterate_batches(dataset, self._indices()):
+                yield self._batch(_standardize_py_dataset_batch(batch))
+        finally:
+            dataset.on_epoch_end()
+
+
+def _standardize_py_dataset_batch(batch):
+    if isinstance(batch, (np.ndarray, torch.Tensor, Mapping)):
+        return (batch,)
+    if isinstance(batch, list):
+        batch = tuple(batch)
+    if not isinstance(batch, tuple) or len(batch) not in (1, 2, 3):
+        raise ValueError(
+            "PyDataset.__getitem__() must return a tuple or a dict. If a tuple, it must be "
+            "ordered either (inputs,) or (inputs, targets) or (inputs, targets, "
+            f"sample_weights). Received: {str(batch)[:100]}... of type {type(batch).__name__}"
+        )
+    return batch
+
+
+class _TFDatasetIterable:
+    """A `tf.data.Dataset` read as NumPy batches (TensorFlow is never imported here)."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def __iter__(self):
+        return iter(self.dataset.as_numpy_iterator())
+
+    def __len__(self):
+        cardinality = int(self.dataset.cardinality())
+        if cardinality < 0:  # infinite (-1) or unknown (-2)
+            raise TypeError("unknown length")
+        return cardinality
+
+
+def is_tf_dataset(x) -> bool:
+    """Whether `x` is a `tf.data.Dataset` (checked by class, without importing TensorFlow)."""
+    for parent in type(x).__mro__:
+        if parent.__name__ in ("DatasetV2", "DistributedDataset",
+                               "DistributedDatasetsFromFunction") and (
+                "tensorflow.python." in str(parent.__module__)):
+            return True
+    return False
+
+
+def _is_py_dataset(x) -> bool:
+    from layerwise.utils.py_dataset import PyDataset
+
+    return isinstance(x, PyDataset)
+
+
+def _special_adapter(x, y, sample_weight, batch_size, steps, shuffle, class_weight, device):
+    """Adapters for PyDataset, tf.data, and map-style torch Datasets; None for others."""
+    if _is_py_dataset(x):
+        kind = "a PyDataset"
+    elif is_tf_dataset(x):
+        kind = "a tf.data.Dataset"
+    elif isinstance(x, torch.utils.data.Dataset):
+        kind = "a torch Dataset"
+    else:
+        return None
+    for value, name, fix in ((y, "y", "(x, y)"), (sample_weight, "sample_weight",
+                                                   "(x, y, sample_weight)")):
+        if value is not None:
+            raise ValueError(
+                f"`{name}` must not be given when `x` is {kind}: return `{fix}` tuples from it "
+                "instead."
+            )
+    if _is_py_dataset(x):
+        return PyDatasetAdapter(x, steps=steps, shuffle=shuffle, device=device,
+                                class_weight=class_weight)
+    if is_tf_dataset(x):
+        return GeneratorDataAdapter(_TFDatasetIterable(x), steps=steps, device=device,
+                                    class_weight=class_weight)
+    # A torch Dataset yields samples: batch them (and shuffle map-style ones) with a DataLoader.
+    iterable = isinstance(x, torch.utils.data.IterableDataset)
+    loader = torch.utils.data.DataLoader(x, batch_size=batch_size or 32,
+                                         shuffle=shuffle is True and not iterable)
+    return GeneratorDataAdapter(loader, steps=steps, device=device, class_weight=class_weight)
+
+
 def _is_array_structure(x) -> bool:
     """Arrays, tensors, DataFrames, nested Python lists of numbers, or lists/dicts of arrays."""
     if isinstance(x, (np.ndarray, torch.Tensor)) or hasattr(x, "to_numpy"):
@@ -294,6 +421,10 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None,
     if x is None:
         raise ValueError("`x` is required: pass the input data (arrays or a generator).")
     if not _is_array_structure(x):
+        special = _special_adapter(x, y, sample_weight, batch_size, steps, shuffle,
+                                   class_weight, device)
+        if special is not None:
+            return special
         if _is_nested_numbers(x):
             to_tensor(np.asarray(x, dtype=object), name="x")  # Raises: ragged lists.
         if not hasattr(x, "__iter__"):

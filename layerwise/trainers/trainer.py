@@ -183,15 +183,21 @@ class Trainer:
 
     # ------------------------------------------------------------------- logs
     def _metric_values(self) -> dict:
-        """Current metric results as Python floats (this waits for the device)."""
-        values = {}
+        """Current metric results: Python floats, NumPy arrays for non-scalar results.
+
+        All scalars are read back from the device together, in one transfer.
+        """
+        results = {}
         for m in self.metrics:
             result = m.result()
-            if isinstance(result, dict):
-                values.update({k: float(v) for k, v in result.items()})
-            else:
-                values[m.name] = float(result)
-        return values
+            results.update(result if isinstance(result, dict) else {m.name: result})
+        tensors = {k: torch.as_tensor(v).detach() for k, v in results.items()}
+        scalar_keys = [k for k, t in tensors.items() if t.ndim == 0]
+        values = {}
+        if scalar_keys:
+            stacked = torch.stack([tensors[k].to(torch.float64) for k in scalar_keys]).cpu()
+            values.update(zip(scalar_keys, stacked.tolist()))
+        return {k: values[k] if k in values else tensors[k].cpu().numpy() for k in results}
 
     def _logs(self) -> dict:
         """Keras' log order: names sorted alphabetically."""
@@ -423,8 +429,11 @@ class Trainer:
         self.eval()
         callback_list.on_predict_begin()
         outputs = []
+        batch_begin = callback_list.wants("on_predict_batch_begin")
         batch_end = callback_list.wants("on_predict_batch_end")
         for step, (xb, _, _) in enumerate(adapter.epoch()):
+            if batch_begin:
+                callback_list.on_predict_batch_begin(step)
             out = self._predict_step(xb)
             outputs.append(out)
             if batch_end:

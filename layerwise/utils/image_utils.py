@@ -226,8 +226,8 @@ def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest",
     return img
 
 
-_RESIZE_MODES = {"bilinear": "bilinear", "nearest": "nearest", "bicubic": "bicubic",
-                 "area": "area"}
+# As Keras' torch backend: "nearest" is torch's "nearest-exact" (pixel centres).
+_RESIZE_MODES = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic"}
 
 
 def resize_images(images: torch.Tensor, size, interpolation="bilinear", antialias=False,
@@ -275,7 +275,7 @@ def smart_resize(x, size, interpolation="bilinear", data_format="channels_last")
         x: Image `(height, width, channels)` or batch `(batch, height, width, channels)`,
             as a NumPy array or torch tensor.
         size: `(height, width)`.
-        interpolation: `"bilinear"` (default), `"nearest"`, `"bicubic"` or `"area"`.
+        interpolation: `"bilinear"` (default), `"nearest"` or `"bicubic"`.
         data_format: `"channels_last"` or `"channels_first"`.
 
     Returns:

@@ -50,7 +50,7 @@ def pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncati
         )
     x = np.full((len(sequences), maxlen) + sample_shape, value, dtype=dtype)
     for i, s in enumerate(sequences):
-        if not len(s):
+        if not len(s) or not maxlen:
             continue
         trunc = s[-maxlen:] if truncating == "pre" else s[:maxlen]
         trunc = np.asarray(trunc, dtype=dtype)

@@ -188,12 +188,15 @@ def _assert_close(ours, theirs, what):
     np.testing.assert_allclose(ours, theirs, rtol=RTOL, atol=ATOL, err_msg=what)
 
 
-def _sample_weights(y_pred_shape, loss_shape, seed=1):
-    """Per-sample weights: `(batch,)` for per-sample losses, `(batch, 1)` for 3D ones."""
+def _sample_weights(loss_shape, masked=False, seed=1):
+    """Weights: one per sample for per-sample losses; `(batch, 1)` (broadcast over the
+    time axis) for 3D ones, or one per entry when Keras masks the values (Keras cannot
+    broadcast weights against a mask)."""
     rng = np.random.default_rng(seed)
     if len(loss_shape) <= 1:
-        return rng.uniform(0.0, 2.0, size=(y_pred_shape[0],)).astype(np.float32)
-    return rng.uniform(0.0, 2.0, size=(loss_shape[0], 1)).astype(np.float32)
+        return rng.uniform(0.0, 2.0, size=loss_shape or (1,)).astype(np.float32)
+    size = loss_shape if masked else (loss_shape[0], 1)
+    return rng.uniform(0.0, 2.0, size=size).astype(np.float32)
 
 
 # ----------------------------------------------------------------------------- tests
@@ -204,7 +207,8 @@ def test_function_matches_keras(keras, case, shape):
     y_true, y_pred = _make(kind, shape)
     ours = getattr(lw.losses, fn_name)(torch.from_numpy(y_true), torch.from_numpy(y_pred),
                                        **kwargs)
-    theirs = getattr(keras.losses, fn_name)(y_true, y_pred, **kwargs)
+    theirs = getattr(keras.losses, fn_name)(keras.ops.convert_to_tensor(y_true),
+                                            keras.ops.convert_to_tensor(y_pred), **kwargs)
     _assert_close(ours, theirs, fn_name)
 
 
@@ -214,7 +218,7 @@ def test_class_matches_keras_for_each_reduction(keras, case, shape):
     _, cls_name, kwargs, kind, _ = case
     y_true, y_pred = _make(kind, shape, seed=3)
     per_sample = getattr(keras.losses, cls_name)(reduction=None, **kwargs)(y_true, y_pred)
-    weights = _sample_weights(shape, tuple(per_sample.shape))
+    weights = _sample_weights(tuple(per_sample.shape), masked="ignore_class" in kwargs)
     for reduction in REDUCTIONS:
         ours = getattr(lw.losses, cls_name)(reduction=reduction, **kwargs)
         theirs = getattr(keras.losses, cls_name)(reduction=reduction, **kwargs)
@@ -268,7 +272,7 @@ def test_ignore_class_masks_the_mean_like_keras(keras, reduction):
     rng = np.random.default_rng(5)
     labels = rng.integers(-1, 4, size=(6, 7)).astype(np.int64)
     logits = rng.normal(size=(6, 7, 4)).astype(np.float32)
-    sw = rng.uniform(0.5, 1.5, size=(6, 1)).astype(np.float32)
+    sw = rng.uniform(0.5, 1.5, size=(6, 7)).astype(np.float32)
     for from_logits in (True, False):
         y_pred = logits if from_logits else _softmax(logits).astype(np.float32)
         ours = lw.losses.SparseCategoricalCrossentropy(
@@ -364,7 +368,9 @@ def test_saturated_sigmoid_binary_crossentropy_is_stable(keras, label_smoothing)
     np.testing.assert_allclose(values, keras_logits, rtol=RTOL, atol=ATOL)
     assert np.all(values >= keras_clipped - ATOL)
     ours.sum().backward()
-    assert torch.isfinite(logits.grad).all() and float(logits.grad.abs().min()) > 0.0
+    assert torch.isfinite(logits.grad).all()
+    # The confidently wrong entries (40 for a 0, -90 for a 1) still get a full gradient.
+    assert float(logits.grad[0, 0]) > 0.1 and float(logits.grad[1, 0]) < -0.1
     # Entries away from saturation agree with Keras' clipped formula element by element.
     mild = np.array([[0.5], [-3.0]], dtype=np.float32)
     t = np.array([[1.0], [0.0]], dtype=np.float32)
@@ -468,7 +474,7 @@ def test_dense_softmax_output_trains_from_saturation():
         layer.kernel.copy_(torch.tensor([[2.0, -2.0, 0.0], [-2.0, 2.0, 0.0]]))
     out = layer(x)
     loss = lw.losses.CategoricalCrossentropy()(torch.tensor([[0.0, 1.0, 0.0]]), out)
-    assert float(loss) > 150.0  # -log(softmax) of a logit gap of 200, not capped at 16.1.
+    assert float(loss.detach()) > 150.0  # -log(softmax) of a logit gap of 200, not capped at 16.1.
     loss.backward()
     assert torch.isfinite(layer.kernel.grad).all() and float(layer.kernel.grad.abs().sum()) > 0
 
@@ -485,6 +491,9 @@ def test_every_keras_name_resolves_to_the_same_loss(keras):
     from keras.src.losses import ALL_OBJECTS_DICT
 
     for name, obj in ALL_OBJECTS_DICT.items():
+        if name in ("Loss", "LossFunctionWrapper"):
+            assert getattr(lw.losses, name).__name__ == name
+            continue
         ours = lw.losses.get(name)
         theirs = keras.losses.get(name)
         if isinstance(obj, type):
@@ -547,7 +556,10 @@ def test_config_round_trips_and_interoperates_with_keras(keras, cls_name, kwargs
     # Keras reads our dict, and we read Keras' dict.
     from_keras = lw.losses.deserialize(keras.losses.serialize(theirs))
     assert type(from_keras).__name__ == cls_name
-    assert type(keras.losses.deserialize(serialized)).__name__ == cls_name
+    from keras.src.losses import ALL_OBJECTS_DICT
+
+    if cls_name in ALL_OBJECTS_DICT:  # Keras 3.15 does not register this one.
+        assert type(keras.losses.deserialize(serialized)).__name__ == cls_name
 
 
 @pytest.mark.keras
@@ -575,3 +587,38 @@ def test_invalid_reduction_is_refused():
     with pytest.raises(ValueError, match="reduction"):
         lw.losses.MeanSquaredError(reduction="average")
     assert lw.losses.MeanSquaredError(reduction="auto").reduction == "sum_over_batch_size"
+
+
+@pytest.mark.keras
+def test_input_conversion_matches_keras(keras):
+    """Functions keep a NumPy array's dtype; `Loss` objects compute in their dtype."""
+    y_true, y_pred = _make("regression", (4, 3))
+    t64, p64 = y_true.astype(np.float64), y_pred.astype(np.float64)
+    for fn_name in ("mean_squared_error", "huber", "log_cosh", "kl_divergence"):
+        ours = getattr(lw.losses, fn_name)(t64, p64)
+        theirs = getattr(keras.losses, fn_name)(t64, p64)
+        assert ours.dtype == theirs.dtype == torch.float64
+        _assert_close(ours, theirs, fn_name)
+        ours = getattr(lw.losses, fn_name)(t64.tolist(), p64.tolist())
+        assert ours.dtype == getattr(keras.losses, fn_name)(t64.tolist(), p64.tolist()).dtype
+    for dtype in (None, "float64"):
+        for reduction in ("sum", "sum_over_batch_size", None):
+            ours = lw.losses.MeanSquaredError(dtype=dtype, reduction=reduction)(t64, p64)
+            theirs = keras.losses.MeanSquaredError(dtype=dtype, reduction=reduction)(t64, p64)
+            # Keras 3.15 returns float32 from the reductions that divide even for float64
+            # losses (its `divide_no_nan` type promotion); layerwise keeps the loss dtype.
+            assert ours.dtype == (torch.float64 if dtype else torch.float32)
+            _assert_close(ours, theirs.to(ours.dtype), f"MeanSquaredError({dtype}, {reduction})")
+
+
+def test_logits_follow_rank_and_dtype_changes():
+    """The class squeezes `(batch, steps, 1)` predictions and casts them to its dtype:
+    sigmoid logits follow, so the saturated value stays exact."""
+    logits = torch.tensor([[[40.0], [-3.0]], [[0.5], [-60.0]]])
+    y_true = torch.tensor([[0.0, 1.0], [1.0, 1.0]])
+    exact = torch.nn.functional.binary_cross_entropy_with_logits(
+        logits.squeeze(-1).double(), y_true.double(), reduction="none").mean(-1)
+    for dtype in (None, "float64"):
+        loss = lw.losses.BinaryCrossentropy(reduction=None, dtype=dtype)
+        values = loss(y_true, lw.activations.sigmoid(logits))
+        torch.testing.assert_close(values.double(), exact, rtol=1e-6, atol=1e-6)

@@ -49,11 +49,11 @@ MODELS = {
 }
 
 
-def build_pair(real, name, **sequential_kwargs):
+def build_pair(real, key, **sequential_kwargs):
     real.backend.clear_session(free_memory=False)
-    k_model = real.Sequential(MODELS[name](real), **sequential_kwargs)
+    k_model = real.Sequential(MODELS[key](real), **sequential_kwargs)
     layerwise.backend.clear_session(free_memory=False)
-    l_model = layerwise.Sequential(MODELS[name](layerwise), **sequential_kwargs)
+    l_model = layerwise.Sequential(MODELS[key](layerwise), **sequential_kwargs)
     return k_model, l_model
 
 
@@ -78,12 +78,17 @@ def test_summary_of_the_classic_models_has_the_expected_counts(keras, columns_80
 
 
 @pytest.mark.keras
-@pytest.mark.parametrize("kwargs", [{"show_trainable": True}, {"line_length": 60},
-                                    {"line_length": 100}, {"positions": [0.5, 0.7, 1.0]},
-                                    {"positions": [30, 50, 65]}],
-                         ids=["show_trainable", "line60", "line100", "relative_positions",
-                              "absolute_positions"])
-def test_summary_options_match_keras(keras, columns_80, kwargs):
+@pytest.mark.parametrize("kwargs,columns", [
+    ({"show_trainable": True}, 80),
+    ({"show_trainable": True}, 200),
+    ({"line_length": 60}, 80),
+    ({"line_length": 100}, 120),
+    ({}, 60),
+    ({"positions": [0.5, 0.7, 1.0]}, 80),  # "Output Shape" wraps: headers align at the bottom
+], ids=["show_trainable", "show_trainable_wide", "line60", "line100", "narrow_terminal",
+        "relative_positions"])
+def test_summary_options_match_keras(keras, monkeypatch, kwargs, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
     k_model, l_model = build_pair(keras, "mnist", name="frozen_net")
     k_model.layers[0].trainable = False
     l_model.layers[0].trainable = False
@@ -91,6 +96,16 @@ def test_summary_options_match_keras(keras, columns_80, kwargs):
     assert got == summary_text(k_model, **kwargs)
     assert 'Model: "frozen_net"' in got
     assert " Non-trainable params: 100,480 (392.50 KB)" in got.splitlines()
+
+
+def test_summary_absolute_positions_are_column_edges(columns_80):
+    """Keras 2 semantics (Keras 3 multiplies every position by the line length, which
+    squeezes absolute positions into equal columns)."""
+    model = layerwise.Sequential([layerwise.Input((3,)), layerwise.layers.Dense(2)])
+    header = summary_text(model, positions=[30, 50, 65]).splitlines()[2]
+    cells = header.split("┃")[1:-1]
+    assert [len(c) for c in cells] == [32, 22, 17]  # 30, 20 and 15 wide, plus padding
+    assert cells[0].strip() == "Layer (type)" and cells[2].strip() == "Param #"
 
 
 @pytest.mark.keras

@@ -575,3 +575,33 @@ def test_legacy_multiprocessing_arguments_are_accepted():
         warnings.simplefilter("error")
         classifier().fit(x, y, epochs=1, verbose=0, workers=4, use_multiprocessing=True,
                          max_queue_size=3)
+
+
+@pytest.mark.keras
+def test_verbose_2_output_matches_keras(request):
+    """Same weights, no shuffling: Keras and layerwise print the same lines (times masked)."""
+    import contextlib
+    import io
+
+    real = request.getfixturevalue("keras")
+    x, y = blobs(n=50)
+
+    def transcript(module, weights=None):
+        model = module.Sequential([module.Input((6,)), module.layers.Dense(3, "softmax")])
+        if weights is not None:
+            model.set_weights(weights)
+        model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["acc"])
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            model.fit(x, y, epochs=2, batch_size=16, validation_split=0.2, shuffle=False,
+                      verbose=2)
+            model.evaluate(x, y, verbose=2)
+            model.predict(x, verbose=2)
+        text = re.sub(r"\d+(us|ms|s)/step", "T/step", buffer.getvalue())
+        return re.sub(r" - \d+s - ", " - Ts - ", text), model.get_weights()
+
+    real.backend.clear_session(free_memory=False)
+    expected, weights = transcript(real)
+    got, _ = transcript(keras, [w.copy() for w in weights])
+    assert got == expected
+    assert got.count("\n") == 6

@@ -64,6 +64,13 @@ class SpatialConv(Layer):
             )
         self.compute_output_shape(shape)
 
+    def _check_channels(self, inputs) -> None:
+        """Raises a Keras-style error (not torch's) on a wrong channel count or rank."""
+        if inputs.ndim != self.rank + 2 or (
+                inputs.shape[-1 if self.data_format == "channels_last" else 1]
+                != self.input_channels):
+            self._check_input_compatibility(inputs)
+
     def _pad(self, inputs):
         """Returns `(inputs, torch_padding)`: explicit padding only when asymmetric."""
         if self.padding == "valid":
@@ -118,6 +125,7 @@ class SpatialConv(Layer):
             "padding": self.padding,
             "data_format": self.data_format,
             "dilation_rate": self.dilation_rate,
+            "activity_regularizer": regularizers_module.serialize(self.activity_regularizer),
         }
 
 
@@ -213,6 +221,7 @@ class BaseConv(SpatialConv):
         return _ops.torch_kernel(self.kernel)
 
     def call(self, inputs):
+        self._check_channels(inputs)
         inputs, padding = self._pad(inputs)
         outputs = self._conv(
             _ops.to_channels_first(inputs, self.data_format), self._torch_kernel(), self.bias,

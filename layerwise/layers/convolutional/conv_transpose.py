@@ -121,6 +121,7 @@ class BaseConvTranspose(SpatialConv):
         self.built = True
 
     def call(self, inputs):
+        self._check_channels(inputs)
         padding, output_padding, crops = self._plan
         x = _ops.to_channels_first(inputs, self.data_format)
         kernel = _ops.torch_kernel(self.kernel)

@@ -83,6 +83,7 @@ class BaseDepthwiseConv(SpatialConv):
         self.built = True
 
     def call(self, inputs):
+        self._check_channels(inputs)
         inputs, padding = self._pad(inputs)
         outputs = self._conv(
             _ops.to_channels_first(inputs, self.data_format),

@@ -82,6 +82,7 @@ class BaseSeparableConv(SpatialConv):
         self.built = True
 
     def call(self, inputs):
+        self._check_channels(inputs)
         inputs, padding = self._pad(inputs)
         x = _ops.to_channels_first(inputs, self.data_format)
         x = self._conv(x, depthwise_torch_kernel(self.depthwise_kernel), None, self.strides,
