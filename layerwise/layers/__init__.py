@@ -90,6 +90,22 @@ from layerwise.layers.noise import SpatialDropout3D as SpatialDropout3D
 from layerwise.layers.noise import GaussianNoise as GaussianNoise
 from layerwise.layers.noise import GaussianDropout as GaussianDropout
 from layerwise.layers.noise import AlphaDropout as AlphaDropout
+from layerwise.layers.preprocessing import CategoryEncoding as CategoryEncoding
+from layerwise.layers.preprocessing import CenterCrop as CenterCrop
+from layerwise.layers.preprocessing import Discretization as Discretization
+from layerwise.layers.preprocessing import IntegerLookup as IntegerLookup
+from layerwise.layers.preprocessing import Normalization as Normalization
+from layerwise.layers.preprocessing import RandomBrightness as RandomBrightness
+from layerwise.layers.preprocessing import RandomContrast as RandomContrast
+from layerwise.layers.preprocessing import RandomCrop as RandomCrop
+from layerwise.layers.preprocessing import RandomFlip as RandomFlip
+from layerwise.layers.preprocessing import RandomRotation as RandomRotation
+from layerwise.layers.preprocessing import RandomTranslation as RandomTranslation
+from layerwise.layers.preprocessing import RandomZoom as RandomZoom
+from layerwise.layers.preprocessing import Rescaling as Rescaling
+from layerwise.layers.preprocessing import Resizing as Resizing
+from layerwise.layers.preprocessing import StringLookup as StringLookup
+from layerwise.layers.preprocessing import TextVectorization as TextVectorization
 
 
 def _registry() -> dict:

@@ -39,7 +39,12 @@ class BasePooling(Layer):
         self.strides = _ops.standardize_tuple(strides, rank, "strides")
         self.padding = _ops.standardize_padding(padding)
         self.data_format = standardize_data_format(data_format)
-        self._pool = (_ops.MAX_POOL_FNS if self._mode == "max" else _ops.AVG_POOL_FNS)[rank]
+        # 1D channels-last data runs through the 2D kernels (see `_ops`).
+        self._lift = rank == 1 and self.data_format == "channels_last"
+        fns = _ops.MAX_POOL_FNS if self._mode == "max" else _ops.AVG_POOL_FNS
+        self._pool = fns[2 if self._lift else rank]
+        self._t_pool_size = (1, *self.pool_size) if self._lift else self.pool_size
+        self._t_strides = (1, *self.strides) if self._lift else self.strides
         self._plan_cache: dict = {}
 
     def _check_input_compatibility(self, inputs):
@@ -61,7 +66,8 @@ class BasePooling(Layer):
                 pads = [_ops.same_padding(n, k, s) for n, k, s in
                         zip(spatial, self.pool_size, self.strides)]
                 if all(left == right for left, right in pads):
-                    plan = (None, tuple(left for left, _ in pads))
+                    padding = tuple(left for left, _ in pads)
+                    plan = (None, (0, *padding) if self._lift else padding)
                 else:
                     plan = (pads, 0)
             self._plan_cache[spatial] = plan
@@ -77,24 +83,28 @@ class BasePooling(Layer):
         if self._mode == "max":
             if pads is not None:
                 inputs = _ops.pad_spatial(inputs, pads, self.data_format, value=-math.inf)
-            outputs = self._pool(_ops.to_channels_first(inputs, self.data_format),
-                                 self.pool_size, self.strides, padding)
+            outputs = self._pool(self._to_torch(inputs), self._t_pool_size, self._t_strides,
+                                 padding)
         elif pads is None:
-            outputs = self._pool(_ops.to_channels_first(inputs, self.data_format),
-                                 self.pool_size, self.strides, padding, count_include_pad=False)
+            outputs = self._pool(self._to_torch(inputs), self._t_pool_size, self._t_strides,
+                                 padding, count_include_pad=False)
         else:
             outputs = self._asymmetric_average(inputs, pads)
-        return _ops.to_data_format(outputs, self.data_format)
+        return _ops.to_data_format(outputs, self.data_format, self._lift)
+
+    def _to_torch(self, inputs):
+        return _ops.to_channels_first(inputs, self.data_format, self._lift)
 
     def _asymmetric_average(self, inputs, pads):
         """Average over the valid cells of each window, with uneven "same" padding."""
-        spatial = _ops.spatial_shape(inputs.shape, self.data_format)
         padded = _ops.pad_spatial(inputs, pads, self.data_format)
-        sums = self._pool(_ops.to_channels_first(padded, self.data_format),
-                          self.pool_size, self.strides, 0)
-        ones = torch.ones((1, 1, *spatial), dtype=inputs.dtype, device=inputs.device)
-        ones = _ops.pad_spatial(ones, pads, "channels_first")
-        fraction = self._pool(ones, self.pool_size, self.strides, 0)
+        sums = self._pool(self._to_torch(padded), self._t_pool_size, self._t_strides, 0)
+        # The fraction of valid cells in each window: the same pooling of a padded mask.
+        spatial = _ops.spatial_shape(inputs.shape, self.data_format)
+        ones = torch.ones((1, *spatial, 1), dtype=inputs.dtype, device=inputs.device)
+        ones = _ops.pad_spatial(ones, pads, "channels_last")
+        fraction = self._pool(_ops.to_channels_first(ones, "channels_last", self._lift),
+                              self._t_pool_size, self._t_strides, 0)
         return sums / fraction
 
     def compute_output_shape(self, input_shape):

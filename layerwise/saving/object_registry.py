@@ -91,7 +91,7 @@ def deserialize(family: str, config: Mapping, registry: Mapping[str, Any], custo
         return fn
     from layerwise.saving.serialization import clean_layer_config
 
-    inner = clean_layer_config(dict(config.get("config") or {}))
+    inner = clean_layer_config(dict(config.get("config") or {}), strict=False)
     registered = config.get("registered_name")
     cls = (table.get(registered) if registered and registered in (custom_objects or {}) else None)
     cls = cls or table.get(class_name) or table.get(to_snake_case(class_name))

@@ -18,11 +18,12 @@ _KERAS_ONLY_DEFAULTS = {
 }
 
 
-def clean_layer_config(config: dict) -> dict:
+def clean_layer_config(config: dict, strict: bool = True) -> dict:
     """Normalizes a Keras layer config for layerwise constructors.
 
     `dtype` policies become their name; keys Keras writes but layerwise does not
-    use are dropped when they hold their default, and refused otherwise.
+    use are dropped when they hold their default, and refused otherwise (`strict`),
+    or left for the class to handle (`strict=False`).
     """
     config = dict(config)
     dtype = config.get("dtype")
@@ -30,6 +31,8 @@ def clean_layer_config(config: dict) -> dict:
         config["dtype"] = (dtype.get("config") or {}).get("name", "float32")
     for key, default in _KERAS_ONLY_DEFAULTS.items():
         if key in config:
+            if config[key] != default and not strict:
+                continue
             if config[key] != default:
                 raise ValueError(
                     f"Config key {key!r}={config[key]!r} is not supported by layerwise "

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from layerwise import optimizers as optimizers_module
+from layerwise.activations.logits import copy_logits
 from layerwise.backend import call_context
 from layerwise.callbacks.callback_list import CallbackList, LazyLogs
 from layerwise.callbacks.progbar_logger import resolve_verbose
@@ -513,15 +514,10 @@ class Trainer:
 
 
 def _detach(x):
+    """Detaches outputs for the metrics, keeping the logits softmax/sigmoid remembered."""
     return data_adapters.map_structure(
-        lambda t: _keep_logits(t.detach(), t) if isinstance(t, torch.Tensor) else t, x)
-
-
-def _keep_logits(detached, original):
-    logits = getattr(original, "_keras_logits", None)
-    if logits is not None:
-        detached._keras_logits = logits.detach()
-    return detached
+        lambda t: copy_logits(t.detach(), t, torch.Tensor.detach)
+        if isinstance(t, torch.Tensor) else t, x)
 
 
 def _should_validate(epoch: int, freq) -> bool:

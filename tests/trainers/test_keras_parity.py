@@ -382,3 +382,46 @@ def test_accuracy_resolves_like_keras(keras, units, y_shape, loss):
     assert l_cls == k_cls
     np.testing.assert_allclose(got["accuracy"], expected["accuracy"], rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(got["loss"], expected["loss"], rtol=RTOL, atol=ATOL)
+
+
+# ------------------------------------------------------------- fit options
+FIT_OPTIONS = {
+    "sample_weight_validation_split": lambda x, y, sw: {"sample_weight": sw,
+                                                        "validation_split": 0.2},
+    "class_weight_validation_data": lambda x, y, sw: {
+        "class_weight": {0: 1.0, 1: 3.0, 2: 0.5}, "validation_data": (x[:10], y[:10])},
+    "weighted_metrics": lambda x, y, sw: {"sample_weight": sw,
+                                          "compile": {"weighted_metrics": ["acc"]}},
+    "column_sample_weight": lambda x, y, sw: {"sample_weight": sw.reshape(-1, 1)},
+    "weighted_validation_data": lambda x, y, sw: {
+        "validation_data": (x[:10], y[:10], sw[:10]), "compile": {"weighted_metrics": ["acc"]}},
+    "validation_freq_list": lambda x, y, sw: {"validation_freq": [2, 3],
+                                              "validation_data": (x[:10], y[:10])},
+}
+
+
+@pytest.mark.parametrize("option", sorted(FIT_OPTIONS))
+def test_fit_options_match_keras(keras, option):
+    rng = np.random.default_rng(13)
+    x = rng.normal(size=(50, 6)).astype("float32")
+    y = rng.integers(0, 3, size=50)
+    sw = rng.uniform(0.0, 2.0, size=50).astype("float32")
+    histories = []
+    for module in (keras, layerwise):
+        kwargs = FIT_OPTIONS[option](x, y, sw)
+        compile_extra = kwargs.pop("compile", {})
+        module.backend.clear_session(free_memory=False)
+        model = module.Sequential([module.Input((6,)),
+                                   module.layers.Dense(3, activation="softmax")])
+        if histories:
+            model.set_weights(weights)
+        else:
+            weights = model.get_weights()
+        model.compile(optimizer=module.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy",
+                      metrics=["acc"], **compile_extra)
+        history = model.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0, **kwargs)
+        histories.append(history.history)
+    expected, got = histories
+    assert list(got) == list(expected)
+    for key in expected:
+        np.testing.assert_allclose(got[key], expected[key], rtol=RTOL, atol=ATOL, err_msg=key)

@@ -36,6 +36,13 @@ need every layer (Flatten, Dense on feature maps, custom layers) to know
 about a hidden internal layout, so it was not worth it. 3D data works the
 same way (`channels_last_3d`).
 
+1D channels-last data goes one step further: `(N, L, C)` is viewed as the 2D
+channels_last tensor `(N, C, 1, L)` and runs through the 2D kernels, because
+torch's 1D kernels have no channels-last path and copy their input. Measured
+(forward + backward, 1 thread, `(64, 200, 32 or 64)` input): conv 10.6 ->
+4.7 ms, depthwise conv 6.7 -> 1.9 ms, transposed conv 11.4 -> 4.4 ms, max
+pooling 5.1 -> 3.0 ms, average pooling 3.5 -> 3.7 ms (same).
+
 Weights are stored in Keras' layout (Conv2D kernel `(kh, kw, in, out)`,
 depthwise `(kh, kw, in, multiplier)`, transposed conv `(kh, kw, out, in)`), so
 `get_weights` / `set_weights`, saved files and optimizer slots are Keras'
@@ -52,7 +59,6 @@ op directly; otherwise the input is padded explicitly (zeros for convolutions,
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import torch
@@ -104,17 +110,25 @@ def standardize_padding(value, allow_causal: bool = False) -> str:
     return padding
 
 
-def to_channels_first(x: torch.Tensor, data_format: str) -> torch.Tensor:
-    """A channels-first view of `x` (no copy: NHWC data becomes channels_last strides)."""
+def to_channels_first(x: torch.Tensor, data_format: str, lift: bool = False) -> torch.Tensor:
+    """A channels-first view of `x` (no copy: NHWC data becomes channels_last strides).
+
+    With `lift=True` (1D channels-last data), `(N, L, C)` becomes the 2D
+    channels_last view `(N, C, 1, L)`, for the 2D kernels (see the module docstring).
+    """
     if data_format == "channels_first":
         return x
+    if lift:
+        return x.unsqueeze(1).permute(0, 3, 1, 2)
     return x.permute(0, x.ndim - 1, *range(1, x.ndim - 1))
 
 
-def to_data_format(y: torch.Tensor, data_format: str) -> torch.Tensor:
+def to_data_format(y: torch.Tensor, data_format: str, lift: bool = False) -> torch.Tensor:
     """Undoes `to_channels_first` on an op's channels-first output (a view)."""
     if data_format == "channels_first":
         return y
+    if lift:
+        return y.permute(0, 2, 3, 1).squeeze(1)
     return y.permute(0, *range(2, y.ndim), 1)
 
 
@@ -203,5 +217,3 @@ def transpose_output_length(length, kernel: int, stride: int, padding: str,
     return (length - 1) * stride + effective % 2 + output_padding
 
 
-def zero_safe_prod(values) -> int:
-    return math.prod(int(v) for v in values)

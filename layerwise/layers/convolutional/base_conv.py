@@ -8,8 +8,6 @@ filters)` and permuted to torch's `(filters, in // groups, *kernel_size)` in
 
 from __future__ import annotations
 
-import torch
-
 from layerwise import activations as activations_module
 from layerwise import constraints as constraints_module
 from layerwise import initializers as initializers_module
@@ -35,6 +33,29 @@ class SpatialConv(Layer):
         self.use_bias = bool(use_bias)
         self._padding_cache: dict = {}
         self.input_channels = None
+        # 1D channels-last data runs through the 2D kernels (see `_ops`): torch
+        # arguments get a leading unit axis.
+        self._lift = rank == 1 and self.data_format == "channels_last"
+        self._op_rank = 2 if self._lift else rank
+        self._t_strides = self._lifted(self.strides, 1)
+        self._t_dilation = self._lifted(self.dilation_rate, 1)
+
+    def _lifted(self, values, unit):
+        """Torch arguments for the op: `values` with a leading `unit` when lifted to 2D."""
+        if not self._lift or not isinstance(values, tuple):
+            return values
+        return (unit, *values)
+
+    def _to_torch(self, inputs):
+        return _ops.to_channels_first(inputs, self.data_format, self._lift)
+
+    def _from_torch(self, outputs):
+        return _ops.to_data_format(outputs, self.data_format, self._lift)
+
+    def _torch_weight(self, kernel):
+        """A Keras-layout kernel in torch's layout (a view), lifted to 2D when needed."""
+        kernel = _ops.torch_kernel(kernel)
+        return kernel.unsqueeze(2) if self._lift else kernel
 
     def _input_channels(self, input_shape) -> int:
         if len(input_shape) != self.rank + 2:
@@ -84,7 +105,7 @@ class SpatialConv(Layer):
                 pads = [_ops.same_padding(n, k, s, d) for n, k, s, d in zip(
                     spatial, self.kernel_size, self.strides, self.dilation_rate)]
             if self.padding == "same" and all(left == right for left, right in pads):
-                cached = (None, tuple(left for left, _ in pads))
+                cached = (None, self._lifted(tuple(left for left, _ in pads), 0))
             else:
                 cached = (pads, 0)
             self._padding_cache[spatial] = cached
@@ -190,7 +211,7 @@ class BaseConv(SpatialConv):
                 "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
                 f"Received: strides={self.strides} and dilation_rate={self.dilation_rate}"
             )
-        self._conv = _ops.CONV_FNS[rank]
+        self._conv = _ops.CONV_FNS[self._op_rank]
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
@@ -216,18 +237,14 @@ class BaseConv(SpatialConv):
             self.bias = None
         self.built = True
 
-    def _torch_kernel(self) -> torch.Tensor:
-        """The kernel in torch's layout `(filters, in // groups, *kernel_size)` (a view)."""
-        return _ops.torch_kernel(self.kernel)
-
     def call(self, inputs):
         self._check_channels(inputs)
         inputs, padding = self._pad(inputs)
         outputs = self._conv(
-            _ops.to_channels_first(inputs, self.data_format), self._torch_kernel(), self.bias,
-            self.strides, padding, self.dilation_rate, self.groups,
+            self._to_torch(inputs), self._torch_weight(self.kernel), self.bias,
+            self._t_strides, padding, self._t_dilation, self.groups,
         )
-        return self._activate(_ops.to_data_format(outputs, self.data_format))
+        return self._activate(self._from_torch(outputs))
 
     def _output_channels(self, input_shape):
         return self.filters

@@ -79,7 +79,7 @@ class BaseConvTranspose(SpatialConv):
         self.bias_regularizer = regularizers_module.get(bias_regularizer)
         self.kernel_constraint = constraints_module.get(kernel_constraint)
         self.bias_constraint = constraints_module.get(bias_constraint)
-        self._conv_transpose = _ops.CONV_TRANSPOSE_FNS[rank]
+        self._conv_transpose = _ops.CONV_TRANSPOSE_FNS[self._op_rank]
         self._plan = self._make_plan()
 
     def _make_plan(self):
@@ -99,8 +99,9 @@ class BaseConvTranspose(SpatialConv):
         limits = [max(s, d) for s, d in zip(self.strides, self.dilation_rate)]
         if all(cl >= 0 and cr >= 0 and 0 <= cl - cr < lim
                for (cl, cr), lim in zip(crops, limits)):
-            return tuple(cl for cl, _ in crops), tuple(cl - cr for cl, cr in crops), None
-        return 0, 0, crops
+            return (self._lifted(tuple(cl for cl, _ in crops), 0),
+                    self._lifted(tuple(cl - cr for cl, cr in crops), 0), None)
+        return 0, 0, [(0, 0), *crops] if self._lift else crops
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
@@ -123,12 +124,11 @@ class BaseConvTranspose(SpatialConv):
     def call(self, inputs):
         self._check_channels(inputs)
         padding, output_padding, crops = self._plan
-        x = _ops.to_channels_first(inputs, self.data_format)
-        kernel = _ops.torch_kernel(self.kernel)
         extend = crops is not None and any(c < 0 for pair in crops for c in pair)
         bias = None if extend else self.bias
-        outputs = self._conv_transpose(x, kernel, bias, self.strides, padding, output_padding,
-                                       1, self.dilation_rate)
+        outputs = self._conv_transpose(
+            self._to_torch(inputs), self._torch_weight(self.kernel), bias, self._t_strides,
+            padding, output_padding, 1, self._t_dilation)
         if crops is not None:
             index = [slice(None), slice(None)]
             index += [slice(max(0, left), -right if right > 0 else None) for left, right in crops]
@@ -139,8 +139,8 @@ class BaseConvTranspose(SpatialConv):
                     pads += [max(0, -left), max(0, -right)]
                 outputs = F.pad(outputs, pads)
                 if self.bias is not None:
-                    outputs = outputs + self.bias.view(-1, *(1,) * self.rank)
-        return self._activate(_ops.to_data_format(outputs, self.data_format))
+                    outputs = outputs + self.bias.view(-1, *(1,) * (outputs.ndim - 2))
+        return self._activate(self._from_torch(outputs))
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)

@@ -12,15 +12,14 @@ from layerwise.layers.convolutional import _ops
 from layerwise.layers.convolutional.base_conv import SpatialConv
 
 
-def depthwise_torch_kernel(kernel: torch.Tensor) -> torch.Tensor:
-    """Keras depthwise kernel `(*k, in, mult)` as torch's grouped `(in * mult, 1, *k)`.
+def depthwise_kernel(kernel: torch.Tensor) -> torch.Tensor:
+    """Keras depthwise kernel `(*k, in, mult)` as a grouped conv kernel `(*k, 1, in * mult)`.
 
     Output channel `c * mult + m` is input channel `c` convolved with
     `kernel[..., c, m]`, in Keras and in torch's `groups=in` convolution alike.
     """
     rank = kernel.ndim - 2
-    flat = kernel.reshape(*kernel.shape[:rank], 1, kernel.shape[-2] * kernel.shape[-1])
-    return _ops.torch_kernel(flat)
+    return kernel.reshape(*kernel.shape[:rank], 1, kernel.shape[-2] * kernel.shape[-1])
 
 
 class BaseDepthwiseConv(SpatialConv):
@@ -61,7 +60,7 @@ class BaseDepthwiseConv(SpatialConv):
         self.bias_regularizer = regularizers_module.get(bias_regularizer)
         self.depthwise_constraint = constraints_module.get(depthwise_constraint)
         self.bias_constraint = constraints_module.get(bias_constraint)
-        self._conv = _ops.CONV_FNS[rank]
+        self._conv = _ops.CONV_FNS[self._op_rank]
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
@@ -86,11 +85,10 @@ class BaseDepthwiseConv(SpatialConv):
         self._check_channels(inputs)
         inputs, padding = self._pad(inputs)
         outputs = self._conv(
-            _ops.to_channels_first(inputs, self.data_format),
-            depthwise_torch_kernel(self.kernel), self.bias, self.strides, padding,
-            self.dilation_rate, self.kernel.shape[-2],
+            self._to_torch(inputs), self._torch_weight(depthwise_kernel(self.kernel)), self.bias,
+            self._t_strides, padding, self._t_dilation, self.kernel.shape[-2],
         )
-        return self._activate(_ops.to_data_format(outputs, self.data_format))
+        return self._activate(self._from_torch(outputs))
 
     def _output_channels(self, input_shape):
         channels = _ops.channels_of(input_shape, self.data_format)

@@ -8,7 +8,7 @@ from layerwise import initializers as initializers_module
 from layerwise import regularizers as regularizers_module
 from layerwise.layers.convolutional import _ops
 from layerwise.layers.convolutional.base_conv import SpatialConv
-from layerwise.layers.convolutional.depthwise_conv import depthwise_torch_kernel
+from layerwise.layers.convolutional.depthwise_conv import depthwise_kernel
 
 
 class BaseSeparableConv(SpatialConv):
@@ -55,7 +55,7 @@ class BaseSeparableConv(SpatialConv):
         self.depthwise_constraint = constraints_module.get(depthwise_constraint)
         self.pointwise_constraint = constraints_module.get(pointwise_constraint)
         self.bias_constraint = constraints_module.get(bias_constraint)
-        self._conv = _ops.CONV_FNS[rank]
+        self._conv = _ops.CONV_FNS[self._op_rank]
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
@@ -84,11 +84,12 @@ class BaseSeparableConv(SpatialConv):
     def call(self, inputs):
         self._check_channels(inputs)
         inputs, padding = self._pad(inputs)
-        x = _ops.to_channels_first(inputs, self.data_format)
-        x = self._conv(x, depthwise_torch_kernel(self.depthwise_kernel), None, self.strides,
-                       padding, self.dilation_rate, self.depthwise_kernel.shape[-2])
-        x = self._conv(x, _ops.torch_kernel(self.pointwise_kernel), self.bias)
-        return self._activate(_ops.to_data_format(x, self.data_format))
+        x = self._conv(self._to_torch(inputs),
+                       self._torch_weight(depthwise_kernel(self.depthwise_kernel)), None,
+                       self._t_strides, padding, self._t_dilation,
+                       self.depthwise_kernel.shape[-2])
+        x = self._conv(x, self._torch_weight(self.pointwise_kernel), self.bias)
+        return self._activate(self._from_torch(x))
 
     def _output_channels(self, input_shape):
         return self.filters

@@ -88,8 +88,8 @@ class Normalization(DataLayer):
         self.input_variance = variance
         self.invert = invert
         self.supports_masking = True
-        self.mean = None
-        self.variance = None
+        self._mean_value = None
+        self._variance_value = None
         if (mean is not None) != (variance is not None):
             raise ValueError(
                 "When setting values directly, both `mean` and `variance` must be set. "
@@ -147,15 +147,25 @@ class Normalization(DataLayer):
                 for i in range(1, mean.ndim + 1):
                     expanded[self._keep_axis[-i]] = mean.shape[-i]
                 mean, variance = mean.reshape(expanded), variance.reshape(expanded)
-            self.mean = mean.expand(self._broadcast_shape).clone()
-            self.variance = variance.expand(self._broadcast_shape).clone()
+            self._mean_value = mean.expand(self._broadcast_shape).clone()
+            self._variance_value = variance.expand(self._broadcast_shape).clone()
         self.built = True
 
     def finalize_state(self):
         if self.input_mean is not None or not self.built:
             return
-        self.mean = self.adapt_mean.detach().reshape(self._broadcast_shape)
-        self.variance = self.adapt_variance.detach().reshape(self._broadcast_shape)
+        self._mean_value = self.adapt_mean.detach().reshape(self._broadcast_shape)
+        self._variance_value = self.adapt_variance.detach().reshape(self._broadcast_shape)
+
+    @property
+    def mean(self):
+        """The mean, broadcastable to the inputs (`None` before `build`/`adapt`)."""
+        return self._mean_value
+
+    @property
+    def variance(self):
+        """The variance, broadcastable to the inputs (`None` before `build`/`adapt`)."""
+        return self._variance_value
 
     def adapt(self, data):
         """Computes the mean and variance of `data` (an array or tensor, or an iterable
