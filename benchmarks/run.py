@@ -7,7 +7,7 @@ at a time, and the results go to benchmarks/RESULTS.md and results.json.
     python benchmarks/run.py --quick              # 10x fewer samples
     python benchmarks/run.py --only W1,torch,keras-jax --quick
 
-``--only`` takes workload names (W1..W4) and framework names (layerwise,
+``--only`` takes workload names (W1..W5) and framework names (layerwise,
 keras-torch, keras-jax, keras-tensorflow or tf, torch); a kind not named
 means all of that kind. Environment: BENCH_QUICK=1, BENCH_ONLY=...,
 BENCH_THREADS=N stand in for the flags.

@@ -47,6 +47,10 @@ from layerwise.layers.convolutional import DepthwiseConv1D as DepthwiseConv1D
 from layerwise.layers.convolutional import DepthwiseConv2D as DepthwiseConv2D
 from layerwise.layers.convolutional import SeparableConv1D as SeparableConv1D
 from layerwise.layers.convolutional import SeparableConv2D as SeparableConv2D
+from layerwise.layers.convolutional import Convolution1DTranspose as Convolution1DTranspose
+from layerwise.layers.convolutional import Convolution3DTranspose as Convolution3DTranspose
+from layerwise.layers.convolutional import SeparableConvolution1D as SeparableConvolution1D
+from layerwise.layers.convolutional import SeparableConvolution2D as SeparableConvolution2D
 from layerwise.layers.pooling import MaxPooling1D as MaxPooling1D
 from layerwise.layers.pooling import MaxPooling2D as MaxPooling2D
 from layerwise.layers.pooling import MaxPooling3D as MaxPooling3D

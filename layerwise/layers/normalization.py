@@ -323,7 +323,7 @@ class LayerNormalization(_AffineMixin, Layer):
         if v is None or self._trailing:
             return v
         shape = [1] * ndim
-        for a, n in zip(self._axes, v.shape):
+        for a, n in zip(self._axes, v.shape, strict=True):
             shape[a] = n
         return v.reshape(shape)
 

@@ -64,7 +64,7 @@ class BasePooling(Layer):
                 plan = (None, 0)
             else:
                 pads = [_ops.same_padding(n, k, s) for n, k, s in
-                        zip(spatial, self.pool_size, self.strides)]
+                        zip(spatial, self.pool_size, self.strides, strict=True)]
                 if all(left == right for left, right in pads):
                     padding = tuple(left for left, _ in pads)
                     plan = (None, (0, *padding) if self._lift else padding)
@@ -111,7 +111,7 @@ class BasePooling(Layer):
         input_shape = tuple(input_shape)
         spatial = _ops.spatial_shape(input_shape, self.data_format)
         out = tuple(_ops.conv_output_length(n, k, s, self.padding)
-                    for n, k, s in zip(spatial, self.pool_size, self.strides))
+                    for n, k, s in zip(spatial, self.pool_size, self.strides, strict=True))
         if any(d is not None and d <= 0 for d in out):
             raise ValueError(
                 f"Layer '{self.name}': computed output size would be zero or negative. "

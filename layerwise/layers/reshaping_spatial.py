@@ -63,7 +63,7 @@ class _ZeroPadding(_SpatialLayer):
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
-        for axis, (left, right) in zip(self._spatial_axes(len(shape)), self.padding):
+        for axis, (left, right) in zip(self._spatial_axes(len(shape)), self.padding, strict=True):
             if shape[axis] is not None:
                 shape[axis] += left + right
         return tuple(shape)
@@ -146,7 +146,7 @@ class _Cropping(_SpatialLayer):
 
     def call(self, inputs):
         index = [slice(None)] * inputs.ndim
-        for axis, (left, right) in zip(self._spatial_axes(inputs.ndim), self.cropping):
+        for axis, (left, right) in zip(self._spatial_axes(inputs.ndim), self.cropping, strict=True):
             if left + right >= inputs.shape[axis]:
                 raise ValueError(
                     f"Layer '{self.name}': values in `cropping` should be smaller than the "
@@ -158,7 +158,7 @@ class _Cropping(_SpatialLayer):
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
-        for axis, (left, right) in zip(self._spatial_axes(len(shape)), self.cropping):
+        for axis, (left, right) in zip(self._spatial_axes(len(shape)), self.cropping, strict=True):
             if shape[axis] is not None:
                 if left + right >= shape[axis]:
                     raise ValueError(
@@ -285,7 +285,7 @@ class _UpSampling(_SpatialLayer):
 
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
-        for axis, factor in zip(self._spatial_axes(len(shape)), self.size):
+        for axis, factor in zip(self._spatial_axes(len(shape)), self.size, strict=True):
             if shape[axis] is not None:
                 shape[axis] *= factor
         return tuple(shape)

@@ -54,6 +54,7 @@ def get(identifier) -> Optimizer | None:
 
     Example:
 
+    >>> import layerwise as keras
     >>> opt = keras.optimizers.get("Nadam")
     """
     if identifier is None:

@@ -254,12 +254,17 @@ class Optimizer:
 
     @property
     def iterations(self) -> torch.Tensor:
-        """Number of optimizer updates so far (steps // `gradient_accumulation_steps`)."""
+        """Number of optimizer updates so far, as an int64 scalar tensor.
+
+        With `gradient_accumulation_steps=n` this counts updates (steps // n), as in
+        Keras; the raw step count is `variables[0]`. Settable
+        (`optimizer.iterations = 0`); with accumulation, setting `k` means `k * n` steps.
+        """
         return torch.tensor(self._local_iterations(), dtype=torch.int64)
 
     @iterations.setter
     def iterations(self, value) -> None:
-        self._iterations = int(value)
+        self._iterations = int(value) * (self.gradient_accumulation_steps or 1)
 
     def _local_iterations(self) -> int:
         """`iterations` as a Python int: what the update rules use as `t - 1`."""

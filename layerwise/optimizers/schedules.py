@@ -43,6 +43,7 @@ class LearningRateSchedule:
 
     Example:
 
+    >>> import layerwise as keras
     >>> class Halving(keras.optimizers.schedules.LearningRateSchedule):
     ...     def __init__(self, initial_learning_rate):
     ...         self.initial_learning_rate = initial_learning_rate
@@ -93,6 +94,7 @@ class ExponentialDecay(LearningRateSchedule):
 
     Example:
 
+    >>> import layerwise as keras
     >>> schedule = keras.optimizers.schedules.ExponentialDecay(
     ...     0.1, decay_steps=1000, decay_rate=0.96, staircase=True)
     """
@@ -132,6 +134,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 
     Example:
 
+    >>> import layerwise as keras
     >>> schedule = keras.optimizers.schedules.PiecewiseConstantDecay(
     ...     boundaries=[100, 200], values=[1.0, 0.5, 0.1])
     >>> schedule(150)
@@ -184,6 +187,7 @@ class PolynomialDecay(LearningRateSchedule):
 
     Example:
 
+    >>> import layerwise as keras
     >>> schedule = keras.optimizers.schedules.PolynomialDecay(0.1, 10000, 0.01, power=0.5)
     """
 
@@ -230,6 +234,7 @@ class InverseTimeDecay(LearningRateSchedule):
 
     Example:
 
+    >>> import layerwise as keras
     >>> schedule = keras.optimizers.schedules.InverseTimeDecay(0.1, 1.0, 0.5)
     >>> round(schedule(2), 6)
     0.05
@@ -274,6 +279,7 @@ class CosineDecay(LearningRateSchedule):
 
     Example:
 
+    >>> import layerwise as keras
     >>> schedule = keras.optimizers.schedules.CosineDecay(
     ...     0.0, decay_steps=1000, warmup_target=0.1, warmup_steps=100)
     """
@@ -327,6 +333,7 @@ class CosineDecayRestarts(LearningRateSchedule):
 
     Example:
 
+    >>> import layerwise as keras
     >>> schedule = keras.optimizers.schedules.CosineDecayRestarts(0.1, first_decay_steps=100)
     """
 

@@ -274,6 +274,11 @@ class PyDatasetAdapter(GeneratorDataAdapter):
     """
 
     def __init__(self, dataset, steps=None, shuffle=False, device=None, class_weight=None):
+        if getattr(dataset, "is_batched", True) is False:
+            raise ValueError(
+                "This dataset yields single samples, not batches: call `.batch(batch_size)` on "
+                "it before passing it to `fit`, `evaluate` or `predict`."
+            )
         super().__init__(dataset, steps=steps, device=device, class_weight=class_weight)
         self.shuffle = shuffle is True
         self._override = steps

@@ -159,11 +159,12 @@ class Trainer:
             p.grad = None
         y_pred = self._forward(x, True)
         loss = self.compute_loss(x, y, y_pred, sample_weight)
-        loss.backward()
+        self._update_metrics(x, y, y_pred, sample_weight, loss)
+        # `loss_scale_factor`: gradients of the scaled loss, unscaled by the optimizer.
+        self.optimizer.scale_loss(loss).backward()
         if not self.optimizer.built:
             self.optimizer.build(self._trainable_params)
         self.optimizer._step_from_grads()
-        self._update_metrics(x, y, y_pred, sample_weight, loss)
 
     def _update_metrics(self, x, y, y_pred, sample_weight, loss) -> None:
         batch_size = data_adapters.flatten(x)[0].shape[0]
@@ -325,10 +326,14 @@ class Trainer:
             if val_adapter is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._run_evaluation(val_adapter, callback_list)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+                epoch_logs = dict(sorted(epoch_logs.items()))  # Keras sorts all log keys
                 self.train()
             callback_list.on_epoch_end(epoch, epoch_logs)
             if self.stop_training or getattr(adapter, "exhausted", False):
                 break
+        if epochs > initial_epoch and self.optimizer.built:
+            # Writes the EMA weights into the model when `use_ema=True`, as Keras does.
+            self.optimizer.finalize_variable_values(self._trainable_params)
         callback_list.on_train_end(epoch_logs)
         self.eval()
         history = callback_list.history

@@ -227,18 +227,30 @@ def load_img(path, color_mode="rgb", target_size=None, interpolation="nearest",
 
 
 # As Keras' torch backend: "nearest" is torch's "nearest-exact" (pixel centres).
-_RESIZE_MODES = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic"}
+_RESIZE_MODES = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic",
+                 "area": "area"}
 
 
 def resize_images(images: torch.Tensor, size, interpolation="bilinear", antialias=False,
-                  data_format="channels_last") -> torch.Tensor:
+                  data_format="channels_last", crop_to_aspect_ratio=False,
+                  pad_to_aspect_ratio=False, fill_value=0.0) -> torch.Tensor:
     """Resizes a batch (rank 4) or one image (rank 3) with `torch.nn.functional.interpolate`,
-    as Keras' torch backend does. Integer inputs are resized in float32 and cast back."""
+    as Keras' torch backend does (`ops.image.resize`).
+
+    `crop_to_aspect_ratio` first takes the largest centred crop with the target aspect
+    ratio; `pad_to_aspect_ratio` first pads with `fill_value` to it. Integer images are
+    resized in float32 and rounded back to their dtype.
+    """
     if interpolation not in _RESIZE_MODES:
         raise ValueError(
             f"Invalid `interpolation` {interpolation!r}: expected one of "
             f"{sorted(_RESIZE_MODES)} (Lanczos is not available on the torch backend)."
         )
+    if crop_to_aspect_ratio and pad_to_aspect_ratio:
+        raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be "
+                         "`True`.")
+    if len(size) != 2:
+        raise ValueError(f"`size` must be `(height, width)`. Received: size={size}")
     squeeze = images.ndim == 3
     if squeeze:
         images = images.unsqueeze(0)
@@ -248,21 +260,36 @@ def resize_images(images: torch.Tensor, size, interpolation="bilinear", antialia
             f"{tuple(images.shape)}."
         )
     dtype = images.dtype
-    if not dtype.is_floating_point:
+    if dtype not in (torch.float32, torch.float64):
         images = images.to(torch.float32)
     if data_format == "channels_last":
         images = images.permute(0, 3, 1, 2)
+    height, width = images.shape[-2], images.shape[-1]
+    target_height, target_width = (int(s) for s in size)
+    if crop_to_aspect_ratio:
+        crop_h = max(min(height, int(float(width * target_height) / target_width)), 1)
+        crop_w = max(min(width, int(float(height * target_width) / target_height)), 1)
+        h0, w0 = int(float(height - crop_h) / 2), int(float(width - crop_w) / 2)
+        images = images[:, :, h0:h0 + crop_h, w0:w0 + crop_w]
+    elif pad_to_aspect_ratio:
+        pad_h = max(height, int(float(width * target_height) / target_width))
+        pad_w = max(width, int(float(height * target_width) / target_height))
+        dh, dw = int(float(pad_h - height) / 2), int(float(pad_w - width) / 2)
+        if dh or dw:
+            images = torch.nn.functional.pad(images, (dw, dw, dh, dh), value=float(fill_value))
     mode = _RESIZE_MODES[interpolation]
     align = False if mode in ("bilinear", "bicubic") else None
     out = torch.nn.functional.interpolate(
-        images, size=tuple(int(s) for s in size), mode=mode, align_corners=align,
+        images, size=(target_height, target_width), mode=mode, align_corners=align,
         antialias=bool(antialias) and mode in ("bilinear", "bicubic"))
     if data_format == "channels_last":
         out = out.permute(0, 2, 3, 1)
-    if not dtype.is_floating_point:
-        if interpolation == "bicubic" and dtype == torch.uint8:
-            out = out.clamp(0, 255)
-        out = out.round().to(dtype)
+    if out.dtype != dtype:
+        if not dtype.is_floating_point:
+            if dtype == torch.uint8:
+                out = out.clamp(0, 255)
+            out = out.round()
+        out = out.to(dtype)
     return out[0] if squeeze else out
 
 

@@ -129,7 +129,7 @@ def test_forward_and_gradients_match_keras(keras, name, kwargs, shape):
     (k_out * proj).sum().backward()
     (l_out * proj).sum().backward()
     np.testing.assert_allclose(xl.grad.numpy(), xk.grad.cpu().numpy(), rtol=1e-4, atol=1e-4)
-    for kw, lw in zip(k_layer.weights, l_layer.weights):
+    for kw, lw in zip(k_layer.weights, l_layer.weights, strict=True):
         assert tuple(lw.shape) == tuple(kw.shape)
         np.testing.assert_allclose(lw.grad.numpy(), kw.value.grad.cpu().numpy(),
                                    rtol=1e-4, atol=1e-4, err_msg=lw.name)
@@ -154,7 +154,7 @@ def test_weight_names_and_keras_layout(keras, name, kwargs, shape):
 
 
 def test_config_round_trip_and_keras_config_keys(keras):
-    for name, kwargs, shape in CASES[::4]:
+    for name, kwargs, _ in CASES[::4]:
         l_layer = getattr(layerwise.layers, name)(**kwargs)
         config = l_layer.get_config()
         clone = type(l_layer).from_config(config)
@@ -235,7 +235,7 @@ def test_w5_cnn_trains_like_keras(keras):
     k_hist = k_model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0).history
     l_hist = l_model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0).history
     np.testing.assert_allclose(l_hist["loss"], k_hist["loss"], rtol=1e-4)
-    for a, b in zip(k_model.get_weights(), l_model.get_weights()):
+    for a, b in zip(k_model.get_weights(), l_model.get_weights(), strict=True):
         np.testing.assert_allclose(b, a, rtol=1e-3, atol=2e-5)
     np.testing.assert_allclose(l_model.predict(x, verbose=0), k_model.predict(x, verbose=0),
                                rtol=1e-4, atol=1e-5)

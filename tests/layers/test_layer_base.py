@@ -337,7 +337,7 @@ def test_plain_torch_training_loop():
         loss = torch.nn.functional.nll_loss(torch.log(probs), yt)
         loss.backward()
         optimizer.step()
-        losses.append(float(loss))
+        losses.append(float(loss.detach()))
     assert losses[-1] < 0.5 * losses[0]
     # The Keras API sees the weights the torch loop trained.
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy",
@@ -363,3 +363,56 @@ def test_torch_compile_tiny_model():
     x = torch.randn(8, 4)
     np.testing.assert_allclose(compiled(x).detach().numpy(), model(x).detach().numpy(),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_weights_created_in_init_and_layers_without_compute_output_shape():
+    class Linear(keras.layers.Layer):
+        def __init__(self, units=2, input_dim=3, **kwargs):
+            super().__init__(**kwargs)
+            self.w = self.add_weight(shape=(input_dim, units), initializer="random_normal")
+            self.b = self.add_weight(shape=(units,), initializer="zeros")
+
+        def call(self, x):
+            return x @ self.w + self.b
+
+    class Double(keras.layers.Layer):  # no build, no compute_output_shape
+        def call(self, x):
+            return 2 * x
+
+    linear = Linear()
+    assert [tuple(w.shape) for w in linear.weights] == [(3, 2), (2,)]
+    model = keras.Sequential([keras.Input((3,)), Double(), linear])
+    assert model.output_shape == (None, 2)
+    assert model.layers[0].output_shape == (None, 3)
+    assert model.count_params() == 8
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    before = linear.get_weights()[0]
+    model.fit(np.ones((4, 3), "float32"), np.ones((4, 2), "float32"), verbose=0)
+    assert not np.array_equal(before, linear.get_weights()[0])
+    np.testing.assert_allclose(model.predict(np.ones((1, 3)), verbose=0),
+                               (2 * np.ones((1, 3))) @ linear.get_weights()[0]
+                               + linear.get_weights()[1], rtol=1e-6)
+
+
+def test_subclassed_model_trains_with_the_keras_api():
+    class TwoLayers(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = keras.layers.Dense(8, activation="relu")
+            self.dropout = keras.layers.Dropout(0.2)
+            self.out = keras.layers.Dense(3, activation="softmax")
+
+        def call(self, x, training=None):
+            return self.out(self.dropout(self.hidden(x), training=training))
+
+    x, y = blobs()
+    model = TwoLayers()
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    history = model.fit(x, y, epochs=10, batch_size=8, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert [w.path for w in model.weights] == ["dense/kernel", "dense/bias", "dense_1/kernel",
+                                               "dense_1/bias"]
+    assert model.count_params() == 4 * 8 + 8 + 8 * 3 + 3
+    assert model.evaluate(x, y, verbose=0)[1] > 0.8
+    np.testing.assert_allclose(model.predict(x, verbose=0).sum(axis=1), 1.0, rtol=1e-5)

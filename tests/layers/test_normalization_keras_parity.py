@@ -66,12 +66,12 @@ def test_batch_normalization_training_inference_and_moving_stats(keras, kwargs, 
         (k_out * proj).sum().backward()
         (l_out * proj).sum().backward()
         np.testing.assert_allclose(xl.grad.numpy(), _np(xk.grad), rtol=1e-3, atol=1e-4)
-        for kw, lw in zip(k_layer.trainable_weights, l_layer.trainable_weights):
+        for kw, lw in zip(k_layer.trainable_weights, l_layer.trainable_weights, strict=True):
             np.testing.assert_allclose(lw.grad.numpy(), _np(kw.value.grad), rtol=1e-3, atol=1e-3)
             kw.value.grad = None
             lw.grad = None
     # moving_mean / moving_variance after three training steps
-    for k_w, l_w in zip(k_layer.get_weights(), l_layer.get_weights()):
+    for k_w, l_w in zip(k_layer.get_weights(), l_layer.get_weights(), strict=True):
         np.testing.assert_allclose(l_w, k_w, rtol=1e-5, atol=1e-5)
     assert [w.name for w in l_layer.weights] == [w.name for w in k_layer.weights]
     # inference mode uses (and does not change) the moving statistics
@@ -80,7 +80,7 @@ def test_batch_normalization_training_inference_and_moving_stats(keras, kwargs, 
     np.testing.assert_allclose(_np(l_layer(x, training=False)), _np(k_layer(x, training=False)),
                                rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(_np(l_layer(x)), _np(k_layer(x)), rtol=RTOL, atol=ATOL)
-    for a, b in zip(before, l_layer.get_weights()):
+    for a, b in zip(before, l_layer.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -104,7 +104,7 @@ def test_frozen_batch_normalization_runs_in_inference_mode(keras):
     l_out = l_layer(x, training=True)
     np.testing.assert_allclose(_np(l_out), _np(k_out), rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(_np(l_out), _np(l_layer(x, training=False)), rtol=0, atol=0)
-    for a, b in zip(before, l_layer.get_weights()):
+    for a, b in zip(before, l_layer.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     assert l_layer.trainable_weights == []
 
@@ -136,10 +136,10 @@ def test_batch_normalization_in_fit_matches_keras(keras, frozen):
         model.compile(optimizer=mod.optimizers.SGD(0.05), loss="sparse_categorical_crossentropy")
     k_model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
     l_model.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
-    for i, (a, b) in enumerate(zip(k_model.get_weights(), l_model.get_weights())):
+    for i, (a, b) in enumerate(zip(k_model.get_weights(), l_model.get_weights(), strict=True)):
         np.testing.assert_allclose(b, a, rtol=1e-4, atol=1e-5, err_msg=f"weight {i}")
     if frozen:  # moving statistics untouched by fit
-        for a, b in zip(weights[2:6], l_model.get_weights()[2:6]):
+        for a, b in zip(weights[2:6], l_model.get_weights()[2:6], strict=True):
             np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(l_model.predict(x, verbose=0), k_model.predict(x, verbose=0),
                                rtol=1e-4, atol=1e-5)
@@ -176,7 +176,7 @@ def test_layer_group_unit_normalization_match_keras(keras, name, kwargs, shape):
     (k_out * proj).sum().backward()
     (l_out * proj).sum().backward()
     np.testing.assert_allclose(xl.grad.numpy(), _np(xk.grad), rtol=1e-3, atol=1e-4)
-    for kw, lw in zip(k_layer.trainable_weights, l_layer.trainable_weights):
+    for kw, lw in zip(k_layer.trainable_weights, l_layer.trainable_weights, strict=True):
         np.testing.assert_allclose(lw.grad.numpy(), _np(kw.value.grad), rtol=1e-3, atol=1e-4)
 
 

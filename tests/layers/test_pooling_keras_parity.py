@@ -80,16 +80,16 @@ def _reference_pool(x, pool, strides, padding, mode, data_format):
     spatial = x.shape[1:-1]
     rank = len(spatial)
     if padding == "same":
-        out_shape = [(n + s - 1) // s for n, s in zip(spatial, strides)]
-        starts = [same_padding(n, k, s)[0] for n, k, s in zip(spatial, pool, strides)]
+        out_shape = [(n + s - 1) // s for n, s in zip(spatial, strides, strict=True)]
+        starts = [same_padding(n, k, s)[0] for n, k, s in zip(spatial, pool, strides, strict=True)]
     else:
-        out_shape = [(n - k) // s + 1 for n, k, s in zip(spatial, pool, strides)]
+        out_shape = [(n - k) // s + 1 for n, k, s in zip(spatial, pool, strides, strict=True)]
         starts = [0] * rank
     out = np.zeros((x.shape[0], *out_shape, x.shape[-1]), dtype=np.float64)
     for idx in itertools.product(*(range(n) for n in out_shape)):
         window = tuple(
             slice(max(0, i * s - p), min(n, i * s - p + k))
-            for i, s, p, k, n in zip(idx, strides, starts, pool, spatial))
+            for i, s, p, k, n in zip(idx, strides, starts, pool, spatial, strict=True))
         cells = x[(slice(None), *window, slice(None))].reshape(x.shape[0], -1, x.shape[-1])
         out[(slice(None), *idx, slice(None))] = (
             cells.max(axis=1) if mode == "max" else cells.mean(axis=1))
@@ -118,8 +118,9 @@ def test_uneven_same_padding_uses_valid_cells_only(name, kwargs, shape):
     rank = len(shape) - 2
     pool = layer.pool_size
     strides = layer.strides
-    assert any(same_padding(n, k, s)[0] != same_padding(n, k, s)[1] for n, k, s in zip(
-        shape[1:-1] if layer.data_format == CL else shape[2:], pool, strides)), "not uneven"
+    spatial = shape[1:-1] if layer.data_format == CL else shape[2:]
+    pads = [same_padding(n, k, s) for n, k, s in zip(spatial, pool, strides, strict=True)]
+    assert any(left != right for left, right in pads), "not an uneven case"
     expected = _reference_pool(x, pool, strides, "same", "max" if "Max" in name else "avg",
                                layer.data_format)
     assert len(pool) == rank

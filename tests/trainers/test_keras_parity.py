@@ -425,3 +425,37 @@ def test_fit_options_match_keras(keras, option):
     assert list(got) == list(expected)
     for key in expected:
         np.testing.assert_allclose(got[key], expected[key], rtol=RTOL, atol=ATOL, err_msg=key)
+
+
+# -------------------------------------------------------------- target shapes
+TARGETS = {
+    "mse_flat_targets": ("mse", 1, None, lambda r: r.normal(size=40).astype("float32")),
+    "mae_float64_targets": ("mae", 1, None, lambda r: r.normal(size=40)),
+    "bce_flat_int_targets": ("binary_crossentropy", 1, "sigmoid",
+                             lambda r: r.integers(0, 2, 40)),
+    "scce_column_float_labels": ("sparse_categorical_crossentropy", 4, "softmax",
+                                 lambda r: r.integers(0, 4, (40, 1)).astype("float32")),
+    "bce_multilabel": ("binary_crossentropy", 3, "sigmoid", lambda r: r.integers(0, 2, (40, 3))),
+    "mse_float16_targets": ("mse", 2, None, lambda r: r.normal(size=(40, 2)).astype("float16")),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TARGETS))
+def test_target_shapes_and_dtypes_match_keras(keras, case):
+    loss, units, activation, make_y = TARGETS[case]
+    rng = np.random.default_rng(14)
+    x = rng.normal(size=(40, 5)).astype("float32")
+    y = make_y(rng)
+    sw = rng.uniform(0.0, 2.0, size=40).astype("float32")
+    metrics = ["accuracy", "mae"] if "crossentropy" in loss else ["mse"]
+    k_model, l_model = make_pair(
+        keras, lambda m: [m.Input((5,)), m.layers.Dense(units, activation=activation)],
+        lambda m: {"optimizer": m.optimizers.SGD(0.1), "loss": loss, "metrics": metrics})
+    for kwargs in ({}, {"sample_weight": sw}):
+        np.testing.assert_allclose(l_model.evaluate(x, y, verbose=0, **kwargs),
+                                   k_model.evaluate(x, y, verbose=0, **kwargs),
+                                   rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(l_model.train_on_batch(x, y, sample_weight=sw),
+                               k_model.train_on_batch(x, y, sample_weight=sw),
+                               rtol=RTOL, atol=ATOL)
+    assert_weights_close(k_model, l_model)

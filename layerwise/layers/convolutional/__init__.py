@@ -12,9 +12,21 @@ from layerwise.layers.convolutional.conv_transpose import Conv1DTranspose as Con
 from layerwise.layers.convolutional.conv_transpose import Conv2DTranspose as Conv2DTranspose
 from layerwise.layers.convolutional.conv_transpose import Conv3DTranspose as Conv3DTranspose
 from layerwise.layers.convolutional.conv_transpose import (
+    Convolution1DTranspose as Convolution1DTranspose,
+)
+from layerwise.layers.convolutional.conv_transpose import (
     Convolution2DTranspose as Convolution2DTranspose,
+)
+from layerwise.layers.convolutional.conv_transpose import (
+    Convolution3DTranspose as Convolution3DTranspose,
 )
 from layerwise.layers.convolutional.depthwise_conv import DepthwiseConv1D as DepthwiseConv1D
 from layerwise.layers.convolutional.depthwise_conv import DepthwiseConv2D as DepthwiseConv2D
 from layerwise.layers.convolutional.separable_conv import SeparableConv1D as SeparableConv1D
 from layerwise.layers.convolutional.separable_conv import SeparableConv2D as SeparableConv2D
+from layerwise.layers.convolutional.separable_conv import (
+    SeparableConvolution1D as SeparableConvolution1D,
+)
+from layerwise.layers.convolutional.separable_conv import (
+    SeparableConvolution2D as SeparableConvolution2D,
+)

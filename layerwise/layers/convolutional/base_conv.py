@@ -103,7 +103,7 @@ class SpatialConv(Layer):
                 pads = [(self.dilation_rate[0] * (self.kernel_size[0] - 1), 0)]
             else:
                 pads = [_ops.same_padding(n, k, s, d) for n, k, s, d in zip(
-                    spatial, self.kernel_size, self.strides, self.dilation_rate)]
+                    spatial, self.kernel_size, self.strides, self.dilation_rate, strict=True)]
             if self.padding == "same" and all(left == right for left, right in pads):
                 cached = (None, self._lifted(tuple(left for left, _ in pads), 0))
             else:
@@ -127,7 +127,8 @@ class SpatialConv(Layer):
         spatial = _ops.spatial_shape(input_shape, self.data_format)
         out = tuple(
             _ops.conv_output_length(n, k, s, self.padding, d)
-            for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate)
+            for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate,
+                                  strict=True)
         )
         if any(d is not None and d <= 0 for d in out):
             raise ValueError(

@@ -60,7 +60,7 @@ class BaseConvTranspose(SpatialConv):
         else:
             self.output_padding = _ops.standardize_tuple(
                 output_padding, rank, "output_padding", allow_zero=True)
-            for i, (op, s) in enumerate(zip(self.output_padding, self.strides)):
+            for i, (op, s) in enumerate(zip(self.output_padding, self.strides, strict=True)):
                 if op >= s:
                     raise ValueError(
                         "`output_padding` must be strictly less than `strides` for all "
@@ -96,9 +96,9 @@ class BaseConvTranspose(SpatialConv):
                 self.kernel_size[i], self.strides[i], self.dilation_rate[i], self.padding, op)
             effective = (self.kernel_size[i] - 1) * self.dilation_rate[i] + 1
             crops.append((effective - 1 - left, effective - 1 - right))
-        limits = [max(s, d) for s, d in zip(self.strides, self.dilation_rate)]
+        limits = [max(s, d) for s, d in zip(self.strides, self.dilation_rate, strict=True)]
         if all(cl >= 0 and cr >= 0 and 0 <= cl - cr < lim
-               for (cl, cr), lim in zip(crops, limits)):
+               for (cl, cr), lim in zip(crops, limits, strict=True)):
             return (self._lifted(tuple(cl for cl, _ in crops), 0),
                     self._lifted(tuple(cl - cr for cl, cr in crops), 0), None)
         return 0, 0, [(0, 0), *crops] if self._lift else crops

@@ -205,3 +205,7 @@ class SeparableConv2D(BaseSeparableConv):
             pointwise_regularizer=pointwise_regularizer, bias_regularizer=bias_regularizer,
             activity_regularizer=activity_regularizer, depthwise_constraint=depthwise_constraint,
             pointwise_constraint=pointwise_constraint, bias_constraint=bias_constraint, **kwargs)
+
+
+SeparableConvolution1D = SeparableConv1D
+SeparableConvolution2D = SeparableConv2D

@@ -139,7 +139,7 @@ class Resizing(_ImageLayer):
 
     Args:
         height, width: Output size.
-        interpolation: `"bilinear"` (default), `"nearest"` or `"bicubic"`.
+        interpolation: `"bilinear"` (default), `"nearest"`, `"bicubic"` or `"area"`.
         crop_to_aspect_ratio: Center-crop to the target aspect ratio first (no distortion).
         pad_to_aspect_ratio: Pad with `fill_value` to the target aspect ratio first.
         fill_mode: Only `"constant"`.
@@ -163,10 +163,10 @@ class Resizing(_ImageLayer):
                  antialias=False, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         self.height, self.width = int(height), int(width)
-        if interpolation not in ("bilinear", "nearest", "bicubic"):
+        if interpolation not in ("bilinear", "nearest", "bicubic", "area"):
             raise ValueError(
-                f"Invalid `interpolation` {interpolation!r}: expected 'bilinear', 'nearest' or "
-                "'bicubic' (Lanczos is not available on the torch backend)."
+                f"Invalid `interpolation` {interpolation!r}: expected 'bilinear', 'nearest', "
+                "'bicubic' or 'area' (Lanczos is not available on the torch backend)."
             )
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
             raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be "
@@ -187,28 +187,11 @@ class Resizing(_ImageLayer):
         return self._resize(masks, "nearest")
 
     def _resize(self, images, interpolation):
-        h_axis, w_axis = _hw_axes(self.data_format)
-        height, width = images.shape[h_axis], images.shape[w_axis]
-        th, tw = self.height, self.width
-        if self.crop_to_aspect_ratio:
-            crop_h = max(min(height, int(float(width * th) / tw)), 1)
-            crop_w = max(min(width, int(float(height * tw) / th)), 1)
-            h0, w0 = int(float(height - crop_h) / 2), int(float(width - crop_w) / 2)
-            images = _crop(images, h0, w0, crop_h, crop_w, self.data_format)
-        elif self.pad_to_aspect_ratio:
-            pad_h = max(height, int(float(width * th) / tw))
-            pad_w = max(width, int(float(height * tw) / th))
-            dh, dw = int(float(pad_h - height) / 2), int(float(pad_w - width) / 2)
-            if self.data_format == "channels_last":
-                pads = (0, 0, dw, dw, dh, dh)
-            else:
-                pads = (dw, dw, dh, dh)
-            if dh or dw:
-                dtype = images.dtype
-                images = torch.nn.functional.pad(images.to(torch.float32), pads,
-                                                 value=float(self.fill_value)).to(dtype)
-        return resize_images(images, (th, tw), interpolation, antialias=self.antialias,
-                             data_format=self.data_format)
+        return resize_images(images, (self.height, self.width), interpolation,
+                             antialias=self.antialias, data_format=self.data_format,
+                             crop_to_aspect_ratio=self.crop_to_aspect_ratio,
+                             pad_to_aspect_ratio=self.pad_to_aspect_ratio,
+                             fill_value=self.fill_value)
 
     def compute_output_shape(self, input_shape):
         return _resized_shape(input_shape, self.height, self.width, self.data_format)
