@@ -11,6 +11,10 @@ import torch
 import layerwise as keras
 from layerwise import backend
 
+# Keras 3.15 on NumPy 2 warns about `__array__(copy=...)` on every conversion.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation:DeprecationWarning")
+
 
 @pytest.fixture
 def restore_config():

@@ -11,6 +11,10 @@ import torch
 import layerwise as keras
 from layerwise import layers
 
+# Keras 3.15 on NumPy 2 warns about `__array__(copy=...)` on every conversion.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation:DeprecationWarning")
+
 
 def t(array):
     return torch.as_tensor(np.asarray(array, dtype="float32"))

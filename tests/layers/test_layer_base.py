@@ -8,6 +8,10 @@ import torch
 
 import layerwise as keras
 
+# Keras 3.15 on NumPy 2 warns about `__array__(copy=...)` on every conversion.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation:DeprecationWarning")
+
 
 def small_model(**dense_kwargs):
     return keras.Sequential([
@@ -97,7 +101,7 @@ def test_set_weights_round_trip_and_errors():
     model = small_model()
     new = [np.full(w.shape, i, dtype="float32") for i, w in enumerate(model.get_weights())]
     model.set_weights(new)
-    for a, b in zip(new, model.get_weights()):
+    for a, b in zip(new, model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
     # get_weights returns copies.
     model.get_weights()[0][...] = 99
@@ -193,7 +197,7 @@ def test_input_shape_kwargs_build_the_sequential(kwargs):
 def test_layer_input_shape_attribute():
     layer = keras.layers.Dense(3)
     with pytest.raises(AttributeError):
-        layer.input_shape
+        _ = layer.input_shape
     layer(torch.ones(2, 5))
     assert layer.input_shape == (None, 5)
     assert layer.output_shape == (None, 3)
@@ -314,13 +318,13 @@ def test_model_is_an_nn_module_with_state_dict_and_parameters():
     assert list(model.state_dict()) == ["hidden.kernel", "hidden.bias", "dense.kernel",
                                         "dense.bias"]
     params = list(model.parameters())
-    assert len(params) == 4 and all(p is w for p, w in zip(params, model.weights))
+    assert len(params) == 4 and all(p is w for p, w in zip(params, model.weights, strict=True))
     # A state dict moves weights between two models (same names: fresh session).
     keras.backend.clear_session(free_memory=False)
     other = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="hidden"),
                               keras.layers.Dropout(0.1), keras.layers.Dense(2)])
     other.load_state_dict(model.state_dict())
-    for a, b in zip(model.get_weights(), other.get_weights()):
+    for a, b in zip(model.get_weights(), other.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 

@@ -11,6 +11,10 @@ import torch
 import layerwise as keras
 from layerwise import layers
 
+# Keras 3.15 on NumPy 2 warns about `__array__(copy=...)` on every conversion.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation:DeprecationWarning")
+
 
 def mnist_mlp():
     return keras.Sequential([
@@ -111,7 +115,7 @@ def test_deferred_build_with_build_call():
     with pytest.raises(ValueError, match="isn't built"):
         model.count_params()
     with pytest.raises(AttributeError):
-        model.inputs
+        _ = model.inputs
     with pytest.raises(ValueError, match="input_shape"):
         model.build()
     model.build((None, 16))

@@ -9,6 +9,10 @@ import pytest
 
 import layerwise
 
+# Keras 3.15 on NumPy 2 warns about `__array__(copy=...)` on every conversion.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation:DeprecationWarning")
+
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

@@ -13,6 +13,10 @@ import torch
 import layerwise as keras
 from layerwise.callbacks import Callback, History
 
+# Keras 3.15 on NumPy 2 warns about `__array__(copy=...)` on every conversion.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation:DeprecationWarning")
+
 
 def classifier(in_dim=6, classes=3, hidden=8, **compile_kwargs):
     model = keras.Sequential([
@@ -222,7 +226,7 @@ def test_fit_sample_weight_scales_the_loss():
     before = model.get_weights()
     history = model.fit(x, y, sample_weight=np.zeros(60), epochs=1, verbose=0)
     assert history.history["loss"] == [0.0]
-    for a, b in zip(before, model.get_weights()):
+    for a, b in zip(before, model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -250,7 +254,7 @@ def test_shuffle_false_is_deterministic():
     keras.utils.set_random_seed(999)  # a different seed: no randomness is involved
     h2 = model.fit(x, y, epochs=3, batch_size=8, shuffle=False, verbose=0).history
     assert h1 == h2
-    for a, b in zip(w1, model.get_weights()):
+    for a, b in zip(w1, model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -284,7 +288,7 @@ def test_set_random_seed_makes_fits_identical():
 
     (h1, w1), (h2, w2) = run(), run()
     assert h1 == h2
-    for a, b in zip(w1, w2):
+    for a, b in zip(w1, w2, strict=True):
         np.testing.assert_array_equal(a, b)
     keras.utils.set_random_seed(43)
     model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16)])

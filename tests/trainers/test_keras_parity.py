@@ -12,7 +12,9 @@ import pytest
 
 import layerwise
 
-pytestmark = pytest.mark.keras
+# Keras 3.15 on NumPy 2 warns about `__array__(copy=...)` on every conversion.
+pytestmark = [pytest.mark.keras,
+              pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")]
 
 RTOL, ATOL = 1e-5, 1e-6
 
@@ -45,7 +47,7 @@ def onehot(labels, classes):
 def assert_weights_close(k_model, l_model, rtol=RTOL, atol=ATOL):
     k_w, l_w = k_model.get_weights(), l_model.get_weights()
     assert len(k_w) == len(l_w)
-    for i, (a, b) in enumerate(zip(k_w, l_w)):
+    for i, (a, b) in enumerate(zip(k_w, l_w, strict=True)):
         assert a.shape == b.shape, f"weight {i}"
         np.testing.assert_allclose(b, a, rtol=rtol, atol=atol, err_msg=f"weight {i}")
 
@@ -187,7 +189,7 @@ def test_train_on_batch_matches_keras(keras, opt_name, opt_kwargs):
                                    err_msg=f"[loss, accuracy] at step {step}")
     assert_weights_close(k_model, l_model)
     # The weights did move (the comparison is not between two untouched models).
-    assert max(np.abs(a - b).max() for a, b in zip(initial, l_model.get_weights())) > 1e-3
+    assert max(np.abs(a - b).max() for a, b in zip(initial, l_model.get_weights(), strict=True)) > 1e-3
 
 
 # Adam divides by sqrt(v): with lr=0.01 on this loss the 1e-7 float differences of the
@@ -406,6 +408,7 @@ def test_fit_options_match_keras(keras, option):
     x = rng.normal(size=(50, 6)).astype("float32")
     y = rng.integers(0, 3, size=50)
     sw = rng.uniform(0.0, 2.0, size=50).astype("float32")
+    weights = [rng.normal(size=(6, 3)).astype("float32"), np.zeros(3, "float32")]
     histories = []
     for module in (keras, layerwise):
         kwargs = FIT_OPTIONS[option](x, y, sw)
@@ -413,10 +416,7 @@ def test_fit_options_match_keras(keras, option):
         module.backend.clear_session(free_memory=False)
         model = module.Sequential([module.Input((6,)),
                                    module.layers.Dense(3, activation="softmax")])
-        if histories:
-            model.set_weights(weights)
-        else:
-            weights = model.get_weights()
+        model.set_weights(weights)
         model.compile(optimizer=module.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy",
                       metrics=["acc"], **compile_extra)
         history = model.fit(x, y, epochs=3, batch_size=16, shuffle=False, verbose=0, **kwargs)

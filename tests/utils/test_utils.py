@@ -13,6 +13,10 @@ import torch
 import layerwise
 from layerwise.utils import Progbar, normalize, pad_sequences, to_categorical
 
+# Keras 3.15 on NumPy 2 warns about `__array__(copy=...)` on every conversion.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:__array__ implementation:DeprecationWarning")
+
 keras_marked = pytest.mark.keras
 
 

@@ -34,7 +34,9 @@ NCHW per layer, which Keras 3's torch backend does, costs 1.65x. Permuting
 once at the model boundary is within noise of the view approach but would
 need every layer (Flatten, Dense on feature maps, custom layers) to know
 about a hidden internal layout, so it was not worth it. 3D data works the
-same way (`channels_last_3d`).
+same way (`channels_last_3d`). End to end through `fit` (W5, interleaved in
+one process, fastest rounds): layerwise 21.6-23.4 ms/step, the hand-written
+PyTorch loop 23.4-25.1, Keras 3's torch backend 77.8-85.1.
 
 1D channels-last data goes one step further: `(N, L, C)` is viewed as the 2D
 channels_last tensor `(N, C, 1, L)` and runs through the 2D kernels, because
