@@ -1,6 +1,6 @@
 """`layerwise.models`: `Model` and `Sequential`."""
 
+from layerwise.models.functional import Functional as Functional
 from layerwise.models.model import Model as Model
 from layerwise.models.sequential import Sequential as Sequential
-from layerwise.models.functional import Functional as Functional
 from layerwise.saving.serialization import model_from_json as model_from_json

@@ -65,7 +65,7 @@ class Model(Trainer, Layer):
                 if layer.name == name:
                     return layer
             raise ValueError(
-                f"No such layer: {name!r}. Existing layers are: {[l.name for l in self.layers]}."
+                f"No such layer: {name!r}. Existing layers are: {[layer.name for layer in self.layers]}."
             )
         raise ValueError("Provide either a layer `name` or an `index`.")
 

@@ -11,8 +11,8 @@ from layerwise import losses as losses_module
 from layerwise import metrics as metrics_module
 from layerwise.backend.naming import to_snake_case
 from layerwise.losses.loss import Loss, LossFunctionWrapper
-from layerwise.saving import object_registry
 from layerwise.metrics.metric import MeanMetricWrapper, Metric
+from layerwise.saving import object_registry
 
 
 def is_binary_or_sparse_categorical(y_true, y_pred):

@@ -25,6 +25,8 @@ def to_tensor(x, device=None, name="x") -> torch.Tensor:
     else:
         if hasattr(x, "to_numpy"):
             x = x.to_numpy()
+            if isinstance(x, np.ndarray) and not x.flags.writeable:
+                x = x.copy()  # pandas copy-on-write hands out read-only views
         array = np.asarray(x)
         if array.dtype == object:
             raise ValueError(

@@ -129,7 +129,7 @@ class Trainer:
     # ------------------------------------------------------------------ steps
     def _forward(self, x, training):
         if self._jit_forward is not None and not isinstance(x, (list, dict)):
-            context = call_context.enter(training)
+            call_context.enter(training)
             try:
                 return self._jit_forward(x, training=training)
             finally:

@@ -96,7 +96,7 @@ class Progbar:
             self._draw_bar(current, now, time_per_unit, finalize)
         elif self.verbose == 2 and finalize and self.target:
             numdigits = int(math.log10(self.target)) + 1
-            info = f"%{numdigits}d/%d" % (current, self.target)
+            info = f"{current:>{numdigits}d}/{self.target}"
             info += f" - {now - self._start:.0f}s -{self._format_time(time_per_unit)}"
             info += self._format_values(abs_threshold=False)
             _print(info + "\n")
@@ -107,7 +107,7 @@ class Progbar:
         special = 0
         if self.target is not None and self.target > 0:
             numdigits = int(math.log10(self.target)) + 1
-            bar = f"\x1b[1m{f'%{numdigits}d/%d' % (current, self.target)}\x1b[0m "
+            bar = f"\x1b[1m{current:>{numdigits}d}/{self.target}\x1b[0m "
             special += 8
             done = int(self.width * float(current) / self.target)
             if done > 0:
@@ -116,15 +116,15 @@ class Progbar:
             bar += f"\x1b[37m{'━' * (self.width - done)}\x1b[0m"
             special += 9
         else:
-            bar = "%7d/Unknown" % current
+            bar = f"{current:7d}/Unknown"
         if self.target is not None and self.target > 0 and not finalize:
             eta = time_per_unit * (self.target - current)
             if eta > 3600:
-                eta_text = "%d:%02d:%02d" % (eta // 3600, (eta % 3600) // 60, eta % 60)
+                eta_text = f"{int(eta // 3600)}:{int((eta % 3600) // 60):02d}:{int(eta % 60):02d}"
             elif eta > 60:
-                eta_text = "%d:%02d" % (eta // 60, eta % 60)
+                eta_text = f"{int(eta // 60)}:{int(eta % 60):02d}"
             else:
-                eta_text = "%ds" % eta
+                eta_text = f"{int(eta)}s"
             info = f" \x1b[1m{eta_text}\x1b[0m"
         else:
             info = f" \x1b[1m{now - self._start:.0f}s\x1b[0m"

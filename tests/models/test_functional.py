@@ -200,7 +200,7 @@ def test_frozen_nested_model(keras, monkeypatch):
         x = K.Input((5,))
         model = K.Model(x, K.layers.Dense(1)(base(x)))
         lines = []
-        model.summary(print_fn=lambda s, **kw: lines.append(s))
+        model.summary(print_fn=lines.append)
         text = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(lines))
         counts[K.__name__] = re.findall(r"(Trainable|Non-trainable) params: ([\d,]+)", text)
     assert counts["layerwise"] == counts["keras"] == [("Trainable", "5"), ("Non-trainable", "24")]
