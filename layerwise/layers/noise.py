@@ -15,35 +15,7 @@ import torch
 
 from layerwise.backend.config import standardize_data_format
 from layerwise.layers.layer import Layer
-from layerwise.layers.regularization import Dropout
-
-
-class _SeededMixin:
-    """A per-device torch generator when the layer has a seed."""
-
-    def _generator(self, device) -> torch.Generator | None:
-        if self.seed is None:
-            return None
-        generators = self.__dict__.setdefault("_generators", {})
-        key = str(device)
-        if key not in generators:
-            generator = torch.Generator(device=device)
-            generator.manual_seed(int(self.seed))
-            generators[key] = generator
-        return generators[key]
-
-    def _uniform(self, shape, like: torch.Tensor) -> torch.Tensor:
-        return torch.rand(shape, dtype=like.dtype, device=like.device,
-                          generator=self._generator(like.device))
-
-    def _normal(self, shape, like: torch.Tensor, mean: float, stddev: float) -> torch.Tensor:
-        out = torch.randn(shape, dtype=like.dtype, device=like.device,
-                          generator=self._generator(like.device))
-        if stddev != 1.0:
-            out = out * stddev
-        if mean != 0.0:
-            out = out + mean
-        return out
+from layerwise.layers.regularization import Dropout, _SeededMixin
 
 
 def _check_rate(rate, name: str = "rate") -> float:

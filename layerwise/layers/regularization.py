@@ -9,7 +9,35 @@ from layerwise import regularizers
 from layerwise.layers.layer import Layer
 
 
-class Dropout(Layer):
+class _SeededMixin:
+    """A per-device torch generator when the layer has a seed."""
+
+    def _generator(self, device) -> torch.Generator | None:
+        if self.seed is None:
+            return None
+        generators = self.__dict__.setdefault("_generators", {})
+        key = str(device)
+        if key not in generators:
+            generator = torch.Generator(device=device)
+            generator.manual_seed(int(self.seed))
+            generators[key] = generator
+        return generators[key]
+
+    def _uniform(self, shape, like: torch.Tensor) -> torch.Tensor:
+        return torch.rand(shape, dtype=like.dtype, device=like.device,
+                          generator=self._generator(like.device))
+
+    def _normal(self, shape, like: torch.Tensor, mean: float, stddev: float) -> torch.Tensor:
+        out = torch.randn(shape, dtype=like.dtype, device=like.device,
+                          generator=self._generator(like.device))
+        if stddev != 1.0:
+            out = out * stddev
+        if mean != 0.0:
+            out = out + mean
+        return out
+
+
+class Dropout(_SeededMixin, Layer):
     """Randomly sets a fraction `rate` of inputs to 0 during training, scaling the rest.
 
     Args:
@@ -38,11 +66,12 @@ class Dropout(Layer):
     def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
-        if self.noise_shape is None:
+        if self.noise_shape is None and self.seed is None:
             return F.dropout(inputs, self.rate, training=True)
-        shape = [inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)]
-        keep = torch.rand(shape, device=inputs.device) >= self.rate
-        return inputs * keep.to(inputs.dtype) / (1.0 - self.rate)
+        shape = inputs.shape if self.noise_shape is None else [
+            inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)]
+        keep = torch.rand(shape, device=inputs.device, generator=self._generator(inputs.device))
+        return inputs * (keep >= self.rate).to(inputs.dtype) / (1.0 - self.rate)
 
     def compute_output_shape(self, input_shape):
         return input_shape

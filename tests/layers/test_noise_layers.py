@@ -149,3 +149,14 @@ def test_configs_match_keras(keras, name, kwargs):
     # inference mode: the identity in both
     np.testing.assert_array_equal(
         keras.ops.convert_to_numpy(getattr(keras.layers, name)(**kwargs)(x)), layer(x).numpy())
+
+
+def test_dropout_seed_gives_reproducible_masks():
+    import torch
+
+    x = torch.ones(4, 32)
+    first = layerwise.layers.Dropout(0.5, seed=7)(x, training=True)
+    second = layerwise.layers.Dropout(0.5, seed=7)(x, training=True)
+    other = layerwise.layers.Dropout(0.5, seed=8)(x, training=True)
+    assert torch.equal(first, second) and not torch.equal(first, other)
+    assert set(first.unique().tolist()) <= {0.0, 2.0}
