@@ -27,7 +27,7 @@ def _check_rate(rate, name: str = "rate") -> float:
     return float(rate)
 
 
-class _SpatialDropout(_SeededMixin, Dropout):
+class _SpatialDropout(Dropout):
     """Drops whole feature maps: one keep/drop draw per (sample, channel)."""
 
     _rank = 1
