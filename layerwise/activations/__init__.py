@@ -83,6 +83,10 @@ def get(identifier) -> Callable:
         return deserialize(identifier)
     if isinstance(identifier, str):
         fn = _REGISTRY.get(identifier) or _REGISTRY.get(identifier.lower())
+        if fn is None:  # registered / `custom_object_scope` functions
+            from layerwise.saving.registration import active_custom_objects
+
+            fn = active_custom_objects().get(identifier)
         if fn is None:
             raise unknown_name_error("activation", identifier, _REGISTRY.keys())
         return fn
@@ -112,11 +116,19 @@ def serialize(activation) -> str | dict:
         raise ValueError(
             f"Cannot serialize activation {activation!r}: it has no name and no `get_config`."
         )
+    from layerwise.saving.registration import get_registered_name, is_registered
+
+    if is_registered(activation):  # Keras' form for a registered function
+        return {"module": getattr(activation, "__module__", None), "class_name": "function",
+                "config": name, "registered_name": get_registered_name(activation)}
     return name
 
 
 def deserialize(config, custom_objects=None) -> Callable:
     """Returns the activation named by `config` (a name or a Keras config dict)."""
+    from layerwise.saving.registration import active_custom_objects
+
+    custom_objects = active_custom_objects(custom_objects)
     if isinstance(config, str):
         if custom_objects and config in custom_objects:
             return custom_objects[config]

@@ -49,15 +49,19 @@ class LazyLogs(MutableMapping):
         return repr(self._resolved())
 
 
+_ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
+
 def _overrides(callback: Callback, hook: str) -> bool:
-    method = getattr(type(callback), hook, None)
-    base = getattr(Callback, hook)
-    if method is not base:
-        return True
     # The train hooks forward to the Keras 2 `on_batch_*` aliases.
-    alias = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
-    return hook in alias and getattr(type(callback), alias[hook]) is not getattr(Callback,
-                                                                                 alias[hook])
+    names = (hook, _ALIASES[hook]) if hook in _ALIASES else (hook,)
+    instance_attrs = getattr(callback, "__dict__", {})
+    for name in names:
+        if name in instance_attrs:  # Set on the instance (e.g. by `LambdaCallback`).
+            return True
+        if getattr(type(callback), name, None) is not getattr(Callback, name):
+            return True
+    return False
 
 
 class CallbackList:

@@ -102,7 +102,10 @@ def serialize(initializer):
 def deserialize(config, custom_objects=None):
     """Returns the initializer described by `config` (a name or a `serialize` dict)."""
     if isinstance(config, str):
-        if custom_objects and config in custom_objects:
+        from layerwise.saving.registration import active_custom_objects
+
+        custom_objects = active_custom_objects(custom_objects)
+        if config in custom_objects:
             found = custom_objects[config]
             return found() if isinstance(found, type) else found
         return get(config)
@@ -112,7 +115,9 @@ def deserialize(config, custom_objects=None):
         raise ValueError(f"An initializer config must have a 'class_name' key. Received: {config!r}")
     # Resolved here rather than by `object_registry.deserialize`, whose layer-config
     # cleaning refuses `input_axes`/`output_axes`, which initializers do support.
-    table = {**_REGISTRY, **(custom_objects or {})}
+    from layerwise.saving.registration import active_custom_objects
+
+    table = {**_REGISTRY, **active_custom_objects(custom_objects)}
     class_name = config["class_name"]
     cls = (table.get(config.get("registered_name") or class_name) or table.get(class_name)
            or table.get(to_snake_case(class_name)))

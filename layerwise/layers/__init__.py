@@ -28,6 +28,7 @@ from layerwise.layers.core import Dense as Dense
 from layerwise.layers.core import Identity as Identity
 from layerwise.layers.input_layer import Input as Input
 from layerwise.layers.input_layer import InputLayer as InputLayer
+from layerwise.layers.lambda_layer import Lambda as Lambda
 from layerwise.layers.layer import Layer as Layer
 from layerwise.layers.merging import Add as Add
 from layerwise.layers.merging import Average as Average

@@ -76,10 +76,10 @@ def is_identity(matrices: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------ coordinates
 def _coordinates(matrices: torch.Tensor, h: int, w: int):
-    """Input (row, col) coordinates, float64 `(batch, h, w)` each."""
-    rows = torch.arange(h, dtype=torch.float64).view(1, h, 1)
-    cols = torch.arange(w, dtype=torch.float64).view(1, 1, w)
-    m = matrices.to(torch.float64)
+    """Input (row, col) coordinates, `(batch, h, w)` each, in the matrices' dtype/device."""
+    m = matrices
+    rows = torch.arange(h, dtype=m.dtype, device=m.device).view(1, h, 1)
+    cols = torch.arange(w, dtype=m.dtype, device=m.device).view(1, 1, w)
 
     def coef(i, j):
         return m[:, i, j].view(-1, 1, 1)
@@ -137,19 +137,46 @@ def _from_nchw(images, channels_last):
 
 
 def _grid_sample(images_nchw, r_in, c_in, padding_mode, align_corners, mode="bilinear"):
+    """Samples at pixel coordinates `(r_in, c_in)` (float64 tensors)."""
     h, w = images_nchw.shape[-2:]
-    if align_corners:
-        gy = r_in * (2.0 / max(h - 1, 1)) - 1 if h > 1 else torch.zeros_like(r_in)
-        gx = c_in * (2.0 / max(w - 1, 1)) - 1 if w > 1 else torch.zeros_like(c_in)
-    else:
-        gy = (2 * r_in + 1) / h - 1
-        gx = (2 * c_in + 1) / w - 1
     dtype = images_nchw.dtype if images_nchw.dtype == torch.float64 else torch.float32
-    grid = torch.stack([gx, gy], dim=-1).to(dtype)
-    src = images_nchw if images_nchw.dtype == dtype else images_nchw.to(dtype)
-    out = F.grid_sample(src, grid, mode=mode, padding_mode=padding_mode,
-                        align_corners=align_corners)
-    return out
+    grid = torch.empty(*r_in.shape, 2, dtype=dtype, device=r_in.device)
+    if align_corners:
+        grid[..., 0] = c_in * (2.0 / (w - 1)) - 1 if w > 1 else 0.0
+        grid[..., 1] = r_in * (2.0 / (h - 1)) - 1 if h > 1 else 0.0
+    else:
+        grid[..., 0] = (2 * c_in + 1) / w - 1
+        grid[..., 1] = (2 * r_in + 1) / h - 1
+    return _sample(images_nchw, grid, padding_mode, align_corners, mode)
+
+
+def _affine_grid_sample(images_nchw, matrices, padding_mode, align_corners):
+    """Bilinear samples at `matrices @ (row, col, 1)`: the normalized grid is affine in
+    `(row, col)` too, so it is written straight into a float32 grid (coefficients in
+    float64), without materializing pixel coordinates."""
+    h, w = images_nchw.shape[-2:]
+    dtype = images_nchw.dtype if images_nchw.dtype == torch.float64 else torch.float32
+    m = matrices
+    rows = torch.arange(h, dtype=m.dtype, device=m.device).view(1, h, 1)
+    cols = torch.arange(w, dtype=m.dtype, device=m.device).view(1, 1, w)
+    grid = torch.empty(m.shape[0], h, w, 2, dtype=dtype, device=m.device)
+    for out_axis, (row, size) in enumerate(((1, w), (0, h))):
+        if align_corners:
+            scale = 2.0 / (size - 1) if size > 1 else 0.0
+            coef = m[:, row, :] * scale
+            offset = coef[:, 2] - 1 if size > 1 else torch.zeros_like(coef[:, 2])
+        else:
+            coef = m[:, row, :] * (2.0 / size)
+            offset = coef[:, 2] + (1.0 / size - 1)
+        grid[..., out_axis] = (coef[:, 0].view(-1, 1, 1) * rows
+                               + coef[:, 1].view(-1, 1, 1) * cols) + offset.view(-1, 1, 1)
+    return _sample(images_nchw, grid, padding_mode, align_corners, "bilinear")
+
+
+def _sample(images_nchw, grid, padding_mode, align_corners, mode):
+    src = images_nchw if images_nchw.dtype == grid.dtype else images_nchw.to(grid.dtype)
+    return F.grid_sample(src, grid, mode=mode, padding_mode=padding_mode,
+                         align_corners=align_corners)
 
 
 def _gather(images_nchw, rows_idx, cols_idx):
@@ -184,8 +211,12 @@ def warp(images: torch.Tensor, matrices, *, fill_mode="nearest", fill_value=0.0,
         raise ValueError(
             f"Invalid `fill_mode` {fill_mode!r}: expected one of {modes}."
         )
+    # Coordinates in float64 (float32 on Apple MPS, which has no float64), on the
+    # images' device.
+    coord_dtype = torch.float32 if images.device.type == "mps" else torch.float64
     matrices = torch.as_tensor(np.asarray(matrices) if not isinstance(matrices, torch.Tensor)
                                else matrices, dtype=torch.float64)
+    matrices = matrices.to(device=images.device, dtype=coord_dtype)
     if order not in (0, 1):
         if convention == "scipy":
             return _scipy_fallback(images, matrices, fill_mode, fill_value, order,
@@ -196,17 +227,37 @@ def warp(images: torch.Tensor, matrices, *, fill_mode="nearest", fill_value=0.0,
     if not x.dtype.is_floating_point:
         x = x.to(torch.float32)
     h, w = x.shape[-2:]
-    r_in, c_in = _coordinates(matrices, h, w)
-    if convention == "scipy":
-        out = _warp_scipy(x, r_in, c_in, fill_mode, float(fill_value), order, h, w)
+    fill_value = float(fill_value)
+    if order == 1 and fill_mode in ("nearest", "reflect", "mirror") or (
+            order == 1 and fill_mode == "constant" and convention == "grid"):
+        out = _fast_bilinear(x, matrices, fill_mode, fill_value, convention)
     else:
-        out = _warp_grid(x, r_in, c_in, fill_mode, float(fill_value), order, h, w)
+        r_in, c_in = _coordinates(matrices, h, w)
+        if convention == "scipy":
+            out = _warp_scipy(x, r_in, c_in, fill_mode, fill_value, order, h, w)
+        else:
+            out = _warp_grid(x, r_in, c_in, fill_mode, fill_value, order, h, w)
     out = _from_nchw(out, channels_last)
     if out.dtype != in_dtype:
         if not in_dtype.is_floating_point:
             out = out.round()
         out = out.to(in_dtype)
     return out
+
+
+def _fast_bilinear(x, matrices, fill_mode, fill_value, convention):
+    """Bilinear warps whose fill mode is a `grid_sample` padding mode."""
+    if fill_mode == "nearest":
+        out = _affine_grid_sample(x, matrices, "border", False)
+    elif fill_mode == "reflect":
+        out = _affine_grid_sample(x, matrices, "reflection", False)
+    elif fill_mode == "mirror":
+        out = _affine_grid_sample(x, matrices, "reflection", True)
+    else:  # grid-convention constant: neighbours outside count as `fill_value`
+        shifted = x - fill_value if fill_value else x
+        out = _affine_grid_sample(shifted, matrices, "zeros", False)
+        out = out + fill_value if fill_value else out
+    return out.to(x.dtype)
 
 
 def _warp_scipy(x, r_in, c_in, fill_mode, cval, order, h, w):
@@ -227,7 +278,7 @@ def _warp_scipy(x, r_in, c_in, fill_mode, cval, order, h, w):
     if out.dtype != x.dtype:
         out = out.to(x.dtype)
     if mask is not None:
-        out = torch.where(mask.unsqueeze(1), out, torch.as_tensor(cval, dtype=out.dtype))
+        out = torch.where(mask.unsqueeze(1), out, cval)
     return out
 
 
@@ -258,8 +309,7 @@ def _warp_grid(x, r_in, c_in, fill_mode, fill_value, order, h, w):
             values = _gather(x, _fix_index(ri, h, fill_mode), _fix_index(ci, w, fill_mode))
             if fill_mode == "constant":
                 valid = (ri >= 0) & (ri < h) & (ci >= 0) & (ci < w)
-                values = torch.where(valid.unsqueeze(1), values,
-                                     torch.as_tensor(fill_value, dtype=values.dtype))
+                values = torch.where(valid.unsqueeze(1), values, fill_value)
             weight = None
             if wr is not None:
                 weight = (wr * wc).unsqueeze(1)
@@ -278,7 +328,7 @@ def _scipy_fallback(images, matrices, fill_mode, cval, order, channels_last):
         ) from e
     array = images.detach().cpu().numpy()
     out = np.empty_like(array)
-    mats = matrices.numpy()
+    mats = matrices.detach().cpu().to(torch.float64).numpy()
     for b in range(array.shape[0]):
         image = array[b] if not channels_last else np.moveaxis(array[b], -1, 0)
         warped = np.stack([
@@ -286,4 +336,4 @@ def _scipy_fallback(images, matrices, fill_mode, cval, order, channels_last):
                                      mode=fill_mode, cval=cval)
             for ch in image])
         out[b] = warped if not channels_last else np.moveaxis(warped, 0, -1)
-    return torch.from_numpy(out)
+    return torch.from_numpy(out).to(images.device)

@@ -50,6 +50,10 @@ def _rng(seed):
 
 
 # ====================================================================== iterators
+class BatchIndexError(IndexError, ValueError):
+    """A batch index past the end (an `IndexError`; a `ValueError` as in Keras)."""
+
+
 class Iterator(PyDataset):
     """Base class of the image iterators: a `PyDataset` of augmented batches that is
     also an endless Python iterator (`next(it)`, `for x, y in it: ... break`).
@@ -107,7 +111,7 @@ class Iterator(PyDataset):
 
     def __getitem__(self, idx):
         if idx >= len(self) or idx < -len(self):
-            raise IndexError(
+            raise BatchIndexError(
                 f"Asked to retrieve element {idx}, but the Sequence has length {len(self)}."
             )
         if idx < 0:
@@ -1053,6 +1057,17 @@ class ImageDataGenerator:
             column("theta", 0), column("tx", 0), column("ty", 0), column("shear", 0),
             column("zx", 1), column("zy", 1), h, w, swap=col > row)
         moving = ~_affine.is_identity(mats)
+        # Flips commute with the per-pixel channel shift and brightness that Keras applies
+        # in between, so for warped images they are folded into the sampling grid.
+        flip_h = np.asarray([bool(p.get("flip_horizontal", False)) for p in params])
+        flip_v = np.asarray([bool(p.get("flip_vertical", False)) for p in params])
+        if moving.any() and (flip_h.any() or flip_v.any()):
+            mats = mats.copy()
+            fh = np.array([[1, 0, 0], [0, -1, w - 1], [0, 0, 1]], dtype=np.float64)
+            fv = np.array([[-1, 0, h - 1], [0, 1, 0], [0, 0, 1]], dtype=np.float64)
+            mats[moving & flip_h] = mats[moving & flip_h] @ fh
+            mats[moving & flip_v] = mats[moving & flip_v] @ fv
+            flip_h, flip_v = flip_h & ~moving, flip_v & ~moving
         if moving.any():
             channels_last = ch == 3
             if moving.all():
@@ -1079,11 +1094,11 @@ class ImageDataGenerator:
             shifted = torch.minimum(torch.maximum(shifted, lo.to(torch.float64)),
                                     hi.to(torch.float64)).to(x.dtype)
             x = torch.where(sel.view(view), shifted, x)
-        for key, axis in (("flip_horizontal", col), ("flip_vertical", row)):
-            sel = torch.tensor([bool(p.get(key, False)) for p in params])
-            if sel.any():
-                view = (-1,) + (1,) * (x.ndim - 1)
-                x = torch.where(sel.view(view), x.flip(axis), x)
+        for flips, axis in ((flip_h, col), (flip_v, row)):
+            if flips.any():
+                idx = torch.from_numpy(np.flatnonzero(flips))
+                x = x.clone()  # never write into the caller's array
+                x[idx] = x[idx].flip(axis)
         factors = [p.get("brightness") for p in params]
         if any(f is not None for f in factors):
             sel = np.asarray([f is not None for f in factors])

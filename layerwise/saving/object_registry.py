@@ -57,6 +57,8 @@ def lookup(family: str, identifier: Any, registry: Mapping[str, Any], base_class
         obj = registry.get(identifier)
         if obj is None:
             obj = registry.get(to_snake_case(identifier))
+        if obj is None:  # registered / `custom_object_scope` objects
+            obj = _custom_objects().get(identifier)
         if obj is None:
             raise unknown_name_error(family, identifier, registry.keys())
         if isinstance(obj, type):
@@ -80,8 +82,8 @@ def deserialize(family: str, config: Mapping, registry: Mapping[str, Any], custo
         )
     class_name = config["class_name"]
     table = dict(registry)
-    if custom_objects:
-        table.update(custom_objects)
+    custom = _custom_objects(custom_objects)
+    table.update(custom)
     if class_name == "function" and isinstance(config.get("config"), str):
         # Keras' form for plain functions: {"class_name": "function", "config": name}.
         name = config["config"]
@@ -93,7 +95,7 @@ def deserialize(family: str, config: Mapping, registry: Mapping[str, Any], custo
 
     inner = clean_layer_config(dict(config.get("config") or {}), strict=False)
     registered = config.get("registered_name")
-    cls = (table.get(registered) if registered and registered in (custom_objects or {}) else None)
+    cls = (table.get(registered) if registered and registered in custom else None)
     cls = cls or table.get(class_name) or table.get(to_snake_case(class_name))
     if cls is None:
         raise unknown_name_error(family, class_name, registry.keys())
@@ -101,6 +103,13 @@ def deserialize(family: str, config: Mapping, registry: Mapping[str, Any], custo
         from_config = getattr(cls, "from_config", None)
         return from_config(inner) if from_config else cls(**inner)
     return cls
+
+
+def _custom_objects(custom_objects=None) -> dict:
+    """Registered objects, those of active `custom_object_scope`s, then `custom_objects`."""
+    from layerwise.saving.registration import active_custom_objects
+
+    return active_custom_objects(custom_objects)
 
 
 def serialize(obj, module: str | None = None, registry: Mapping[str, Any] | None = None) -> Any:
@@ -119,11 +128,19 @@ def serialize(obj, module: str | None = None, registry: Mapping[str, Any] | None
     if hasattr(obj, "get_config") and not isinstance(obj, type):
         cls = type(obj)
         builtin = module is not None and registry is not None and registry.get(cls.__name__) is cls
+        from layerwise.saving.registration import get_registered_name
+
         return {"module": module if builtin else cls.__module__, "class_name": cls.__name__,
-                "config": obj.get_config(), "registered_name": None if builtin else cls.__name__}
+                "config": obj.get_config(),
+                "registered_name": None if builtin else get_registered_name(cls)}
     name = getattr(obj, "__name__", None)
     if name is None:
         raise ValueError(f"Cannot serialize {obj!r}: it has no `get_config` and no name.")
+    from layerwise.saving.registration import get_registered_name, is_registered
+
+    if is_registered(obj):  # Keras' form for a registered function
+        return {"module": getattr(obj, "__module__", None), "class_name": "function",
+                "config": name, "registered_name": get_registered_name(obj)}
     return name
 
 

@@ -63,6 +63,8 @@ def _keras_module(obj) -> str:
 
 def serialize_keras_object(obj) -> dict:
     """Returns the Keras-format dict of a layer or model."""
+    from layerwise.saving.registration import get_registered_name
+
     registry = _layer_registry()
     cls = type(obj)
     builtin = registry.get(cls.__name__) is cls
@@ -71,7 +73,7 @@ def serialize_keras_object(obj) -> dict:
         "class_name": cls.__name__,
         "config": obj.get_config(),
         "registered_name": ("Functional" if cls.__name__ == "Functional" else None)
-        if builtin else cls.__name__,
+        if builtin else get_registered_name(cls),
     }
     build_config = obj.get_build_config() if hasattr(obj, "get_build_config") else None
     if build_config and cls.__name__ not in ("InputLayer", "Functional", "Sequential"):
@@ -82,6 +84,10 @@ def serialize_keras_object(obj) -> dict:
 def deserialize_keras_object(config: dict, custom_objects: dict | None = None):
     """Builds a layer or model from its Keras-format dict (Keras 2 or 3 configs).
 
+    Only classes layerwise knows can be named: built-ins, classes registered
+    with `register_keras_serializable`, those of an active `custom_object_scope`
+    and `custom_objects`. The `module` written in the config is never imported.
+
     Args:
         config: `{"class_name": ..., "config": {...}, ...}`.
         custom_objects: `{name: class}` for classes that are not built in.
@@ -89,23 +95,38 @@ def deserialize_keras_object(config: dict, custom_objects: dict | None = None):
     Returns:
         The layer or model, built when the config says how (`build_config`).
     """
-    if not isinstance(config, dict) or "class_name" not in config:
+    from layerwise.saving.registration import active_custom_objects
+
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
         raise ValueError(
-            "A layer config must be a dict with a 'class_name' key. Received: "
+            "A layer config must be a dict with a 'class_name' string. Received: "
             f"{str(config)[:200]}"
         )
-    table = _layer_registry()
-    if custom_objects:
-        table.update(custom_objects)
+    custom = active_custom_objects(custom_objects)
     class_name = config["class_name"]
     registered = config.get("registered_name")
-    cls = (custom_objects or {}).get(registered) if registered else None
-    cls = cls or table.get(class_name)
+    cls = custom.get(registered) if isinstance(registered, str) else None
+    cls = cls or custom.get(class_name) or _layer_registry().get(class_name)
     if cls is None:
         from layerwise.saving.object_registry import unknown_name_error
 
-        raise unknown_name_error("layer class", class_name, _layer_registry().keys())
+        error = unknown_name_error("layer class", class_name, _layer_registry().keys())
+        raise ValueError(
+            f"{error} Custom classes must be registered with "
+            "`@layerwise.saving.register_keras_serializable()` or passed in `custom_objects=`."
+        )
+    if not (isinstance(cls, type) and issubclass(cls, _layer_base())):
+        raise ValueError(
+            f"{class_name!r} names {cls!r}, which is not a layer class: a layer config can "
+            "only name subclasses of `keras.layers.Layer`."
+        )
+    custom_objects = custom or None
     inner = config.get("config") or {}
+    if not isinstance(inner, dict):
+        raise ValueError(
+            f"The 'config' of layer class {class_name!r} must be a dict. Received: "
+            f"{str(inner)[:200]}"
+        )
     if hasattr(cls, "from_config"):
         try:
             obj = cls.from_config(inner, custom_objects=custom_objects)
@@ -119,6 +140,12 @@ def deserialize_keras_object(config: dict, custom_objects: dict | None = None):
     if build_config and hasattr(obj, "build_from_config") and not obj.built:
         obj.build_from_config(build_config)
     return obj
+
+
+def _layer_base():
+    from layerwise.layers.layer import Layer
+
+    return Layer
 
 
 def model_to_json(model, **kwargs) -> str:
@@ -139,6 +166,6 @@ def model_from_json(json_string: str, custom_objects: dict | None = None):
     """
     try:
         config = json.loads(json_string)
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, RecursionError, TypeError) as error:
         raise ValueError(f"`json_string` is not valid JSON: {error}") from None
     return deserialize_keras_object(config, custom_objects=custom_objects)

@@ -39,6 +39,10 @@ class Trainer:
         self._loss_tracker = None
         self._jit_forward = None
         self._regularized: list = []
+        # Where `fit` resumes, set by `BackupAndRestore` in `on_train_begin`.
+        self._initial_epoch = None
+        self._initial_step = 0
+        self._resume_hook = None
 
     # ---------------------------------------------------------------- compile
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
@@ -295,15 +299,24 @@ class Trainer:
                                      steps=adapter.steps)
         self.stop_training = False
         self.train()
+        self._initial_epoch, self._initial_step, self._resume_hook = None, 0, None
         callback_list.on_train_begin()
+        if self._initial_epoch is not None:  # `BackupAndRestore` resumes an interrupted run.
+            initial_epoch = self._initial_epoch
+        resume_step = self._initial_step
         epoch_logs = {}
         batch_begin = callback_list.wants("on_train_batch_begin")
         batch_end = callback_list.wants("on_train_batch_end")
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            steps_done = 0
-            for step, (xb, yb, swb) in enumerate(adapter.epoch()):
+            steps_done = first_step = 0
+            batches = adapter.epoch()
+            if resume_step:
+                batches = self._skip_batches(batches, resume_step, adapter)
+                steps_done = first_step = resume_step
+                resume_step = 0
+            for step, (xb, yb, swb) in enumerate(batches, first_step):
                 if steps_done == 0 and not isinstance(adapter, data_adapters.ArrayDataAdapter):
                     if not self.built or not hasattr(self, "_trainable_params"):
                         self._prepare_training(xb)
@@ -339,6 +352,31 @@ class Trainer:
         history = callback_list.history
         self.history = history
         return history
+
+    def _skip_batches(self, batches, count: int, adapter):
+        """Yields the batches of a resumed epoch after its first `count` (already trained).
+
+        The epoch is drawn as in the interrupted run (same shuffle order, since
+        `BackupAndRestore` restored the random state in `on_epoch_begin`). Once the
+        `count` batches are skipped, and before the next is drawn, `self._resume_hook`
+        receives the first batch and restores the metrics and random state of the
+        interrupted run.
+        """
+        iterator = iter(batches)
+        first = None
+        for _ in range(count):
+            batch = next(iterator, None)
+            if batch is None:
+                break
+            if first is None:
+                first = batch
+        if first is not None and not isinstance(adapter, data_adapters.ArrayDataAdapter):
+            if not self.built or not hasattr(self, "_trainable_params"):
+                self._prepare_training(first[0])
+        hook, self._resume_hook = self._resume_hook, None
+        if hook is not None:
+            hook(first)
+        yield from iterator
 
     def _validation_adapter(self, validation_data, batch_size, steps):
         if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3) and (

@@ -201,9 +201,14 @@ _LOADER = {"pool": None, "pid": None, "lock": threading.Lock()}
 
 
 def loader_pool(max_threads: int | None = None) -> ThreadPoolExecutor | None:
-    """A process-wide thread pool for I/O-bound per-sample work (image decoding), or
-    `None` on a single core. Recreated after a fork."""
-    threads = max_threads or min(8, os.cpu_count() or 1)
+    """A process-wide thread pool for per-sample work that releases the GIL (image
+    decoding and resizing), or `None` for one thread. Recreated after a fork.
+
+    Size: `max_threads`, else the environment variable `LAYERWISE_LOADER_THREADS`, else
+    `min(8, os.cpu_count())`; read when the pool is first created.
+    """
+    threads = max_threads or int(os.environ.get("LAYERWISE_LOADER_THREADS", "0") or 0) or min(
+        8, os.cpu_count() or 1)
     if threads <= 1:
         return None
     with _LOADER["lock"]:

@@ -1,0 +1,51 @@
+"""`LambdaCallback`: a callback made of plain functions."""
+
+from __future__ import annotations
+
+from layerwise.callbacks.callback import Callback
+
+
+class LambdaCallback(Callback):
+    """Callback for creating simple, custom callbacks on the fly.
+
+    The functions are called with positional arguments:
+
+    - `on_epoch_begin` and `on_epoch_end`: `epoch`, `logs`;
+    - `on_train_begin` and `on_train_end`: `logs`;
+    - `on_train_batch_begin` and `on_train_batch_end`: `batch`, `logs`;
+    - any other hook of `Callback` given by name in `**kwargs`
+      (e.g. `on_test_end=lambda logs: ...`), with that hook's arguments.
+
+    Args:
+        on_epoch_begin: Called at the beginning of every epoch.
+        on_epoch_end: Called at the end of every epoch.
+        on_train_begin: Called at the beginning of training.
+        on_train_end: Called at the end of training.
+        on_train_batch_begin: Called at the beginning of every training batch.
+        on_train_batch_end: Called at the end of every training batch.
+        **kwargs: Other hooks (`on_test_begin=fn`, ...) or attributes to set.
+
+    Example:
+
+    >>> import layerwise as keras
+    >>> batch_print_callback = keras.callbacks.LambdaCallback(
+    ...     on_train_batch_begin=lambda batch, logs: print(batch))
+    """
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
+                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None,
+                 **kwargs):
+        super().__init__()
+        self.__dict__.update(kwargs)
+        if on_epoch_begin is not None:
+            self.on_epoch_begin = on_epoch_begin
+        if on_epoch_end is not None:
+            self.on_epoch_end = on_epoch_end
+        if on_train_begin is not None:
+            self.on_train_begin = on_train_begin
+        if on_train_end is not None:
+            self.on_train_end = on_train_end
+        if on_train_batch_begin is not None:
+            self.on_train_batch_begin = on_train_batch_begin
+        if on_train_batch_end is not None:
+            self.on_train_batch_end = on_train_batch_end
