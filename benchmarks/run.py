@@ -135,6 +135,7 @@ def main(argv=None) -> None:
         "machine": machine.describe(args.threads),
     }
     fw_names = [f.name for f in fws]
+    os.makedirs(args.out_dir, exist_ok=True)
     md_path = os.path.join(args.out_dir, "RESULTS.md")
     json_path = os.path.join(args.out_dir, "results.json")
     print(f"benchmarks: {', '.join(w.name for w in wls)} x {', '.join(fw_names)}"

@@ -21,6 +21,7 @@ from layerwise import models as models
 from layerwise import optimizers as optimizers
 from layerwise import preprocessing as preprocessing
 from layerwise import regularizers as regularizers
+from layerwise import saving as saving
 from layerwise import utils as utils
 from layerwise.layers import Input as Input
 from layerwise.layers import InputLayer as InputLayer

@@ -73,11 +73,11 @@ class BackupAndRestore(Callback):
     >>> model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(10)])
     >>> model.compile(keras.optimizers.SGD(), loss="mse")
     >>> try:
-    ...     model.fit(np.arange(100).reshape(5, 20), np.zeros(5), epochs=10, batch_size=1,
+    ...     model.fit(np.arange(100).reshape(5, 20), np.zeros((5, 10)), epochs=10, batch_size=1,
     ...               callbacks=[callback, InterruptingCallback()], verbose=0)
     ... except RuntimeError:
     ...     pass
-    >>> history = model.fit(np.arange(100).reshape(5, 20), np.zeros(5), epochs=10,
+    >>> history = model.fit(np.arange(100).reshape(5, 20), np.zeros((5, 10)), epochs=10,
     ...                     batch_size=1, callbacks=[callback], verbose=0)
     >>> len(history.history["loss"])  # Resumed at epoch 4: 6 more epochs.
     6

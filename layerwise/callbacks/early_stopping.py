@@ -43,7 +43,7 @@ class EarlyStopping(MonitorCallback):
     >>> callback = keras.callbacks.EarlyStopping(monitor="loss", patience=3)
     >>> model = keras.Sequential([keras.Input((20,)), keras.layers.Dense(10)])
     >>> model.compile(keras.optimizers.SGD(), loss="mse")
-    >>> history = model.fit(np.arange(100).reshape(5, 20), np.zeros(5), epochs=10,
+    >>> history = model.fit(np.arange(100).reshape(5, 20), np.zeros((5, 10)), epochs=10,
     ...                     batch_size=1, callbacks=[callback], verbose=0)
     >>> len(history.history["loss"])  # Only 4 epochs are run.
     4

@@ -33,7 +33,7 @@ class LearningRateScheduler(Callback):
     >>> round(model.optimizer.learning_rate, 5)
     0.01
     >>> callback = keras.callbacks.LearningRateScheduler(scheduler)
-    >>> history = model.fit(np.arange(100).reshape(5, 20), np.zeros(5), epochs=15,
+    >>> history = model.fit(np.arange(100).reshape(5, 20), np.zeros((5, 10)), epochs=15,
     ...                     callbacks=[callback], verbose=0)
     >>> round(model.optimizer.learning_rate, 5)
     0.00607

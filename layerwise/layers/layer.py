@@ -157,6 +157,16 @@ class Layer(torch.nn.Module):
         return to_torch_dtype(self.dtype)
 
     @property
+    def _fast_dtype(self):
+        """The input dtype that needs no cast (None when inputs are never cast)."""
+        cached = self.__dict__.get("_fast_dtype_cache")
+        if cached is None or cached[0] != self._dtype_name:
+            dtype = self.torch_dtype if (self._cast_inputs and self.autocast) else None
+            cached = (self._dtype_name, dtype)
+            self.__dict__["_fast_dtype_cache"] = cached
+        return cached[1]
+
+    @property
     def trainable(self) -> bool:
         return self._trainable
 
@@ -445,6 +455,19 @@ class Layer(torch.nn.Module):
         return {"training": training} if self._call_signature_flags()[0] else {}
 
     def __call__(self, *args, **kwargs):
+        # Fast path, taken by every layer inside a model's call on the hot path: a built
+        # layer, one tensor of the right dtype, nothing but `training` as keyword.
+        if (len(args) == 1 and self.built and type(args[0]) is torch.Tensor
+                and self.activity_regularizer is None and len(kwargs) <= 1
+                and args[0].dtype is self._fast_dtype):
+            context = call_context.current()
+            if context is not None and (not kwargs or "training" in kwargs):
+                training = kwargs.get("training")
+                if training is None:
+                    training = context.training
+                if self._call_signature_flags()[0]:
+                    return super().__call__(args[0], training=training)
+                return super().__call__(args[0])
         if not args:
             raise ValueError(f"Layer '{self.name}' was called without inputs.")
         inputs = args[0]

@@ -93,7 +93,10 @@ def sparse_categorical_accuracy(y_true, y_pred) -> torch.Tensor:
     [0.0, 1.0]
     """
     y_pred = as_tensor(y_pred)
-    y_true = as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
+    y_true = as_tensor(y_true, device=y_pred.device)
+    if y_true.is_floating_point() or y_true.dtype == torch.bool:
+        # Keras compares in the prediction dtype; integer labels compare exactly as ints.
+        y_true = y_true.to(y_pred.dtype)
     reshape_matches = False
     y_true_org_shape = y_true.shape
     if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import torch
 
 from layerwise.layers.layer import Layer, _to_tensor
@@ -68,6 +70,109 @@ class Model(Trainer, Layer):
                 f"No such layer: {name!r}. Existing layers are: {[layer.name for layer in self.layers]}."
             )
         raise ValueError("Provide either a layer `name` or an `index`.")
+
+    # ------------------------------------------------------------- compile config
+    def compile(self, *args, **kwargs):
+        bound = inspect.signature(Trainer.compile).bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        Trainer.compile(self, *args, **kwargs)
+        recorded = {k: v for k, v in bound.arguments.items() if k not in ("self", "kwargs")}
+        recorded.update(bound.arguments.get("kwargs") or {})
+        # What `compile` received, for `get_compile_config()` (Keras' `compile_config`).
+        self._compile_args = recorded
+
+    compile.__doc__ = Trainer.compile.__doc__
+    compile.__signature__ = inspect.signature(Trainer.compile)
+
+    def get_compile_config(self) -> dict:
+        """The compile arguments in Keras' serialized form (`{}` when not compiled)."""
+        from layerwise.saving.compile_config import serialize_compile_config
+
+        return serialize_compile_config(self)
+
+    def compile_from_config(self, config: dict) -> None:
+        """Compiles the model from `get_compile_config()` output (or Keras' `compile_config`)."""
+        from layerwise.saving.compile_config import compile_args_from_config
+
+        self.compile(**compile_args_from_config(config))
+        if self.built:
+            from layerwise.saving.weights_h5 import prepare_optimizer
+
+            prepare_optimizer(self)
+
+    def build_from_config(self, config: dict | None) -> None:
+        """Builds the model for `config["input_shape"]` (subclassed models run on zeros)."""
+        shape = (config or {}).get("input_shape")
+        if self.built or shape is None:
+            return
+        if type(self).build is not Layer.build:
+            super().build_from_config(config)
+            return
+        from layerwise.layers.layer import _tuple_shape
+
+        def zeros(s):
+            if isinstance(s, tuple):
+                return torch.zeros([1 if d is None else int(d) for d in s], dtype=self.torch_dtype)
+            if isinstance(s, list):
+                return [zeros(v) for v in s]
+            if isinstance(s, dict):
+                return {k: zeros(v) for k, v in s.items()}
+            raise ValueError(f"Invalid `input_shape` in the build config: {s!r}")
+
+        with torch.no_grad():
+            self(zeros(_tuple_shape(shape)), training=False)
+
+    # ------------------------------------------------------------------- saving
+    def save(self, filepath, overwrite: bool = True, zipped: bool | None = None, **kwargs) -> None:
+        """Saves the model (architecture, weights, compile arguments, optimizer state).
+
+        Args:
+            filepath: A `.keras` path (Keras 3 archive, recommended) or a `.h5`
+                path (legacy Keras 2 HDF5).
+            overwrite: Whether to replace an existing file without asking.
+            zipped: Only the zipped `.keras` form is supported.
+            include_optimizer: (keyword, `.h5` only) whether to save the optimizer state.
+
+        The file is written atomically. Reload it with `keras.models.load_model`.
+        """
+        from layerwise.saving.saving_api import save_model
+
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite: bool = True, max_shard_size=None) -> None:
+        """Saves the weights (and optimizer state) to a `.weights.h5` (or legacy `.h5`) file."""
+        from layerwise.saving.saving_api import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
+        """Loads weights from a `.weights.h5`, `.keras` or legacy `.h5` file.
+
+        Args:
+            filepath: The weights file.
+            skip_mismatch: Skip the layers that do not match the file, with a warning.
+            by_name: (keyword, legacy `.h5` files) match layers by name, not order.
+        """
+        from layerwise.saving.saving_api import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def export(self, filepath, format: str = "onnx", verbose: bool | None = None,
+               input_signature=None, **kwargs) -> None:
+        """Exports the model for inference; layerwise supports `format="onnx"`.
+
+        Args:
+            filepath: The `.onnx` file to write (atomically).
+            format: `"onnx"` (written with `torch.onnx`).
+            verbose: Print a confirmation message (default `True`).
+            input_signature: Optional example inputs (tensors / arrays) or shapes
+                for the export; by default zeros of the model's input shapes,
+                with a dynamic batch dimension.
+        """
+        from layerwise.saving.onnx_export import export_model
+
+        export_model(self, filepath, format=format, verbose=verbose,
+                     input_signature=input_signature, **kwargs)
 
     def to_json(self, **kwargs) -> str:
         """Returns the model's architecture as Keras-format JSON (no weights)."""

@@ -119,8 +119,14 @@ class Trainer:
         return out
 
     def _output_names(self) -> list[str]:
-        names = getattr(self, "output_names", None)
-        return list(names) if names else ["output_0"]
+        # Cached: on a model without `output_names`, the lookup goes through
+        # nn.Module's raising __getattr__, too slow for every step.
+        cached = self.__dict__.get("_output_names_cache")
+        if cached is None:
+            names = getattr(self, "output_names", None)
+            cached = list(names) if names else ["output_0"]
+            self.__dict__["_output_names_cache"] = cached
+        return cached
 
     @property
     def metrics_names(self) -> list[str]:
@@ -172,7 +178,14 @@ class Trainer:
 
     def _update_metrics(self, x, y, y_pred, sample_weight, loss) -> None:
         batch_size = data_adapters.flatten(x)[0].shape[0]
-        self._loss_tracker.update_state(loss.detach(), sample_weight=batch_size)
+        tracker = self._loss_tracker
+        if tracker.total.device == loss.device:
+            # `update_state(loss, sample_weight=batch_size)` without the generic checks:
+            # the running sum stays on the device, the count on the host.
+            tracker.total.add_(loss.detach(), alpha=batch_size)
+            tracker._add_count(batch_size)
+        else:
+            tracker.update_state(loss.detach(), sample_weight=batch_size)
         if y is not None and self._compile_metrics is not None:
             self._compile_metrics.update_state(y, _detach(y_pred), sample_weight,
                                                self._output_names())
