@@ -66,12 +66,13 @@ class Adam(Optimizer):
             v_hat = self._slots(self.velocity_hats, indices)
             torch._foreach_maximum_(v_hat, v)
             v = v_hat
-        torch._foreach_add_(
-            params,
-            torch._foreach_div(torch._foreach_mul(m, float(alpha)),
-                               torch._foreach_add(torch._foreach_sqrt(v), self.epsilon)),
-            alpha=-1,
-        )
+        # Keras: params -= (m * alpha) / (sqrt(v) + epsilon); same operations, computed
+        # in place in two temporaries instead of four.
+        denominators = torch._foreach_sqrt(v)
+        torch._foreach_add_(denominators, self.epsilon)
+        updates = torch._foreach_mul(m, float(alpha))
+        torch._foreach_div_(updates, denominators)
+        torch._foreach_sub_(params, updates)
 
     def get_config(self):
         config = super().get_config()
