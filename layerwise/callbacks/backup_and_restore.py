@@ -176,6 +176,14 @@ class BackupAndRestore(Callback):
         if self.save_freq == "epoch":
             self._save_model(epoch=epoch + 1, step=0)
 
+    def _idle_batch_hooks(self) -> set:
+        """Batch hooks `CallbackList` may skip: all of them when backing up per epoch."""
+        if self.save_freq == "epoch" and (
+            type(self).on_train_batch_end is BackupAndRestore.on_train_batch_end
+        ):
+            return {"on_train_batch_end"}
+        return set()
+
     def on_train_batch_end(self, batch, logs=None):
         if self._should_save_on_batch(batch):
             self._save_model(epoch=self._epoch_index, step=batch + 1)

@@ -53,6 +53,9 @@ _ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_
 
 
 def _overrides(callback: Callback, hook: str) -> bool:
+    idle = getattr(callback, "_idle_batch_hooks", None)
+    if idle is not None and hook in idle():
+        return False  # Defined, but with this configuration it does nothing.
     # The train hooks forward to the Keras 2 `on_batch_*` aliases.
     names = (hook, _ALIASES[hook]) if hook in _ALIASES else (hook,)
     instance_attrs = getattr(callback, "__dict__", {})

@@ -85,6 +85,14 @@ class ModelCheckpoint(MonitorCallback):
                 f"filepath={self.filepath}"
             )
 
+    def _idle_batch_hooks(self) -> set:
+        """Batch hooks `CallbackList` may skip: all of them when saving once per epoch."""
+        if self.save_freq == "epoch" and (
+            type(self).on_train_batch_end is ModelCheckpoint.on_train_batch_end
+        ):
+            return {"on_train_batch_end"}
+        return set()
+
     def on_train_batch_end(self, batch, logs=None):
         if self._should_save_on_batch(batch):
             self._save_model(epoch=self._current_epoch, batch=batch, logs=logs)

@@ -102,7 +102,6 @@ class TensorBoard(Callback):
                 "(must be 0)"
             )
         self._global_train_batch = 0
-        self._global_test_batch = 0
         self._previous_epoch_iterations = 0
         self._epoch_start_time = 0.0
         self._batch_start_time = 0.0
@@ -214,6 +213,16 @@ class TensorBoard(Callback):
                 if _is_scalar(value):
                     writer.add_scalar(f"evaluation_{name}_vs_iterations", float(value), step)
 
+    def _idle_batch_hooks(self) -> set:
+        """Batch hooks `CallbackList` may skip: all of them with epoch-level summaries."""
+        cls = type(self)
+        if self.update_freq == "epoch" and not self.write_steps_per_second and (
+            cls.on_train_batch_begin is TensorBoard.on_train_batch_begin
+            and cls.on_train_batch_end is TensorBoard.on_train_batch_end
+        ):
+            return {"on_train_batch_begin", "on_train_batch_end"}
+        return set()
+
     def on_train_batch_begin(self, batch, logs=None):
         self._global_train_batch += 1
         if self.write_steps_per_second:
@@ -233,9 +242,6 @@ class TensorBoard(Callback):
             for name, value in logs.items():
                 if _is_scalar(value):
                     writer.add_scalar(f"batch_{name}", float(value), step)
-
-    def on_test_batch_begin(self, batch, logs=None):
-        self._global_test_batch += 1
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.write_steps_per_second:

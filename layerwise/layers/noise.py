@@ -61,6 +61,7 @@ class _SpatialDropout(Dropout):
     def get_config(self):
         config = super().get_config()
         config.pop("noise_shape", None)
+        config.pop("trainable", None)  # Keras' SpatialDropout*D(...) refuses `trainable`
         if self._rank > 1:
             config["data_format"] = self.data_format
         return config

@@ -107,8 +107,10 @@ def model_from_file_config(config, source: str, custom_objects=None, safe_mode: 
     """
     if not isinstance(config, dict):
         raise ValueError(f"The model config in {source} must be a JSON object.")
+    from layerwise.saving.registration import CustomObjectScope
+
     try:
-        with SafeModeScope(safe_mode):
+        with SafeModeScope(safe_mode), CustomObjectScope(custom_objects):
             if weights_budget is not None:
                 count = _count_on_meta(config, custom_objects)
                 if count is not None and count > weights_budget + (1 << 20):
@@ -144,10 +146,12 @@ def compile_from_file_config(model, compile_config, source: str, custom_objects=
                              legacy: bool = False) -> None:
     """Compiles `model` from a `compile_config` / `training_config`, or raises `ValueError`."""
     from layerwise.saving.compile_config import compile_args_from_config
+    from layerwise.saving.registration import CustomObjectScope
 
     try:
-        args = compile_args_from_config(compile_config, custom_objects, legacy=legacy)
-        model.compile(**args)
+        with CustomObjectScope(custom_objects):
+            args = compile_args_from_config(compile_config, custom_objects, legacy=legacy)
+            model.compile(**args)
     except LOAD_ERRORS as error:
         raise ValueError(
             f"Could not compile the model loaded from {source}: {error}. Load it with "

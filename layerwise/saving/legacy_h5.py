@@ -392,6 +392,13 @@ def normalize_legacy_config(config, depth: int = 0):
             inner["layers"] = normalize_legacy_config(inner["layers"], depth + 1)
         if isinstance(inner.get("layer"), dict):  # wrappers
             inner["layer"] = normalize_legacy_config(inner["layer"], depth + 1)
+        for key in ("input_layers", "output_layers"):
+            # Keras 2 wrote one input / output as a list of one reference; Keras calls
+            # such models with, and returns, a single tensor.
+            refs = inner.get(key)
+            if isinstance(refs, list) and len(refs) == 1 and isinstance(refs[0], list) \
+                    and len(refs[0]) == 3 and isinstance(refs[0][0], str):
+                inner[key] = refs[0]
         config["config"] = inner
     elif isinstance(inner, list) and config.get("class_name") == "Sequential":
         config["config"] = {"layers": normalize_legacy_config(inner, depth + 1)}

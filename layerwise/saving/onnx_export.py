@@ -97,9 +97,17 @@ def export_model(model, filepath, format: str = "onnx", verbose: bool | None = N
     try:
         with atomic_target(path) as temp, warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            torch.onnx.export(wrapper, tuple(examples), temp, input_names=input_names,
-                              output_names=output_names, dynamic_axes=dynamic_axes,
-                              opset_version=opset_version or 17, dynamo=False)
+            try:  # the TorchScript-based exporter: no extra dependency
+                torch.onnx.export(wrapper, tuple(examples), temp, input_names=input_names,
+                                  output_names=output_names, dynamic_axes=dynamic_axes,
+                                  opset_version=opset_version or 17, dynamo=False)
+            except (TypeError, RuntimeError, NotImplementedError):
+                if os.path.exists(temp):
+                    os.remove(temp)
+                # Newer torch: the dynamo-based exporter (needs `onnxscript`).
+                torch.onnx.export(wrapper, tuple(examples), temp, input_names=input_names,
+                                  output_names=output_names, dynamic_axes=dynamic_axes,
+                                  opset_version=opset_version, dynamo=True)
     finally:
         model.train(was_training)
     if verbose is None or verbose:

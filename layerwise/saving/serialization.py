@@ -127,6 +127,16 @@ def deserialize_keras_object(config: dict, custom_objects: dict | None = None):
             f"The 'config' of layer class {class_name!r} must be a dict. Received: "
             f"{str(inner)[:200]}"
         )
+    if custom_objects:
+        # Nested objects (activations, initializers, losses, ...) see them too.
+        from layerwise.saving.registration import CustomObjectScope
+
+        with CustomObjectScope(custom_objects):
+            return _instantiate(cls, inner, config, custom_objects)
+    return _instantiate(cls, inner, config, custom_objects)
+
+
+def _instantiate(cls, inner: dict, config: dict, custom_objects):
     if hasattr(cls, "from_config"):
         try:
             obj = cls.from_config(inner, custom_objects=custom_objects)

@@ -116,7 +116,7 @@ def read_dataset(dataset, expected_shape: tuple) -> np.ndarray:
         raise ValueError(f"Could not read HDF5 dataset {dataset.name!r}: {error}") from None
     value = np.asarray(value)
     if value.dtype.kind == "V":  # bfloat16 stored as 2 raw bytes
-        return torch.from_numpy(np.ascontiguousarray(value).view(np.int16)).view(torch.bfloat16)
+        return torch.from_numpy(np.array(value).view(np.int16)).view(torch.bfloat16)
     return value
 
 
@@ -432,7 +432,8 @@ def read_weights(model, h5file, skip_mismatch: bool = False, load_optimizer: boo
 
 
 def _assign(target, value) -> None:
-    tensor = value if isinstance(value, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(value))
+    # `np.array` (not `ascontiguousarray`, which makes scalars 1-D) keeps 0-d values 0-d.
+    tensor = value if isinstance(value, torch.Tensor) else torch.from_numpy(np.array(value))
     with torch.no_grad():
         target.copy_(tensor.to(device=target.device, dtype=target.dtype))
 

@@ -255,6 +255,13 @@ def _child_env():
     return env
 
 
+def _position(state):
+    """`(epoch, step)` of the backup file (always complete: it is replaced atomically)."""
+    with np.load(state, allow_pickle=False) as data:
+        meta = json.loads(data["meta"].tobytes())
+    return meta["epoch"], meta["step"]
+
+
 def _weights(path):
     with np.load(path, allow_pickle=False) as data:
         return [data[f"arr_{i}"] for i in range(len(data.files))]
@@ -287,10 +294,14 @@ def test_sigkill_mid_epoch_then_restart_equals_uninterrupted_run(tmp_path):
             assert child.poll() is None, child.communicate()
             assert time.monotonic() < deadline, "no backup was written"
             time.sleep(0.01)
-        with np.load(state, allow_pickle=False) as data:
-            first = json.loads(data["meta"].tobytes())
-        # Let training go on past a few backups (~0.14 s each): the kill lands between two.
-        time.sleep(0.5)
+        first = _position(state)
+        # Let training go on to a later backup (one every 7 batches, ~0.15 s), then kill
+        # it a few batches after that one: in the middle of an epoch, work since lost.
+        while _position(state) == first:
+            assert child.poll() is None, child.communicate()
+            assert time.monotonic() < deadline, "no second backup was written"
+            time.sleep(0.01)
+        time.sleep(0.07)
         assert child.poll() is None, "training finished before it could be killed"
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
@@ -302,8 +313,8 @@ def test_sigkill_mid_epoch_then_restart_equals_uninterrupted_run(tmp_path):
     assert not (tmp_path / "resumed.npz").exists()
     with np.load(state, allow_pickle=False) as data:
         meta = json.loads(data["meta"].tobytes())
-    assert (meta["epoch"], meta["step"]) > (first["epoch"], first["step"])
-    assert 0 < meta["step"]  # a backup in the middle of an epoch (20 batches each)
+    assert (meta["epoch"], meta["step"]) > first
+    assert 0 < meta["step"] < 20  # a backup in the middle of an epoch (20 batches each)
 
     # Restart the same script: it resumes from the backup and finishes.
     done = run(tmp_path / "resumed.npz", "1")

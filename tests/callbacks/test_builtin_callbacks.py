@@ -634,3 +634,38 @@ def test_callbacks_do_not_warn_in_plain_fit(tmp_path):
             keras.callbacks.TensorBoard(tmp_path / "tb"),
             keras.callbacks.BackupAndRestore(tmp_path / "backup", save_freq=2),
         ])
+
+
+def test_epoch_level_callbacks_cost_nothing_per_batch(tmp_path):
+    from layerwise.callbacks import CallbackList
+
+    def wants(*callbacks):
+        lst = CallbackList(list(callbacks))
+        return {h for h in ("on_train_batch_begin", "on_train_batch_end") if lst.wants(h)}
+
+    cb = keras.callbacks
+    assert wants(cb.ModelCheckpoint(str(tmp_path / "m.keras")),
+                 cb.BackupAndRestore(tmp_path / "b"), cb.EarlyStopping(),
+                 cb.ReduceLROnPlateau(), cb.CSVLogger(tmp_path / "l.csv")) == set()
+    assert wants(cb.ModelCheckpoint(str(tmp_path / "m.keras"), save_freq=5)) == {
+        "on_train_batch_end"}
+    assert wants(cb.BackupAndRestore(tmp_path / "b", save_freq=5)) == {"on_train_batch_end"}
+    assert wants(cb.TerminateOnNaN()) == {"on_train_batch_end"}
+
+    class Sub(cb.ModelCheckpoint):
+        def on_train_batch_end(self, batch, logs=None):
+            pass
+
+    assert wants(Sub(str(tmp_path / "m.keras"))) == {"on_train_batch_end"}
+    if "tensorboard" in sys.modules or _has_tensorboard():
+        assert wants(cb.TensorBoard(tmp_path / "tb")) == set()
+        assert wants(cb.TensorBoard(tmp_path / "tb", update_freq="batch")) == {
+            "on_train_batch_begin", "on_train_batch_end"}
+
+
+def _has_tensorboard():
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        return False
+    return True

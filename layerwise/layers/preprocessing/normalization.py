@@ -390,6 +390,7 @@ class Discretization(DataLayer):
 
     def get_config(self):
         config = super().get_config()
+        config.pop("trainable", None)  # Keras' Discretization(...) refuses `trainable`
         config.update({"bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins,
                        "epsilon": self.epsilon, "output_mode": self.output_mode,
                        "sparse": self.sparse})
