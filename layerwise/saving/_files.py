@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from collections.abc import Iterator
 
-TEMP_PREFIX = ".tmp-"
+from layerwise.utils.atomic import atomic_path
 
 
 def h5py_module():
@@ -22,47 +21,18 @@ def h5py_module():
     return h5py
 
 
-def _fsync_dir(folder: str) -> None:
-    if os.name == "nt":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 @contextlib.contextmanager
 def atomic_target(path: str) -> Iterator[str]:
     """Yields a temporary path beside `path`; it replaces `path` when the block succeeds.
 
-    The file is written under a hidden name in the same folder, `fsync`-ed, then
-    moved onto `path` with `os.replace` (atomic), so a process killed while
-    saving leaves the previous file intact and never a partial `path`.
+    `layerwise.utils.atomic.atomic_path` (write under a hidden name in the same
+    folder, `fsync`, then `os.replace`), creating the folder first as Keras'
+    savers do: a process killed while saving leaves the previous file intact.
     """
     path = os.fspath(path)
-    folder, base = os.path.split(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        os.makedirs(folder, exist_ok=True)
-    temp = os.path.join(folder, f"{TEMP_PREFIX}{secrets.token_hex(6)}.{base}")
-    try:
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with atomic_path(path) as temp:
         yield temp
-        fd = os.open(temp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(temp)
-        raise
-    _fsync_dir(folder)
 
 
 def check_overwrite(path: str, overwrite: bool) -> bool:

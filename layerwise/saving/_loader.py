@@ -120,15 +120,24 @@ def model_from_file_config(config, source: str, custom_objects=None, safe_mode: 
                         "build it (the file is corrupted or was crafted to exhaust memory)."
                     )
             model = _deserialize(config, custom_objects)
+            _check_built_model(model, source)
     except LOAD_ERRORS as error:
         raise _as_value_error(error, source) from error
+    return model
+
+
+def _check_built_model(model, source: str) -> None:
+    """Validates what layers only check lazily, so a loaded model is a working one."""
     from layerwise.layers.layer import Layer
 
     if not isinstance(model, Layer) or not hasattr(model, "compile"):
         raise ValueError(
             f"The config in {source} describes a {type(model).__name__}, not a model."
         )
-    return model
+    for layer in model._flatten_layers(include_self=True):
+        layer.torch_dtype  # noqa: B018 - raises ValueError for an unknown dtype name
+        if not isinstance(layer.name, str) or not layer.name:
+            raise ValueError(f"The config in {source} has a layer without a valid name.")
 
 
 def _as_value_error(error: BaseException, source: str) -> ValueError:

@@ -28,10 +28,35 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import os
+import struct
 import warnings
+import zipfile
 
 from layerwise.saving._files import atomic_target, check_overwrite, h5py_module
+
+# What reading a corrupted or hostile file can raise below the loaders' own checks
+# (h5py raises RuntimeError / OSError / KeyError from the HDF5 library, zipfile
+# raises BadZipFile / EOFError / struct.error, ...): all become a ValueError.
+_FILE_ERRORS = (OSError, RuntimeError, KeyError, TypeError, IndexError, AttributeError,
+                RecursionError, MemoryError, UnicodeError, EOFError, OverflowError,
+                NotImplementedError, ZeroDivisionError, LookupError, AssertionError,
+                struct.error, zipfile.BadZipFile, zipfile.LargeZipFile)
+
+
+@contextlib.contextmanager
+def _as_value_errors(source: str):
+    """Re-raises any low-level error from reading `source` as a `ValueError` naming it."""
+    try:
+        yield
+    except (ValueError, FileNotFoundError):
+        raise
+    except _FILE_ERRORS as error:
+        raise ValueError(
+            f"Could not load {source}: the file is corrupted or not in a supported format "
+            f"({type(error).__name__}: {error})."
+        ) from error
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _ZIP_SIGNATURE = b"PK\x03\x04"
@@ -170,7 +195,9 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
 
     _check_custom_objects(custom_objects)
     if hasattr(filepath, "read"):
-        return keras_zip.load_model_from_archive(filepath, custom_objects, compile, safe_mode)
+        with _as_value_errors("the archive"):
+            return keras_zip.load_model_from_archive(filepath, custom_objects, compile,
+                                                     safe_mode)
     path = _path(filepath)
     if not os.path.isfile(path):
         raise ValueError(
@@ -181,9 +208,11 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     if path.endswith(".keras") or kind == "zip":
         if kind != "zip":
             raise ValueError(f"{path!r} is not a valid `.keras` archive (not a zip file).")
-        return keras_zip.load_model_from_archive(path, custom_objects, compile, safe_mode)
+        with _as_value_errors(repr(path)):
+            return keras_zip.load_model_from_archive(path, custom_objects, compile, safe_mode)
     if path.endswith((".h5", ".hdf5")) or kind == "hdf5":
-        return legacy_h5.load_model_from_hdf5(path, custom_objects, compile, safe_mode)
+        with _as_value_errors(repr(path)):
+            return legacy_h5.load_model_from_hdf5(path, custom_objects, compile, safe_mode)
     raise ValueError(
         f"File format not supported: filepath={path}. layerwise loads `.keras` files and "
         "legacy `.h5` files."
@@ -264,15 +293,16 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
             raise ValueError(
                 f"`by_name` only supports loading legacy '.h5' or '.hdf5' files. Received: {path}"
             )
-        keras_zip.load_weights_from_archive(model, path, skip_mismatch=skip_mismatch)
+        with _as_value_errors(repr(path)):
+            keras_zip.load_weights_from_archive(model, path, skip_mismatch=skip_mismatch)
         return
     if not path.endswith((".h5", ".hdf5")) and kind != "hdf5":
         raise ValueError(
             f"File format not supported: filepath={path}. Weights load from `.weights.h5`, "
             "`.keras` and legacy `.h5` files."
         )
-    with legacy_h5.open_h5(path) as f:
-        source = repr(path)
+    source = repr(path)
+    with _as_value_errors(source), legacy_h5.open_h5(path) as f:
         try:
             if legacy_h5.is_legacy_layout(f):
                 legacy_h5.read_weights_group(legacy_h5.legacy_weights_root(f), model,

@@ -8,6 +8,7 @@ Generators, iterables and `DataLoader`s are read batch by batch.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Iterator, Mapping
@@ -186,15 +187,22 @@ class ArrayDataAdapter:
         single = isinstance(x, torch.Tensor) and (y is None or isinstance(y, torch.Tensor))
         for start in starts:
             if order is None:
-                index = slice(start, start + bs)
-                take = (lambda t, i=index: t[i])
+                take = functools.partial(_slice_rows, rows=slice(start, start + bs))
             else:
-                index = order[start:start + bs]
-                take = (lambda t, i=index: t.index_select(0, i))
+                take = functools.partial(_gather_rows, rows=order[start:start + bs])
             if single and sw is None:
                 yield take(x), (None if y is None else take(y)), None
                 continue
             yield map_structure(take, x), map_structure(take, y), map_structure(take, sw)
+
+
+
+def _slice_rows(t: torch.Tensor, rows: slice) -> torch.Tensor:
+    return t[rows]
+
+
+def _gather_rows(t: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    return t.index_select(0, rows)
 
 
 class GeneratorDataAdapter:

@@ -37,7 +37,7 @@ def _bn_config(name):
 def _write_layer(group, layer_name, weights, chunk_names=False):
     """A Keras 2 layer group: `weight_names` (bytes, `:0` suffixes) and nested datasets."""
     g = group.create_group(layer_name)
-    names = [f"{layer_name}/{w}:0".encode("utf8") for w in weights]
+    names = [f"{layer_name}/{w}:0".encode() for w in weights]
     if chunk_names and len(names) > 1:
         g.attrs["weight_names0"] = np.asarray(names[:1])
         g.attrs["weight_names1"] = np.asarray(names[1:])

@@ -76,7 +76,8 @@ def test_enable_unsafe_deserialization(tmp_path):
         keras.models.load_model(tmp_path / "l.h5")
     keras.saving.enable_unsafe_deserialization()
     try:
-        assert keras.models.load_model(tmp_path / "l.h5", compile=False).predict(X, verbose=0).shape == (2, 4)
+        loaded = keras.models.load_model(tmp_path / "l.h5", compile=False)
+        assert loaded.predict(X, verbose=0).shape == (2, 4)
     finally:
         keras.saving.disable_unsafe_deserialization()
 
@@ -151,7 +152,7 @@ def test_only_registered_classes_and_functions_are_built(tmp_path, monkeypatch):
         path = _with_config(tmp_path, mutate, name=f"h{i}.keras")
         with pytest.raises(ValueError) as info:
             keras.models.load_model(path)
-        assert "h%d.keras" % i in str(info.value)
+        assert f"h{i}.keras" in str(info.value)
     assert calls == []
     assert fake not in sys.modules
 
