@@ -210,15 +210,29 @@ def _grads(seed, steps=6, missing=()):
     return out
 
 
-def _apply_pair(keras, opt_name, kwargs_fn, grads_seq, constraint=False, exclude=None):
-    """Runs `optimizer.apply` with the same gradients in both libraries; exact comparison."""
+def _apply_pair(keras, opt_name, kwargs_fn, grads_seq, constraint=False, exclude=None,
+                exact=True):
+    """Runs `optimizer.apply` with the same gradients in both libraries.
+
+    `exact`: bit for bit (Adam and AdamW with `fused=False`, Keras' own sequence of
+    operations); otherwise to RTOL/ATOL (their default fused kernel).
+    """
     import warnings
 
     import torch
 
     k_vars, l_vars = _variables(keras, constraint)
     k_opt = getattr(keras.optimizers, opt_name)(**kwargs_fn(keras))
-    l_opt = getattr(layerwise.optimizers, opt_name)(**kwargs_fn(layerwise))
+    l_kwargs = kwargs_fn(layerwise)
+    if opt_name in ("Adam", "AdamW"):
+        l_kwargs["fused"] = not exact
+    l_opt = getattr(layerwise.optimizers, opt_name)(**l_kwargs)
+
+    def same(actual, expected, err_msg=""):
+        if exact:
+            np.testing.assert_array_equal(actual, expected, err_msg=err_msg)
+        else:
+            np.testing.assert_allclose(actual, expected, rtol=RTOL, atol=ATOL, err_msg=err_msg)
     if exclude:
         k_opt.exclude_from_weight_decay(var_names=exclude)
         l_opt.exclude_from_weight_decay(var_names=exclude)
@@ -229,26 +243,56 @@ def _apply_pair(keras, opt_name, kwargs_fn, grads_seq, constraint=False, exclude
                         k_vars)
             l_opt.apply([None if g is None else torch.tensor(g) for g in grads], l_vars)
             for i, (k_var, l_var) in enumerate(zip(k_vars, l_vars, strict=True)):
-                np.testing.assert_array_equal(l_var.detach().numpy(),
-                                              keras.ops.convert_to_numpy(k_var),
-                                              err_msg=f"variable {i} after step {step}")
+                same(l_var.detach().numpy(), keras.ops.convert_to_numpy(k_var),
+                     err_msg=f"variable {i} after step {step}")
     k_state = [keras.ops.convert_to_numpy(v) for v in k_opt.variables]
     l_state = [v.detach().cpu().numpy() for v in l_opt.variables]
     assert len(l_state) == len(k_state)
     for i, (a, b) in enumerate(zip(k_state, l_state, strict=True)):
         assert a.shape == b.shape, f"optimizer variable {i}"
-        np.testing.assert_array_equal(b, a, err_msg=f"optimizer variable {i}")
+        same(b, a, err_msg=f"optimizer variable {i}")
     if l_opt.use_ema:
         k_opt.finalize_variable_values(k_vars)
         l_opt.finalize_variable_values(l_vars)
         for k_var, l_var in zip(k_vars, l_vars, strict=True):
-            np.testing.assert_array_equal(l_var.detach().numpy(),
-                                          keras.ops.convert_to_numpy(k_var))
+            same(l_var.detach().numpy(), keras.ops.convert_to_numpy(k_var))
 
 
 @pytest.mark.parametrize("opt_name,kwargs_fn", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_apply_matches_keras_bit_for_bit(keras, opt_name, kwargs_fn):
     _apply_pair(keras, opt_name, kwargs_fn, _grads(1))
+
+
+ADAM_CASES = [c for c in CASES if c[1] in ("Adam", "AdamW")]
+
+
+@pytest.mark.parametrize("opt_name,kwargs_fn", [c[1:] for c in ADAM_CASES],
+                         ids=[c[0] for c in ADAM_CASES])
+def test_fused_adam_matches_keras(keras, opt_name, kwargs_fn):
+    """The default (torch's fused kernel) against Keras, to float32 rounding."""
+    _apply_pair(keras, opt_name, kwargs_fn, _grads(1), exact=False)
+    _apply_pair(keras, opt_name, kwargs_fn, _grads(3, steps=5, missing=(1,)), exact=False)
+
+
+def test_fused_adam_is_used_by_default_and_can_be_required():
+    import torch
+
+    var = Variable(torch.ones(3))
+    opt = layerwise.optimizers.Adam(0.1)
+    calls = []
+    real = torch._fused_adam_
+    try:
+        torch._fused_adam_ = lambda *a, **k: (calls.append(1), real(*a, **k))[1]
+        opt.apply([torch.full((3,), 0.5)], [var])
+    finally:
+        torch._fused_adam_ = real
+    assert calls == [1]
+    strided = layerwise.optimizers.Adam(0.1, fused=True)
+    with pytest.raises(ValueError, match="fused=None"):
+        strided.apply([torch.ones(3)[::2]], [Variable(torch.ones(2))])
+    with pytest.raises(ValueError, match="fused"):
+        layerwise.optimizers.Adam(fused="yes")
+    assert "fused" not in layerwise.optimizers.Adam().get_config()
 
 
 @pytest.mark.parametrize("opt_name", OPTIMIZERS)
