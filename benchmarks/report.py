@@ -94,8 +94,10 @@ def render_markdown(meta: dict, workloads: list[Workload], frameworks: list[str]
     ]
     lines += _machine_lines(meta) + _workload_lines(workloads)
 
-    lines += ["## Steady-state throughput (samples/s, median of epochs 2..E; higher is better)",
-              ""]
+    repeats = meta.get("repeats", 1)
+    best_of = f"; the faster of {repeats} interleaved runs" if repeats > 1 else ""
+    lines += ["## Steady-state throughput (samples/s, median of epochs 2..E"
+              f"{best_of}; higher is better)", ""]
     lines += _table(["workload"] + labels, [
         [w.name] + [_cell(results.get(w.name, {}).get(f), "samples_per_s", ",.0f")
                     for f in frameworks] for w in workloads])

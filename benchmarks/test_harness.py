@@ -74,3 +74,16 @@ def test_markdown_reports_failures_and_ratios():
     assert "0.50x" in text  # layerwise / PyTorch loop
     assert report.ratio(results["W1"], "keras-jax") is None
     assert "QUICK" in text
+
+
+def test_best_run_keeps_the_fastest_and_every_throughput():
+    slow = {"ok": True, "samples_per_s": 100.0, "epochs": 3}
+    fast = {"ok": True, "samples_per_s": 150.0, "epochs": 3}
+    failed = {"ok": False, "error": "boom"}
+    best = run.best_run(run.best_run(None, slow), fast)
+    assert best["samples_per_s"] == 150.0 and best["runs_samples_per_s"] == [100.0, 150.0]
+    best = run.best_run(best, slow)
+    assert best["samples_per_s"] == 150.0 and best["runs_samples_per_s"] == [100.0, 150.0, 100.0]
+    best = run.best_run(run.best_run(None, failed), slow)
+    assert best["ok"] and best["runs_samples_per_s"] == [None, 100.0]
+    assert not run.best_run(None, failed)["ok"]

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from layerwise.backend.config import floatx, to_torch_dtype
+from layerwise.trainers.batch_buffers import GatherBuffers
 
 
 def to_tensor(x, device=None, name="x") -> torch.Tensor:
@@ -154,6 +155,7 @@ class ArrayDataAdapter:
         self.device = device
         self._steps_override = steps
         self._offset = 0
+        self._x_buffers: GatherBuffers | None = None
 
     @property
     def steps(self) -> int:
@@ -171,8 +173,9 @@ class ArrayDataAdapter:
 
         Shuffling gathers each batch from an index permutation. Permuting the whole
         array up front would write a fresh copy of the data every epoch, which is
-        several times slower for large inputs (page faults on new memory); unshuffled
-        batches are views, with no copy at all.
+        several times slower for large inputs (page faults on new memory); large
+        batches are gathered into reused memory (`batch_buffers`). Unshuffled batches
+        are views, with no copy at all.
         """
         order = self._order()
         bs, n = self.batch_size, self.num_samples
@@ -185,13 +188,21 @@ class ArrayDataAdapter:
             self._offset = (self._offset + count) % len(starts)
         x, y, sw = self.x, self.y, self.sample_weight
         single = isinstance(x, torch.Tensor) and (y is None or isinstance(y, torch.Tensor))
+        gather_x = None
+        if order is not None and single and sw is None:
+            if self._x_buffers is None and GatherBuffers.wanted(x, bs):
+                self._x_buffers = GatherBuffers(x, bs)
+            if self._x_buffers is not None:
+                gather_x = self._x_buffers.gather
         for start in starts:
             if order is None:
                 take = functools.partial(_slice_rows, rows=slice(start, start + bs))
             else:
                 take = functools.partial(_gather_rows, rows=order[start:start + bs])
             if single and sw is None:
-                yield take(x), (None if y is None else take(y)), None
+                xb = take(x) if gather_x is None else gather_x(order[start:start + bs])
+                yield xb, (None if y is None else take(y)), None
+                del xb
                 continue
             yield map_structure(take, x), map_structure(take, y), map_structure(take, sw)
 

@@ -14,8 +14,11 @@ def check_finite(x, name: str) -> None:
     for t in data_adapters.flatten(x):
         if not isinstance(t, torch.Tensor) or not t.is_floating_point():
             continue
-        # One reduction pass; a non-finite sum (NaN/inf, or overflow) triggers the exact check.
-        if bool(torch.isfinite(t.sum(dtype=torch.float64))):
+        # One reduction pass, no temporary copy of the data (a float64 accumulator dtype
+        # would convert the whole array first); a non-finite sum (NaN/inf, or a float32
+        # overflow of large finite data) only triggers the exact check below.
+        accumulate = torch.float32 if t.element_size() < 4 else None
+        if bool(torch.isfinite(t.sum(dtype=accumulate))):
             continue
         if not bool(torch.isfinite(t).all()):
             bad = int((~torch.isfinite(t)).sum())

@@ -17,6 +17,7 @@ import torch
 from layerwise import optimizers as optimizers_module
 from layerwise.activations.logits import copy_logits
 from layerwise.backend import call_context
+from layerwise.backend.host_memory import tune_malloc
 from layerwise.callbacks.callback_list import CallbackList, LazyLogs
 from layerwise.callbacks.progbar_logger import resolve_verbose
 from layerwise.metrics.metric import Mean
@@ -282,6 +283,7 @@ class Trainer:
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
         self._assert_compiled("fit")
+        tune_malloc()
         if validation_data is None and validation_split:
             if not data_adapters._is_array_structure(x):
                 raise ValueError(
@@ -444,6 +446,7 @@ class Trainer:
         if kwargs:
             raise TypeError(f"evaluate() got unexpected keyword argument(s) {sorted(kwargs)}.")
         self._assert_compiled("evaluate")
+        tune_malloc()
         adapter = data_adapters.get_data_adapter(x, y, sample_weight, batch_size, steps, False,
                                                  None, self._device())
         if isinstance(adapter, data_adapters.ArrayDataAdapter):
@@ -478,6 +481,7 @@ class Trainer:
             kwargs.pop(legacy, None)
         if kwargs:
             raise TypeError(f"predict() got unexpected keyword argument(s) {sorted(kwargs)}.")
+        tune_malloc()
         adapter = data_adapters.get_data_adapter(x, None, None, batch_size, steps, False, None,
                                                  self._device())
         verbose = resolve_verbose(verbose)
@@ -508,6 +512,7 @@ class Trainer:
         As in Keras 3, the metrics are reset first, so the values describe this batch only.
         """
         self._assert_compiled("train_on_batch")
+        tune_malloc()
         adapter = data_adapters.get_data_adapter(x, y, sample_weight, None, None, False,
                                                  class_weight, self._device())
         if not hasattr(self, "_trainable_params") or not self.built:

@@ -1,0 +1,58 @@
+"""glibc keeps freed training buffers for reuse once `fit`/`evaluate`/`predict` ran."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from layerwise.backend import host_memory
+
+glibc_only = pytest.mark.skipif(
+    platform.system() != "Linux" or platform.libc_ver()[0] != "glibc",
+    reason="malloc tuning applies to glibc only")
+
+# Six rounds of allocating, filling and freeing eight 12 MB tensors together (96 MB,
+# like a CNN step's activations); prints the page faults of rounds 2-6 (round 1
+# always touches new memory).
+PROBE = textwrap.dedent("""
+    import resource, sys, torch
+    import layerwise
+    if sys.argv[1] == "fit":
+        model = layerwise.Sequential([layerwise.Input((2,)), layerwise.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        model.fit(torch.zeros(4, 2), torch.zeros(4, 1), verbose=0)
+    faults = []
+    for _ in range(6):
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        buffers = [torch.empty(3 << 20).fill_(1.0) for _ in range(8)]
+        del buffers
+        faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+    print(sum(faults[1:]))
+""")
+
+
+def _faults(mode: str, tune: str) -> int:
+    env = dict(os.environ, LAYERWISE_TUNE_MALLOC=tune, OMP_NUM_THREADS="1")
+    out = subprocess.run([sys.executable, "-c", PROBE, mode], env=env, check=True,
+                         capture_output=True, text=True, timeout=120).stdout
+    return int(out.split()[-1])
+
+
+@glibc_only
+def test_fit_keeps_freed_buffers_in_the_process():
+    round_pages = 8 * (12 << 20) // 4096
+    assert _faults("fit", "1") < round_pages // 2  # reused after round 1
+    assert _faults("none", "1") > 2 * round_pages  # glibc's defaults: fresh pages each round
+
+
+def test_tune_malloc_runs_once_and_honours_the_opt_out(monkeypatch):
+    monkeypatch.setattr(host_memory, "_state", {"done": False, "applied": False})
+    monkeypatch.setenv("LAYERWISE_TUNE_MALLOC", "0")
+    assert host_memory.tune_malloc() is False
+    monkeypatch.setenv("LAYERWISE_TUNE_MALLOC", "1")
+    assert host_memory.tune_malloc() is False  # decided once per process
