@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 
 from frameworks import FRAMEWORKS, RATIO_BASELINES
 from workloads import Workload
@@ -145,8 +146,7 @@ def _metrics_cell(entry: dict | None) -> str:
 def write(md_path: str, json_path: str, meta: dict, workloads: list[Workload],
           frameworks: list[str], results: dict) -> None:
     """Write RESULTS.md and results.json (rewritten on every run)."""
-    with open(md_path, "w") as f:
-        f.write(render_markdown(meta, workloads, frameworks, results))
+    write_text_atomic(md_path, render_markdown(meta, workloads, frameworks, results))
     ratios = {w.name: {b: ratio(results.get(w.name, {}), b) for b in RATIO_BASELINES}
               for w in workloads}
     payload = {
@@ -156,6 +156,12 @@ def write(md_path: str, json_path: str, meta: dict, workloads: list[Workload],
         "results": results,
         "ratios_layerwise_over": ratios,
     }
-    with open(json_path, "w") as f:
-        json.dump(payload, f, indent=2, default=str)
-        f.write("\n")
+    write_text_atomic(json_path, json.dumps(payload, indent=2, default=str) + "\n")
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Writes `text` to `path` via a temporary file and a rename: never half a file."""
+    temp = f"{path}.tmp"
+    with open(temp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(temp, path)
