@@ -112,6 +112,11 @@ def _mutate_bytes(data: bytes, edits) -> bytes:
     return bytes(out)
 
 
+def _cut_or_mutate(data: bytes, cut: float, edits) -> bytes:
+    """`data` with the given edits applied, or (no edits) its first `cut` fraction."""
+    return _mutate_bytes(data, edits) if edits else data[: int(len(data) * cut)]
+
+
 EDITS = st.lists(st.tuples(st.sampled_from(["flip", "set", "cut", "insert"]),
                            st.integers(0, 2**31), st.integers(0, 255)), min_size=1, max_size=6)
 
@@ -127,22 +132,16 @@ def test_corrupted_keras_archives(files, edits):
 @SETTINGS
 @given(cut=st.floats(0.0, 1.0, exclude_max=True), edits=st.one_of(st.none(), EDITS))
 def test_truncated_or_corrupted_legacy_h5(files, cut, edits):
-    data = files["h5"][: int(len(files["h5"]) * cut)]
-    if edits:
-        data = _mutate_bytes(files["h5"], edits)
     path = files["folder"] / "fuzz.h5"
-    path.write_bytes(data)
+    path.write_bytes(_cut_or_mutate(files["h5"], cut, edits))
     _load_or_value_error(lambda: keras.models.load_model(path))
 
 
 @SETTINGS
 @given(cut=st.floats(0.0, 1.0, exclude_max=True), edits=st.one_of(st.none(), EDITS))
 def test_truncated_or_corrupted_weights_h5(files, cut, edits):
-    data = files["weights"][: int(len(files["weights"]) * cut)]
-    if edits:
-        data = _mutate_bytes(files["weights"], edits)
     path = files["folder"] / "fuzz.weights.h5"
-    path.write_bytes(data)
+    path.write_bytes(_cut_or_mutate(files["weights"], cut, edits))
     model = _model()
     before = model.get_weights()
     try:
