@@ -29,6 +29,16 @@ class History(Callback):
         if self.model is not None:
             self.model.history = self
 
+    def plot(self, metrics=None, to_file=None, figsize=None):
+        """Training vs validation curves per metric, best epoch marked (needs matplotlib).
+
+        See `layerwise.reports.plot_history`. Returns the matplotlib `Figure`.
+        """
+        # Deliberate lazy entry point into the reports package, which sits above callbacks.
+        from layerwise.reports.plots import plot_history
+
+        return plot_history(self, metrics=metrics, to_file=to_file, figsize=figsize)
+
     def __getstate__(self):
         state = dict(self.__dict__)
         state["_model"] = None

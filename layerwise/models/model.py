@@ -174,6 +174,18 @@ class Model(Trainer, Layer):
         export_model(self, filepath, format=format, verbose=verbose,
                      input_signature=input_signature, **kwargs)
 
+    def evaluate_report(self, x, y, class_names=None, history=None, batch_size=None):
+        """Evaluates a classifier into a report: accuracy, per-class scores, confusion, ROC.
+
+        Returns a `layerwise.reports.EvaluationReport` (`print(report)`,
+        `report.to_html("report.html")`, `report.to_dict()`).
+        """
+        # Deliberate lazy entry point into layerwise.reports, which sits above models.
+        from layerwise.reports.report import evaluate_report
+
+        return evaluate_report(self, x, y, class_names=class_names, history=history,
+                               batch_size=batch_size)
+
     def to_json(self, **kwargs) -> str:
         """Returns the model's architecture as Keras-format JSON (no weights)."""
         from layerwise.saving.serialization import model_to_json

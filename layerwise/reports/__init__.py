@@ -14,9 +14,16 @@ from layerwise.reports.classification import confusion_matrix as confusion_matri
 from layerwise.reports.classification import (
     precision_recall_fscore_support as precision_recall_fscore_support,
 )
+from layerwise.reports.image_plots import plot_images as plot_images
+from layerwise.reports.image_plots import plot_predictions as plot_predictions
+from layerwise.reports.plots import plot_confusion_matrix as plot_confusion_matrix
+from layerwise.reports.plots import plot_history as plot_history
+from layerwise.reports.plots import plot_roc as plot_roc
 from layerwise.reports.ranking import auc as auc
 from layerwise.reports.ranking import precision_recall_curve as precision_recall_curve
 from layerwise.reports.ranking import roc_curve as roc_curve
+from layerwise.reports.report import EvaluationReport as EvaluationReport
+from layerwise.reports.report import evaluate_report as evaluate_report
 from layerwise.reports.scores import average_precision_score as average_precision_score
 from layerwise.reports.scores import roc_auc_score as roc_auc_score
 from layerwise.reports.text_report import classification_report as classification_report
