@@ -6,7 +6,7 @@ import numpy as np
 
 from layerwise.reports._inputs import as_labels, to_numpy
 from layerwise.reports.classification import confusion_matrix
-from layerwise.reports.plots import roc_curves
+from layerwise.reports.scores import roc_auc_score
 from layerwise.reports.text_report import classification_report
 
 
@@ -86,14 +86,19 @@ class EvaluationReport:
         self.worst_mistakes = self._worst_mistakes(top_k)
 
     def _roc_auc(self) -> dict:
+        """AUC per class present (one-vs-rest), their mean (`macro`) and `micro`."""
         if len(np.unique(self.y_true)) < 2:
             return {}
-        score = self.y_prob[:, 1] if self.y_prob.shape[1] == 2 else self.y_prob
-        curves = roc_curves(self.y_true, score)
-        if self.y_prob.shape[1] == 2:
-            return {"binary": float(curves[1][2])}
-        return {(self.class_names[c] if isinstance(c, (int, np.integer)) else c): float(v[2])
-                for c, v in curves.items()}
+        k = self.y_prob.shape[1]
+        if k == 2:
+            return {"binary": float(roc_auc_score(self.y_true, self.y_prob[:, 1]))}
+        present = np.bincount(self.y_true, minlength=k) > 0
+        truth = np.eye(k)[self.y_true]
+        aucs = {self.class_names[c]: float(roc_auc_score(truth[:, c], self.y_prob[:, c]))
+                for c in range(k) if present[c]}
+        aucs["micro"] = float(roc_auc_score(truth.ravel(), self.y_prob.ravel()))
+        aucs["macro"] = float(np.mean([v for n, v in aucs.items() if n != "micro"]))
+        return aucs
 
     def _confused_pairs(self, top_k: int) -> list[dict]:
         off = self.confusion.copy()
