@@ -86,7 +86,7 @@ def test_cross_validate_with_a_splitter_and_errors():
                                                                      random_state=0),
                             fit_kwargs={"epochs": 1}, verbose=0)
     for _, test in result.folds:
-        assert np.bincount(y[test]).tolist() == [3, 3, 3]
+        assert set(np.bincount(y[test]).tolist()) <= {3, 4}
     assert result.models is None
     shared = build_model()
     with pytest.raises(ValueError, match="same model twice"):
