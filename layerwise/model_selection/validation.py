@@ -107,7 +107,7 @@ def cross_validate(build_model, x, y, folds=5, fit_kwargs=None, evaluate_kwargs=
                          f"received {type(build_model).__name__}.")
     if isinstance(folds, numbers.Integral):
         splitter = KFold(int(folds))
-    elif hasattr(folds, "split"):
+    elif hasattr(folds, "split") and not isinstance(folds, (str, bytes)):
         splitter = folds
     else:
         raise ValueError(f"`folds` must be a number of folds or a splitter such as "
