@@ -1,0 +1,7 @@
+"""`python -m layerwise.cli ...`."""
+
+import sys
+
+from layerwise.cli import main
+
+sys.exit(main())
