@@ -52,9 +52,14 @@ model.summary()
 model.compile(loss="sparse_categorical_crossentropy", optimizer=keras.optimizers.Adam(),
               metrics=["accuracy"])
 start = time.perf_counter()
-model.fit(x_train, y_train, batch_size=128, epochs=args.epochs, verbose=2)
+history = model.fit(x_train, y_train, batch_size=128, epochs=args.epochs, verbose=2)
 print(f"Training time: {time.perf_counter() - start:.1f} s")
 
 score = model.evaluate(x_test, y_test, verbose=0)
 print("Test loss:", score[0])
 print("Test accuracy:", score[1])
+
+# The evaluation report: per-class scores, confusion matrix, ROC curves, worst mistakes.
+report = model.evaluate_report(x_test, y_test, history=history)
+print(report)
+report.to_html("mnist_cnn_report.html")

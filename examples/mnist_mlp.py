@@ -35,3 +35,9 @@ print("Test accuracy:", score[1])
 
 predicted = model.predict(x_test, verbose=0).argmax(axis=1)
 print("Accuracy from predict + argmax:", float(np.mean(predicted == y_test)))
+
+# layerwise extra: the evaluation report (per-class scores, confusion matrix, ROC curves,
+# training curves, most confident mistakes) as text and as one HTML page.
+report = model.evaluate_report(x_test, y_test_cat, history=history)
+print(report)
+report.to_html("mnist_mlp_report.html")

@@ -30,3 +30,16 @@ from layerwise.models import Model as Model
 from layerwise.models import Sequential as Sequential
 
 __version__ = "0.1.0"
+
+# The top of the stack: evaluation reports and K-fold validation (NumPy only) ...
+from layerwise import model_selection as model_selection  # noqa: E402
+from layerwise import reports as reports  # noqa: E402
+
+
+def __getattr__(name):
+    # ... and the scikit-learn wrappers, loaded on first use (they import scikit-learn).
+    if name == "wrappers":
+        import importlib
+
+        return importlib.import_module("layerwise.wrappers")
+    raise AttributeError(f"module 'layerwise' has no attribute {name!r}")
