@@ -44,8 +44,9 @@ def _looks_like_images(x) -> bool:
         return False
     if len(x.shape) in (3, 4):
         return len(x.shape) == 3 or x.shape[-1] in (1, 3, 4)
+    # Flat rows count as images when they are small squares (digits 8x8 ... MNIST 28x28).
     side = int(round(np.sqrt(x.shape[1]))) if len(x.shape) == 2 else 0
-    return side >= 8 and side * side == x.shape[1]
+    return 8 <= side <= 64 and side * side == x.shape[1]
 
 
 def _figures(report) -> list[tuple[str, str]]:

@@ -98,3 +98,15 @@ def test_html_is_self_contained(trained, tmp_path):
         with Image.open(io.BytesIO(base64.b64decode(data))) as image:
             assert image.size[0] > 300
     assert "Confusion matrix" in page and "ROC curves" in page and "Training curves" in page
+
+
+def test_html_without_matplotlib_keeps_the_tables(monkeypatch, tmp_path):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    y = np.array([0, 1, 2, 2, 1, 0])
+    prob = np.eye(3)[[0, 1, 1, 2, 1, 0]] * 0.8 + 0.2 / 3
+    page = reports.EvaluationReport(y, prob, x=np.zeros((6, 8, 8))).to_html(tmp_path / "r.html")
+    assert "pip install matplotlib" in page
+    assert "data:image/png" not in page
+    assert "<h2>Per class</h2>" in page and "true \\ predicted" in page
