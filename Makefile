@@ -21,6 +21,7 @@ $(VENV)/.test: $(VENV)/.base
 	touch $@
 
 demo: $(VENV)/.base
+	-$(PY) -c "import matplotlib" 2>/dev/null || $(PY) -m pip install -q matplotlib  # report figures
 	$(PY) -m layerwise.cli demo
 
 test: $(VENV)/.test
