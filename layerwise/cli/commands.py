@@ -10,6 +10,7 @@ import numpy as np
 from layerwise.cli import data
 from layerwise.datasets._cache import datasets_dir, keras_datasets_dir
 from layerwise.saving.saving_api import load_model
+from layerwise.utils.image_utils import img_to_array, load_img
 
 MODEL_FILES = (".keras", ".h5", ".hdf5")
 
@@ -46,8 +47,6 @@ def evaluate(args) -> int:
 
 
 def _load_image(path: str, model):
-    from layerwise.utils.image_utils import img_to_array, load_img
-
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such file: {path}")
     shape = data.model_input_shape(model)

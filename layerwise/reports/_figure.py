@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 
 import numpy as np
@@ -46,8 +47,6 @@ def save(fig, to_file, dpi: int | None = None):
 
 def png_bytes(fig, dpi: int | None = None) -> bytes:
     """The figure as PNG bytes."""
-    import io
-
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi or fig.dpi)
     return buffer.getvalue()

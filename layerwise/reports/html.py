@@ -9,6 +9,8 @@ import os
 import numpy as np
 
 from layerwise.reports._figure import png_bytes
+from layerwise.reports.image_plots import plot_predictions
+from layerwise.reports.plots import plot_confusion_matrix, plot_history, plot_roc
 from layerwise.utils.atomic import atomic_write
 
 _CSS = """
@@ -51,9 +53,6 @@ def _looks_like_images(x) -> bool:
 
 def _figures(report) -> list[tuple[str, str]]:
     """`(section title, <img> tag)` for each figure, or a note when matplotlib is missing."""
-    from layerwise.reports.image_plots import plot_predictions
-    from layerwise.reports.plots import plot_confusion_matrix, plot_history, plot_roc
-
     k = len(report.class_names)
     makers = []
     if report.history is not None:

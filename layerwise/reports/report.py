@@ -6,6 +6,7 @@ import numpy as np
 
 from layerwise.reports._inputs import as_labels, to_numpy
 from layerwise.reports.classification import confusion_matrix
+from layerwise.reports.html import render_report, report_body
 from layerwise.reports.scores import roc_auc_score
 from layerwise.reports.text_report import classification_report
 
@@ -166,13 +167,9 @@ class EvaluationReport:
             path: The `.html` file to write (atomically); `None` only returns the text.
             title: The page title.
         """
-        from layerwise.reports.html import render_report
-
         return render_report(self, path, title=title)
 
     def _repr_html_(self) -> str:
-        from layerwise.reports.html import report_body
-
         return report_body(self)
 
 
