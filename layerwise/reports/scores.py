@@ -95,6 +95,26 @@ def _prepare(y_true, y_score, sample_weight):
     return y_true, y_score.astype(np.float64), weights_or_none(sample_weight, len(y_true))
 
 
+def _one_vs_one(encoded, y_score, average, weight) -> float:
+    """Mean AUC over class pairs (Hand & Till), scikit-learn's `multi_class="ovo"`."""
+    if weight is not None:
+        raise ValueError("`sample_weight` is not supported with multi_class='ovo'; leave it out "
+                         "or use 'ovr'.")
+    if average not in ("macro", "weighted"):
+        raise ValueError(f"`average` must be 'macro' or 'weighted' with multi_class='ovo', "
+                         f"received {average!r}.")
+    present = np.unique(encoded)
+    scores, prevalence = [], []
+    for i, a in enumerate(present):
+        for b in present[i + 1:]:
+            a_mask, b_mask = encoded == a, encoded == b
+            both = a_mask | b_mask
+            prevalence.append(np.average(both))
+            scores.append((_binary_roc_auc(a_mask[both], y_score[both, a])
+                           + _binary_roc_auc(b_mask[both], y_score[both, b])) / 2)
+    return float(np.average(scores, weights=prevalence if average == "weighted" else None))
+
+
 def roc_auc_score(y_true, y_score, average: str | None = "macro", sample_weight=None,
                   max_fpr=None, multi_class: str = "ovr", labels=None):
     """Area under the ROC curve: binary, multi-class one-vs-rest, or multi-label.
@@ -110,12 +130,13 @@ def roc_auc_score(y_true, y_score, average: str | None = "macro", sample_weight=
         max_fpr: Binary only: the standardized partial AUC up to this false
             positive rate.
         multi_class: `"ovr"` (one-vs-rest, the default here; scikit-learn's
-            default `"raise"` asks for it explicitly).
+            default `"raise"` asks for it explicitly) or `"ovo"` (one-vs-one:
+            the mean AUC over class pairs, `"macro"` or `"weighted"`).
         labels: Multi-class only: the classes of `y_score`'s columns.
 
     Returns:
         The score (or an array with `average=None`), equal to
-        `sklearn.metrics.roc_auc_score(..., multi_class="ovr")`.
+        `sklearn.metrics.roc_auc_score` with the same `multi_class`.
     """
     y_true, y_score, weight = _prepare(y_true, y_score, sample_weight)
     if y_score.ndim == 2 and y_score.shape[1] == 2 and (
@@ -130,9 +151,9 @@ def roc_auc_score(y_true, y_score, average: str | None = "macro", sample_weight=
         truth = (y_true == classes[-1]).astype(np.float64) if len(classes) == 2 \
             else np.zeros(len(y_true))
         return _binary_roc_auc(truth, y_score, weight, max_fpr)
-    if multi_class != "ovr":
-        raise ValueError(
-            f"`multi_class` must be 'ovr' (one-vs-rest), received {multi_class!r}.")
+    if multi_class not in ("ovr", "ovo"):
+        raise ValueError(f"`multi_class` must be 'ovr' (one-vs-rest) or 'ovo' (one-vs-one), "
+                         f"received {multi_class!r}.")
     multilabel = y_true.ndim == 2 and not is_one_hot(y_true)
     if not multilabel:
         if max_fpr is not None and max_fpr != 1.0:
@@ -142,6 +163,8 @@ def roc_auc_score(y_true, y_score, average: str | None = "macro", sample_weight=
             raise ValueError("Target scores need to be probabilities for multiclass roc_auc, "
                              "i.e. they should sum up to 1.0 over classes (use softmax).")
     truth, _ = _indicator(y_true, y_score, labels, "roc_auc_score")
+    if multi_class == "ovo" and not multilabel:
+        return _one_vs_one(truth.argmax(axis=1), y_score, average, weight)
 
     def metric(t, s, sample_weight=None):
         return _binary_roc_auc(t, s, sample_weight, max_fpr)

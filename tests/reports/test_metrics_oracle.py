@@ -267,6 +267,25 @@ def test_roc_auc_score_one_vs_rest(name, y, prob, average):
 
 
 @pytest.mark.parametrize("name,y,prob", MULTI, ids=MIDS)
+@pytest.mark.parametrize("average", ["macro", "weighted"])
+def test_roc_auc_score_one_vs_one(name, y, prob, average):
+    theirs = S.roc_auc_score(y, prob, multi_class="ovo", average=average)
+    same(R.roc_auc_score(y, prob, multi_class="ovo", average=average), theirs)
+    same(R.roc_auc_score(np.eye(prob.shape[1])[y], prob, multi_class="ovo", average=average),
+         theirs)
+
+
+def test_one_vs_one_refuses_what_sklearn_refuses():
+    y, prob = MULTI[0][1], MULTI[0][2]
+    with pytest.raises(ValueError, match="sample_weight"):
+        R.roc_auc_score(y, prob, multi_class="ovo", sample_weight=np.ones(len(y)))
+    with pytest.raises(ValueError, match="average"):
+        R.roc_auc_score(y, prob, multi_class="ovo", average="micro")
+    with pytest.raises(ValueError, match="multi_class"):
+        R.roc_auc_score(y, prob, multi_class="pairs")
+
+
+@pytest.mark.parametrize("name,y,prob", MULTI, ids=MIDS)
 @pytest.mark.parametrize("average", ["micro", "macro", "weighted", None])
 def test_average_precision_multiclass(name, y, prob, average):
     same(R.average_precision_score(y, prob, average=average),
