@@ -44,7 +44,9 @@ class SKLBase(BaseEstimator):
         warm_start: Keep training the previously fitted model on `fit`.
         model_kwargs: Keyword arguments of `model` when it is a callable.
         fit_kwargs: Keyword arguments of `model.fit` (those given to `fit`
-            take precedence).
+            take precedence). As in Keras, `fit` and `predict` keep the
+            default verbosity (`"auto"`: a progress bar); `verbose=0` here
+            quiets `fit`.
 
     Attributes:
         model_: The fitted model.
@@ -94,7 +96,7 @@ class SKLBase(BaseEstimator):
         y = self._process_target(y, reset=True)
         model = self._get_model(X, y)
         _check_model(model)
-        fit_kwargs = {"verbose": 0, **(self.fit_kwargs or {}), **kwargs}
+        fit_kwargs = {**(self.fit_kwargs or {}), **kwargs}
         self.history_ = model.fit(X, y, **fit_kwargs)
         self.model_ = model
         return self
@@ -105,7 +107,7 @@ class SKLBase(BaseEstimator):
 
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
-        return self._reverse_process_target(self.model_.predict(X, verbose=0))
+        return self._reverse_process_target(self.model_.predict(X))
 
     def _process_target(self, y, reset=False):
         type_of_target(y)
@@ -152,7 +154,7 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
 
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
-        return self.model_.predict(X, verbose=0)
+        return self.model_.predict(X)
 
     def _process_target(self, y, reset=False):
         import sklearn.pipeline
@@ -206,7 +208,7 @@ class SKLearnTransformer(TransformerMixin, SKLBase):
 
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
-        return self.model_.predict(X, verbose=0)
+        return self.model_.predict(X)
 
     def _more_tags(self):
         return {"preserves_dtype": []}
