@@ -70,8 +70,13 @@ def as_array(value) -> np.ndarray:
     if array.dtype.kind in "US" or (array.dtype == object and array.size
                                     and isinstance(array.flat[0], str)):
         return _as_bytes(array)
-    if array.dtype == np.float64 and not isinstance(value, np.ndarray):
-        array = array.astype("float32")  # Python floats in lists: float32, as tf.data.
+    if not isinstance(value, np.ndarray) and not hasattr(value, "to_numpy"):
+        # Python numbers in lists get tf.data's dtypes: float32, and int32 when they fit.
+        if array.dtype == np.float64:
+            array = array.astype("float32")
+        elif array.dtype == np.int64 and (not array.size or (
+                array.min() >= -2**31 and array.max() < 2**31)):
+            array = array.astype("int32")
     return array
 
 

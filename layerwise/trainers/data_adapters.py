@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from layerwise.backend.config import floatx, to_torch_dtype
+from layerwise.data import INFINITE_CARDINALITY, Dataset
 from layerwise.trainers.batch_buffers import GatherBuffers
 
 
@@ -387,6 +388,23 @@ def is_tf_dataset(x) -> bool:
     return False
 
 
+def _layerwise_dataset_iterable(dataset, steps):
+    """A `layerwise.data.Dataset` read like a tf.data one: its own order, its length."""
+    if not isinstance(dataset, Dataset):
+        return None
+    if not dataset._step.batched:
+        raise ValueError(
+            "This dataset yields single samples, not batches: call `.batch(batch_size)` on "
+            "it before passing it to `fit`, `evaluate` or `predict`."
+        )
+    if not steps and int(dataset.cardinality()) == INFINITE_CARDINALITY:
+        raise ValueError(
+            "This dataset is infinite (it ends in `repeat()`): pass `steps_per_epoch` (or "
+            "`steps`) to say how many batches make an epoch."
+        )
+    return dataset
+
+
 def _is_py_dataset(x) -> bool:
     from layerwise.utils.py_dataset import PyDataset
 
@@ -397,6 +415,8 @@ def _special_adapter(x, y, sample_weight, batch_size, steps, shuffle, class_weig
     """Adapters for PyDataset, tf.data, and map-style torch Datasets; None for others."""
     if _is_py_dataset(x):
         kind = "a PyDataset"
+    elif _layerwise_dataset_iterable(x, steps) is not None:
+        kind = "a layerwise.data.Dataset"
     elif is_tf_dataset(x):
         kind = "a tf.data.Dataset"
     elif isinstance(x, torch.utils.data.Dataset):
@@ -416,6 +436,8 @@ def _special_adapter(x, y, sample_weight, batch_size, steps, shuffle, class_weig
     if is_tf_dataset(x):
         return GeneratorDataAdapter(_TFDatasetIterable(x), steps=steps, device=device,
                                     class_weight=class_weight)
+    if kind == "a layerwise.data.Dataset":
+        return GeneratorDataAdapter(x, steps=steps, device=device, class_weight=class_weight)
     # A torch Dataset yields samples: batch them (and shuffle map-style ones) with a DataLoader.
     iterable = isinstance(x, torch.utils.data.IterableDataset)
     loader = torch.utils.data.DataLoader(x, batch_size=batch_size or 32,
