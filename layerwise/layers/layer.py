@@ -31,6 +31,8 @@ def _to_tensor(x):
         return x
     if isinstance(x, np.ndarray) or np.isscalar(x) or isinstance(x, (list, float, int)):
         array = np.asarray(x)
+        if array.dtype.kind in "OUS":
+            return array  # Strings stay NumPy: for `StringLookup` / `TextVectorization`.
         if array.dtype == np.float64:
             array = array.astype(floatx())
         return torch.from_numpy(np.ascontiguousarray(array))

@@ -31,6 +31,8 @@ def to_tensor(x, device=None, name="x") -> torch.Tensor:
             if isinstance(x, np.ndarray) and not x.flags.writeable:
                 x = x.copy()  # pandas copy-on-write hands out read-only views
         array = np.asarray(x)
+        if _is_string_array(array):
+            return array  # String inputs stay NumPy, for `StringLookup` / `TextVectorization`.
         if array.dtype == object:
             raise ValueError(
                 f"`{name}` could not be converted to a numeric array (it has dtype object: "
@@ -467,6 +469,13 @@ def _is_nested_numbers(x) -> bool:
     if isinstance(x, (list, tuple)):
         return bool(x) and all(_is_nested_numbers(v) for v in x)
     return isinstance(x, (int, float, np.number)) and not isinstance(x, bool)
+
+
+def _is_string_array(array: np.ndarray) -> bool:
+    if array.dtype.kind in "US":
+        return True
+    return array.dtype == object and array.size > 0 and isinstance(
+        array.reshape(-1)[0], (str, bytes))
 
 
 def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False,
