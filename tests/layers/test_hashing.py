@@ -91,3 +91,21 @@ def test_layer_matches_keras_hashing(kwargs):
     data = np.array([["A"], ["B"], ["C"], ["D"], ["E"], [""], ["日本"]])
     np.testing.assert_array_equal(layerwise.layers.Hashing(**kwargs)(data).numpy(),
                                   np.asarray(keras.layers.Hashing(**kwargs)(data)))
+
+
+def test_lookup_oov_buckets_equal_keras():
+    # Expected indices computed with Keras 3.15 on TensorFlow 2.21 (same inputs).
+    data = np.array([["a"], ["zz"], ["q"], ["hello"], ["b"], ["xyz"], ["k"], ["日本"]])
+    cases = [(dict(num_oov_indices=3), [3, 1, 2, 1, 4, 1, 2, 2]),
+             (dict(num_oov_indices=4, mask_token=""), [5, 3, 2, 1, 6, 1, 2, 4]),
+             (dict(num_oov_indices=5, salt=42), [5, 3, 0, 3, 6, 2, 3, 3]),
+             (dict(num_oov_indices=5, salt=[4, 2]), [5, 3, 3, 1, 6, 0, 2, 4])]
+    for kwargs, expected in cases:
+        layer = layerwise.layers.StringLookup(vocabulary=["a", "b"], **kwargs)
+        assert layer(data).numpy().ravel().tolist() == expected, kwargs
+    ints = np.array([[1], [2], [77], [1000], [5], [-3]])
+    for kwargs, expected in [(dict(), [3, 4, 2, 1, 2, 0]),
+                             (dict(oov_method="farmhash"), [3, 4, 0, 2, 1, 0]),
+                             (dict(oov_method="farmhash", salt=9), [3, 4, 1, 1, 1, 0])]:
+        layer = layerwise.layers.IntegerLookup(vocabulary=[1, 2], num_oov_indices=3, **kwargs)
+        assert layer(ints).numpy().ravel().tolist() == expected, kwargs
