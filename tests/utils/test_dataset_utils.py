@@ -11,8 +11,8 @@ import pytest
 import torch
 
 import layerwise
-from layerwise.utils import dataset_utils
 from layerwise.data import Dataset, EagerArray
+from layerwise.utils import dataset_utils
 
 
 def write_images(root, classes=("cats", "dogs"), per_class=6, seed=0, ext="png"):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from layerwise.backend import tf_interop
 from layerwise.backend.config import standardize_data_format
 from layerwise.backend.keras_tensor import is_symbolic
 from layerwise.backend.random import make_generator
 from layerwise.layers.layer import Layer
-from layerwise.backend import tf_interop
 
 
 class DataLayer(Layer):
