@@ -99,7 +99,29 @@ def imdb_folders(tmp_path):
     return tmp_path / "aclImdb"
 
 
-def test_text_classification_from_scratch(imdb_folders):
+def python_standardization(input_data):
+    # The example's tf.strings.lower / tf.strings.regex_replace, in Python.
+    lowercase = np.char.lower(input_data.astype(str))
+    stripped_html = np.char.replace(lowercase, "<br />", " ")
+    table = str.maketrans("", "", string.punctuation)
+    return np.vectorize(lambda s: re.sub(r"\s+", " ", s.translate(table)))(stripped_html)
+
+
+def tensorflow_standardization(input_data):
+    tf = pytest.importorskip("tensorflow")
+    lowercase = tf.strings.lower(input_data)
+    stripped_html = tf.strings.regex_replace(lowercase, "<br />", " ")
+    return tf.strings.regex_replace(stripped_html, f"[{re.escape(string.punctuation)}]", "")
+
+
+@pytest.mark.parametrize("variant", [
+    "python", pytest.param("tensorflow", marks=pytest.mark.slow)])
+def test_text_classification_from_scratch(imdb_folders, variant):
+    if variant == "tensorflow":
+        tf = pytest.importorskip("tensorflow")
+        custom_standardization, expand_dims = tensorflow_standardization, tf.expand_dims
+    else:
+        custom_standardization, expand_dims = python_standardization, np.expand_dims
     batch_size = 8
     raw_train_ds = keras.utils.text_dataset_from_directory(
         imdb_folders / "train", batch_size=batch_size, validation_split=0.2,
@@ -115,13 +137,6 @@ def test_text_classification_from_scratch(imdb_folders):
             assert isinstance(text_batch.numpy()[i], bytes)
             assert label_batch.numpy()[i] in (0, 1)
 
-    def custom_standardization(input_data):
-        # The example uses tf.strings.lower / tf.strings.regex_replace; the same in Python.
-        lowercase = np.char.lower(input_data.astype(str))
-        stripped_html = np.char.replace(lowercase, "<br />", " ")
-        table = str.maketrans("", "", string.punctuation)
-        return np.vectorize(lambda s: re.sub(r"\s+", " ", s.translate(table)))(stripped_html)
-
     max_features, embedding_dim, sequence_length = 50, 8, 16
     vectorize_layer = keras.layers.TextVectorization(
         standardize=custom_standardization, max_tokens=max_features, output_mode="int",
@@ -131,7 +146,7 @@ def test_text_classification_from_scratch(imdb_folders):
     assert "great" in vectorize_layer.get_vocabulary()
 
     def vectorize_text(text, label):
-        text = np.expand_dims(text, -1)  # the example: tf.expand_dims
+        text = expand_dims(text, -1)  # tf.expand_dims in the example
         return vectorize_layer(text), label
 
     train_ds = raw_train_ds.map(vectorize_text).cache().prefetch(buffer_size=10)
