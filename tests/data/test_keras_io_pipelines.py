@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import layerwise as keras
+from layerwise import data as layerwise_data
 from layerwise import data as tf_data
 from layerwise import layers
 
@@ -32,7 +33,13 @@ def pet_images(tmp_path):
     return tmp_path / "PetImages"
 
 
-def test_image_classification_from_scratch(pet_images):
+@pytest.mark.parametrize("variant", [
+    "layerwise", pytest.param("tensorflow", marks=pytest.mark.slow)])
+def test_image_classification_from_scratch(pet_images, variant):
+    # With TensorFlow installed the example's own `from tensorflow import data as tf_data`
+    # works too: its AUTOTUNE is accepted by layerwise datasets.
+    tf_data = pytest.importorskip("tensorflow").data if variant == "tensorflow" else \
+        layerwise_data
     image_size = (24, 24)
     batch_size = 8
     train_ds, val_ds = keras.utils.image_dataset_from_directory(

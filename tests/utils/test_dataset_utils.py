@@ -270,3 +270,59 @@ def test_split_dataset_errors():
         layerwise.utils.split_dataset("abc", left_size=0.5)
     with pytest.raises(ValueError, match="different"):
         layerwise.utils.split_dataset((np.arange(3), np.arange(4)), left_size=0.5)
+
+
+# ------------------------------------------------------------------ audio
+def write_wavs(root, rates=16000, lengths=(40, 64, 50), classes=("no", "yes"), width=2,
+               channels=1):
+    import wave
+
+    rng = np.random.RandomState(3)
+    for cls in classes:
+        (root / cls).mkdir(parents=True, exist_ok=True)
+        for i, n in enumerate(lengths):
+            dtype = {1: np.uint8, 2: np.int16, 4: np.int32}[width]
+            info = np.iinfo(dtype)
+            samples = rng.randint(info.min, info.max, size=(n, channels), dtype=dtype)
+            with wave.open(str(root / cls / f"{i}.wav"), "wb") as f:
+                f.setnchannels(channels)
+                f.setsampwidth(width)
+                f.setframerate(rates)
+                f.writeframes(samples.tobytes())
+    return root
+
+
+def test_audio_dataset_pads_batches_truncates_and_labels(tmp_path):
+    root = write_wavs(tmp_path / "audio")
+    ds = layerwise.utils.audio_dataset_from_directory(root, batch_size=3, shuffle=False,
+                                                      verbose=False)
+    assert ds.class_names == ["no", "yes"] and len(ds) == 2
+    audio, labels = next(iter(ds))
+    assert audio.shape == (3, 64, 1) and audio.dtype == np.float32
+    assert labels.tolist() == [0, 0, 0]
+    assert np.all(audio[0, 40:] == 0) and np.abs(audio).max() <= 1.0  # padded, in [-1, 1]
+    fixed = layerwise.utils.audio_dataset_from_directory(
+        root, batch_size=2, output_sequence_length=48, label_mode="categorical", seed=1,
+        verbose=False)
+    audio, labels = next(iter(fixed))
+    assert audio.shape == (2, 48, 1) and labels.shape == (2, 2)
+
+
+def test_audio_reads_pcm_widths_and_channels_like_decode_wav(tmp_path):
+    import wave
+
+    from layerwise.utils.audio_dataset_utils import read_wav
+
+    root = write_wavs(tmp_path / "stereo", lengths=(5,), classes=("a",), channels=2)
+    with wave.open(str(root / "a" / "0.wav"), "rb") as f:
+        raw = np.frombuffer(f.readframes(5), dtype=np.int16).reshape(5, 2)
+    np.testing.assert_allclose(read_wav(root / "a" / "0.wav"), raw / 32768.0)
+    eight = write_wavs(tmp_path / "u8", lengths=(4,), classes=("a",), width=1)
+    assert read_wav(eight / "a" / "0.wav").dtype == np.float32
+    with pytest.raises(ValueError, match="sampling_rate"):
+        read_wav(root / "a" / "0.wav", sampling_rate=8000)
+    (tmp_path / "bad.wav").write_bytes(b"RIFFnot really")
+    with pytest.raises(ValueError, match="WAV"):
+        read_wav(tmp_path / "bad.wav")
+    with pytest.raises(ValueError, match="ragged"):
+        layerwise.utils.audio_dataset_from_directory(root, ragged=True)
