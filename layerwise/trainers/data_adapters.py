@@ -216,6 +216,8 @@ def _slice_rows(t: torch.Tensor, rows: slice) -> torch.Tensor:
 
 
 def _gather_rows(t: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    if isinstance(t, np.ndarray):  # string inputs stay NumPy
+        return t[rows.cpu().numpy()]
     return t.index_select(0, rows)
 
 
@@ -474,8 +476,8 @@ def _is_nested_numbers(x) -> bool:
 def _is_string_array(array: np.ndarray) -> bool:
     if array.dtype.kind in "US":
         return True
-    return array.dtype == object and array.size > 0 and isinstance(
-        array.reshape(-1)[0], (str, bytes))
+    return array.dtype == object and array.size > 0 and all(
+        isinstance(v, (str, bytes)) for v in array.reshape(-1))
 
 
 def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False,

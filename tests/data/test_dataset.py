@@ -256,3 +256,20 @@ def test_fit_refuses_unbatched_and_endless_datasets_clearly():
         model.fit(endless, verbose=0)
     history = model.fit(endless, steps_per_epoch=3, epochs=2, verbose=0)
     assert len(history.history["loss"]) == 2
+
+
+def test_string_models_train_from_arrays_and_datasets():
+    vectorize = layerwise.layers.TextVectorization(max_tokens=20, output_sequence_length=4)
+    texts = np.array([["good film"], ["bad film"], ["good"], ["bad"]] * 4)
+    labels = np.array([1.0, 0.0, 1.0, 0.0] * 4)
+    vectorize.adapt(texts.ravel())
+    inputs = layerwise.Input(shape=(1,), dtype="string")
+    x = layerwise.layers.CategoryEncoding(num_tokens=20, output_mode="multi_hot")(
+        vectorize(inputs))
+    model = layerwise.Model(inputs, layerwise.layers.Dense(1, activation="sigmoid")(x))
+    model.compile("adam", "binary_crossentropy")
+    model.fit(texts, labels, batch_size=4, epochs=1, shuffle=True, verbose=0)
+    model.fit(Dataset.from_tensor_slices((texts, labels)).batch(4), epochs=1, verbose=0)
+    assert model.predict(np.array([["good"]]), verbose=0).shape == (1, 1)
+    with pytest.raises(ValueError, match="dtype object"):
+        model.fit(np.array([["a", 1.0]], dtype=object), np.ones(1), verbose=0)
