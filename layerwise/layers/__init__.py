@@ -83,6 +83,7 @@ from layerwise.layers.pooling import MaxPooling3D as MaxPooling3D
 from layerwise.layers.preprocessing import CategoryEncoding as CategoryEncoding
 from layerwise.layers.preprocessing import CenterCrop as CenterCrop
 from layerwise.layers.preprocessing import Discretization as Discretization
+from layerwise.layers.preprocessing import Hashing as Hashing
 from layerwise.layers.preprocessing import IntegerLookup as IntegerLookup
 from layerwise.layers.preprocessing import Normalization as Normalization
 from layerwise.layers.preprocessing import RandomBrightness as RandomBrightness

@@ -51,7 +51,9 @@ class InputLayer(Layer):
         if sparse:
             raise ValueError("Sparse inputs are not supported by layerwise: pass dense arrays.")
         self._batch_shape = _standardize_batch_shape(shape, batch_size, batch_shape, "Input")
-        self._input_torch_dtype = to_torch_dtype(dtype)
+        # torch has no string dtype: string inputs (for `StringLookup`, `TextVectorization`)
+        # are NumPy arrays of `str`/`bytes`, and their symbolic tensor has dtype "string".
+        self._input_torch_dtype = "string" if dtype == "string" else to_torch_dtype(dtype)
         self.built = True
         self._build_input_shape = self._batch_shape
         tensor = KerasTensor(self._batch_shape, dtype=self._input_torch_dtype, name=self.name)

@@ -17,7 +17,7 @@ import torch
 from layerwise import constraints as constraints_module
 from layerwise import initializers as initializers_module
 from layerwise import regularizers as regularizers_module
-from layerwise.backend import call_context, naming
+from layerwise.backend import call_context, naming, tf_interop
 from layerwise.backend.config import floatx, to_torch_dtype
 from layerwise.backend.keras_tensor import KerasTensor, Node, is_symbolic
 from layerwise.backend.variables import Variable
@@ -31,6 +31,8 @@ def _to_tensor(x):
         return x
     if isinstance(x, np.ndarray) or np.isscalar(x) or isinstance(x, (list, float, int)):
         array = np.asarray(x)
+        if array.dtype.kind in "OUS":
+            return array  # Strings stay NumPy: for `StringLookup` / `TextVectorization`.
         if array.dtype == np.float64:
             array = array.astype(floatx())
         return torch.from_numpy(np.ascontiguousarray(array))
@@ -475,6 +477,8 @@ class Layer(torch.nn.Module):
             kwargs.pop("mask")  # Masks only reach layers whose `call` accepts them, as in Keras.
         if is_symbolic(inputs):
             return self._symbolic_call(*args, **kwargs)
+        if tf_interop.is_tf_tensor(inputs):  # e.g. inside `tf.data.Dataset.map`
+            return tf_interop.call(self, inputs, args[1:], kwargs)
         if not isinstance(inputs, torch.Tensor):
             inputs = _map_structure(_to_tensor, inputs)
         if self._cast_inputs and self.autocast:

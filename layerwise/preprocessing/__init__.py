@@ -2,12 +2,12 @@
 
 from layerwise.preprocessing import image as image
 from layerwise.preprocessing import sequence as sequence
-from layerwise.utils.dataset_utils import (
+from layerwise.utils.image_dataset_utils import (
     image_dataset_from_directory as image_dataset_from_directory,
 )
-from layerwise.utils.dataset_utils import (
+from layerwise.utils.text_dataset_utils import (
     text_dataset_from_directory as text_dataset_from_directory,
 )
-from layerwise.utils.dataset_utils import (
+from layerwise.utils.timeseries_dataset_utils import (
     timeseries_dataset_from_array as timeseries_dataset_from_array,
 )

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from layerwise.backend.config import floatx, to_torch_dtype
+from layerwise.data import INFINITE_CARDINALITY, Dataset
 from layerwise.trainers.batch_buffers import GatherBuffers
 
 
@@ -30,6 +31,8 @@ def to_tensor(x, device=None, name="x") -> torch.Tensor:
             if isinstance(x, np.ndarray) and not x.flags.writeable:
                 x = x.copy()  # pandas copy-on-write hands out read-only views
         array = np.asarray(x)
+        if _is_string_array(array):
+            return array  # String inputs stay NumPy, for `StringLookup` / `TextVectorization`.
         if array.dtype == object:
             raise ValueError(
                 f"`{name}` could not be converted to a numeric array (it has dtype object: "
@@ -213,6 +216,8 @@ def _slice_rows(t: torch.Tensor, rows: slice) -> torch.Tensor:
 
 
 def _gather_rows(t: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    if isinstance(t, np.ndarray):  # string inputs stay NumPy
+        return t[rows.cpu().numpy()]
     return t.index_select(0, rows)
 
 
@@ -387,6 +392,23 @@ def is_tf_dataset(x) -> bool:
     return False
 
 
+def _layerwise_dataset_iterable(dataset, steps):
+    """A `layerwise.data.Dataset` read like a tf.data one: its own order, its length."""
+    if not isinstance(dataset, Dataset):
+        return None
+    if not dataset._step.batched:
+        raise ValueError(
+            "This dataset yields single samples, not batches: call `.batch(batch_size)` on "
+            "it before passing it to `fit`, `evaluate` or `predict`."
+        )
+    if not steps and int(dataset.cardinality()) == INFINITE_CARDINALITY:
+        raise ValueError(
+            "This dataset is infinite (it ends in `repeat()`): pass `steps_per_epoch` (or "
+            "`steps`) to say how many batches make an epoch."
+        )
+    return dataset
+
+
 def _is_py_dataset(x) -> bool:
     from layerwise.utils.py_dataset import PyDataset
 
@@ -397,6 +419,8 @@ def _special_adapter(x, y, sample_weight, batch_size, steps, shuffle, class_weig
     """Adapters for PyDataset, tf.data, and map-style torch Datasets; None for others."""
     if _is_py_dataset(x):
         kind = "a PyDataset"
+    elif _layerwise_dataset_iterable(x, steps) is not None:
+        kind = "a layerwise.data.Dataset"
     elif is_tf_dataset(x):
         kind = "a tf.data.Dataset"
     elif isinstance(x, torch.utils.data.Dataset):
@@ -416,6 +440,8 @@ def _special_adapter(x, y, sample_weight, batch_size, steps, shuffle, class_weig
     if is_tf_dataset(x):
         return GeneratorDataAdapter(_TFDatasetIterable(x), steps=steps, device=device,
                                     class_weight=class_weight)
+    if kind == "a layerwise.data.Dataset":
+        return GeneratorDataAdapter(x, steps=steps, device=device, class_weight=class_weight)
     # A torch Dataset yields samples: batch them (and shuffle map-style ones) with a DataLoader.
     iterable = isinstance(x, torch.utils.data.IterableDataset)
     loader = torch.utils.data.DataLoader(x, batch_size=batch_size or 32,
@@ -445,6 +471,13 @@ def _is_nested_numbers(x) -> bool:
     if isinstance(x, (list, tuple)):
         return bool(x) and all(_is_nested_numbers(v) for v in x)
     return isinstance(x, (int, float, np.number)) and not isinstance(x, bool)
+
+
+def _is_string_array(array: np.ndarray) -> bool:
+    if array.dtype.kind in "US":
+        return True
+    return array.dtype == object and array.size > 0 and all(
+        isinstance(v, (str, bytes)) for v in array.reshape(-1))
 
 
 def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False,

@@ -5,15 +5,14 @@ from layerwise.utils import data_utils as data_utils
 from layerwise.utils import layer_utils as layer_utils
 from layerwise.utils import np_utils as np_utils
 from layerwise.utils import vis_utils as vis_utils
-from layerwise.utils.dataset_utils import (
-    image_dataset_from_directory as image_dataset_from_directory,
+from layerwise.utils.audio_dataset_utils import (
+    audio_dataset_from_directory as audio_dataset_from_directory,
 )
 from layerwise.utils.dataset_utils import split_dataset as split_dataset
-from layerwise.utils.dataset_utils import text_dataset_from_directory as text_dataset_from_directory
-from layerwise.utils.dataset_utils import (
-    timeseries_dataset_from_array as timeseries_dataset_from_array,
-)
 from layerwise.utils.file_utils import get_file as get_file
+from layerwise.utils.image_dataset_utils import (
+    image_dataset_from_directory as image_dataset_from_directory,
+)
 from layerwise.utils.image_utils import array_to_img as array_to_img
 from layerwise.utils.image_utils import img_to_array as img_to_array
 from layerwise.utils.image_utils import load_img as load_img
@@ -27,3 +26,9 @@ from layerwise.utils.progbar import Progbar as Progbar
 from layerwise.utils.py_dataset import PyDataset as PyDataset
 from layerwise.utils.py_dataset import Sequence as Sequence
 from layerwise.utils.sequence_utils import pad_sequences as pad_sequences
+from layerwise.utils.text_dataset_utils import (
+    text_dataset_from_directory as text_dataset_from_directory,
+)
+from layerwise.utils.timeseries_dataset_utils import (
+    timeseries_dataset_from_array as timeseries_dataset_from_array,
+)

@@ -1,5 +1,6 @@
 """`image_dataset_from_directory`, `text_dataset_from_directory`,
-`timeseries_dataset_from_array`, `split_dataset` and the `IndexedDataset` they return."""
+`timeseries_dataset_from_array` and `split_dataset` (the `layerwise.data.Dataset` they
+return is tested in tests/data/)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import pytest
 import torch
 
 import layerwise
+from layerwise.data import Dataset, EagerArray
 from layerwise.utils import dataset_utils
-from layerwise.utils.dataset_utils import IndexedDataset
 
 
 def write_images(root, classes=("cats", "dogs"), per_class=6, seed=0, ext="png"):
@@ -45,8 +46,8 @@ def test_image_dataset_basics(tmp_path, capsys):
     assert ds.class_names == ["cats", "dogs"] and len(ds.file_paths) == 12
     assert len(ds) == 3
     x, y = next(iter(ds))
-    assert x.shape == (5, 8, 12, 3) and x.dtype == torch.float32
-    assert y.dtype == torch.int32 and y.shape == (5,)
+    assert x.shape == (5, 8, 12, 3) and x.dtype == np.float32 and isinstance(x, EagerArray)
+    assert y.dtype == np.int32 and y.shape == (5,)
     assert 0 <= float(x.min()) and float(x.max()) <= 255
     labels = [int(label) for _, ys in ds for label in ys]
     expected = [0 if os.sep + "cats" + os.sep in p else 1 for p in ds.file_paths]
@@ -54,18 +55,20 @@ def test_image_dataset_basics(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("label_mode, shape, dtype", [
-    ("int", (4,), torch.int32), ("categorical", (4, 2), torch.float32),
-    ("binary", (4, 1), torch.float32)])
+    ("int", (4,), np.int32), ("categorical", (4, 2), np.float32),
+    ("binary", (4, 1), np.float32)])
 def test_image_dataset_label_modes(tmp_path, label_mode, shape, dtype):
     root = write_images(tmp_path / "imgs")
     ds = layerwise.utils.image_dataset_from_directory(
         root, image_size=(6, 6), batch_size=4, label_mode=label_mode, shuffle=False,
         verbose=False)
-    _, y = ds[0]
+    _, y = next(iter(ds))
     assert y.shape == shape and y.dtype == dtype
     images_only = layerwise.utils.image_dataset_from_directory(
         root, image_size=(6, 6), batch_size=4, labels=None, verbose=False)
-    assert isinstance(images_only[0], torch.Tensor) and images_only.class_names is None
+    first = next(iter(images_only))
+    assert isinstance(first, np.ndarray) and first.shape == (4, 6, 6, 3)
+    assert images_only.class_names is None
 
 
 @pytest.mark.keras
@@ -103,13 +106,12 @@ def test_image_loading_matches_keras(keras, tmp_path, kwargs):
     ds = layerwise.utils.image_dataset_from_directory(
         root, image_size=(9, 7), batch_size=None, shuffle=False, verbose=False, **kwargs)
     channels = {"grayscale": 1, "rgba": 4}.get(kwargs.get("color_mode"), 3)
-    for i, path in enumerate(ds.file_paths):
+    for path, (x, _) in zip(ds.file_paths, ds):
         theirs = k_utils._load_image_grain(
             path, (9, 7), channels, kwargs.get("interpolation", "bilinear"),
             kwargs.get("data_format", "channels_last"),
             crop_to_aspect_ratio=kwargs.get("crop_to_aspect_ratio", False),
             pad_to_aspect_ratio=kwargs.get("pad_to_aspect_ratio", False))
-        x, _ = ds[i]
         np.testing.assert_allclose(x.numpy(), np.asarray(theirs), rtol=1e-5, atol=1e-3)
 
 
@@ -130,73 +132,29 @@ def test_image_dataset_trains_and_accepts_explicit_labels(tmp_path):
         (flat / f"{i}.png").write_bytes((root / "cats" / f"{i}.png").read_bytes())
     ds = layerwise.utils.image_dataset_from_directory(flat, labels=[2, 0, 1], image_size=(4, 4),
                                                       shuffle=False, verbose=False)
-    assert ds.class_names == ["0", "1", "2"] and ds[0][1].tolist() == [2, 0, 1]
+    assert ds.class_names == ["0", "1", "2"] and next(iter(ds))[1].tolist() == [2, 0, 1]
 
 
-# ------------------------------------------------------------------ dataset helpers
-def array_dataset(n=10, batch_size=None, **kwargs):
-    source = dataset_utils._ArraySource((np.arange(n), np.arange(n) * 10))
-    return IndexedDataset(source, batch_size=batch_size, **kwargs)
-
-
-def test_map_batch_unbatch_take_cache_prefetch():
-    ds = array_dataset()
-    assert len(ds) == 10 and ds[3][0].item() == 3 and not ds.is_batched
-    batched = ds.map(lambda x, y: (x + 1, y)).batch(4)
-    assert len(batched) == 3 and batched.is_batched
-    x, y = batched[2]
-    assert x.tolist() == [9, 10] and y.tolist() == [80, 90]
-    assert len(ds.batch(4, drop_remainder=True)) == 2
-    assert [b[0].tolist() for b in batched.map(lambda x, y: (x * 2, y)).take(1)] == [[2, 4, 6,
-                                                                                        8]]
-    assert batched.unbatch()[9][0].item() == 10
-    assert batched.prefetch(2) is batched
-    calls = []
-    counted = IndexedDataset(lambda_source(calls), batch_size=2).cache()
-    list(counted), list(counted)
-    assert len(calls) == 4
-    with pytest.raises(ValueError, match="already batched"):
-        batched.batch(2)
-    with pytest.raises(ValueError, match="unbatch"):
-        batched.map(lambda x, y: (x, y)).unbatch()
-    with pytest.raises(IndexError):
-        batched[3]
-    model = layerwise.Sequential([layerwise.Input((1,)), layerwise.layers.Dense(1)])
-    model.compile(optimizer="sgd", loss="mse")
-    with pytest.raises(ValueError, match=r"\.batch"):
-        model.fit(ds, verbose=0)
-
-
-class lambda_source:
-    def __init__(self, calls):
-        self.calls = calls
-
-    def __len__(self):
-        return 4
-
-    def __call__(self, i):
-        self.calls.append(i)
-        return np.float32(i), np.float32(-i)
-
-
-def test_shuffle_is_a_new_permutation_each_pass_and_reproducible():
-    ds = array_dataset(n=50, batch_size=50).shuffle(100, seed=3)
-    first = [b[0].tolist() for b in ds][0]
-    second = [b[0].tolist() for b in ds][0]
-    assert sorted(first) == list(range(50)) and first != second
-    again = [b[0].tolist() for b in array_dataset(n=50, batch_size=50).shuffle(100, seed=3)][0]
-    assert again == first
-
-
-def test_workers_read_batches_ahead(tmp_path):
+def test_directory_reads_are_parallel_and_prefetched_in_order(tmp_path):
     root = write_images(tmp_path / "imgs")
     ds = layerwise.utils.image_dataset_from_directory(root, image_size=(6, 6), batch_size=3,
                                                       shuffle=False, verbose=False)
-    ds.workers = 2
-    from layerwise.utils.py_dataset import iterate_batches
+    first = [y.tolist() for _, y in ds]
+    assert first == [y.tolist() for _, y in ds] == [[0, 0, 0], [0, 0, 0], [1, 1, 1], [1, 1, 1]]
 
-    ahead = [b[1].tolist() for b in iterate_batches(ds, range(len(ds)))]
-    assert ahead == [b[1].tolist() for b in ds]
+
+def test_directory_shuffle_is_seeded_and_new_each_pass(tmp_path):
+    root = write_images(tmp_path / "imgs", per_class=20)
+
+    def orders(seed):
+        ds = layerwise.utils.image_dataset_from_directory(root, image_size=(2, 2), batch_size=40,
+                                                          seed=seed, verbose=False)
+        return [[int(v) for v in np.asarray(x).sum(axis=(1, 2, 3))] for x, _ in ds], \
+               [[int(v) for v in np.asarray(x).sum(axis=(1, 2, 3))] for x, _ in ds]
+
+    first, second = orders(5)
+    assert sorted(first[0]) == sorted(second[0]) and first != second
+    assert orders(5) == (first, second)
 
 
 # ------------------------------------------------------------------ text
@@ -204,19 +162,19 @@ def test_text_dataset(tmp_path, capsys):
     root = write_texts(tmp_path / "texts")
     ds = layerwise.utils.text_dataset_from_directory(root, batch_size=4, seed=0, max_length=12)
     assert "Found 10 files belonging to 2 classes." in capsys.readouterr().out
-    texts, labels = ds[0]
+    texts, labels = next(iter(ds))
     assert isinstance(texts, np.ndarray) and texts.shape == (4,)
-    assert isinstance(texts.numpy()[0], str) and len(texts[0]) <= 12
-    assert labels.dtype == torch.int32
+    assert isinstance(texts.numpy()[0], bytes) and len(texts[0]) <= 12  # tf.data's tf.string
+    assert labels.dtype == np.int32
     for text, label in zip(texts, labels):
-        assert text.startswith(ds.class_names[int(label)])
+        assert text.decode().startswith(ds.class_names[int(label)])
     train, val = layerwise.utils.text_dataset_from_directory(
         root, batch_size=None, validation_split=0.2, subset="both", seed=7, verbose=False)
     assert len(train) == 8 and len(val) == 2
     vectorize = layerwise.layers.TextVectorization(output_sequence_length=6)
     vectorize.adapt(train.batch(4).map(lambda text, label: text))
-    x, y = train.batch(4).map(lambda text, label: (vectorize(text), label))[0]
-    assert x.shape == (4, 6) and x.dtype == torch.int64
+    x, y = next(iter(train.batch(4).map(lambda text, label: (vectorize(text), label))))
+    assert x.shape == (4, 6) and x.dtype == np.int64
 
 
 # ------------------------------------------------------------------ time series
@@ -279,14 +237,15 @@ def test_split_dataset_arrays_and_tuples():
     assert len(left) == 7 and len(right) == 3
     seen = sorted([int(b[1]) for b in left] + [int(b[1]) for b in right])
     assert seen == list(range(10))
-    xb, yb = left.batch(4)[0]
+    xb, yb = next(iter(left.batch(4)))
     assert xb.shape == (4, 2) and yb.shape == (4,)
 
 
-def test_split_dataset_keeps_batching_and_torch_datasets():
-    ds = array_dataset(n=12, batch_size=4)
+def test_split_dataset_unbatches_datasets_as_keras_and_splits_torch_datasets():
+    ds = Dataset.from_tensor_slices((np.arange(12), np.arange(12) * 10)).batch(4)
     left, right = layerwise.utils.split_dataset(ds, left_size=0.75)
-    assert left.batch_size == 4 and len(left) == 3 and len(right) == 1
+    assert len(left) == 9 and len(right) == 3
+    assert [(int(x), int(y)) for x, y in right] == [(9, 90), (10, 100), (11, 110)]
     tds = torch.utils.data.TensorDataset(torch.arange(10))
     left, right = layerwise.utils.split_dataset(tds, left_size=6)
     assert isinstance(left, torch.utils.data.Subset) and len(left) == 6 and len(right) == 4
@@ -311,3 +270,59 @@ def test_split_dataset_errors():
         layerwise.utils.split_dataset("abc", left_size=0.5)
     with pytest.raises(ValueError, match="different"):
         layerwise.utils.split_dataset((np.arange(3), np.arange(4)), left_size=0.5)
+
+
+# ------------------------------------------------------------------ audio
+def write_wavs(root, rates=16000, lengths=(40, 64, 50), classes=("no", "yes"), width=2,
+               channels=1):
+    import wave
+
+    rng = np.random.RandomState(3)
+    for cls in classes:
+        (root / cls).mkdir(parents=True, exist_ok=True)
+        for i, n in enumerate(lengths):
+            dtype = {1: np.uint8, 2: np.int16, 4: np.int32}[width]
+            info = np.iinfo(dtype)
+            samples = rng.randint(info.min, info.max, size=(n, channels), dtype=dtype)
+            with wave.open(str(root / cls / f"{i}.wav"), "wb") as f:
+                f.setnchannels(channels)
+                f.setsampwidth(width)
+                f.setframerate(rates)
+                f.writeframes(samples.tobytes())
+    return root
+
+
+def test_audio_dataset_pads_batches_truncates_and_labels(tmp_path):
+    root = write_wavs(tmp_path / "audio")
+    ds = layerwise.utils.audio_dataset_from_directory(root, batch_size=3, shuffle=False,
+                                                      verbose=False)
+    assert ds.class_names == ["no", "yes"] and len(ds) == 2
+    audio, labels = next(iter(ds))
+    assert audio.shape == (3, 64, 1) and audio.dtype == np.float32
+    assert labels.tolist() == [0, 0, 0]
+    assert np.all(audio[0, 40:] == 0) and np.abs(audio).max() <= 1.0  # padded, in [-1, 1]
+    fixed = layerwise.utils.audio_dataset_from_directory(
+        root, batch_size=2, output_sequence_length=48, label_mode="categorical", seed=1,
+        verbose=False)
+    audio, labels = next(iter(fixed))
+    assert audio.shape == (2, 48, 1) and labels.shape == (2, 2)
+
+
+def test_audio_reads_pcm_widths_and_channels_like_decode_wav(tmp_path):
+    import wave
+
+    from layerwise.utils.audio_dataset_utils import read_wav
+
+    root = write_wavs(tmp_path / "stereo", lengths=(5,), classes=("a",), channels=2)
+    with wave.open(str(root / "a" / "0.wav"), "rb") as f:
+        raw = np.frombuffer(f.readframes(5), dtype=np.int16).reshape(5, 2)
+    np.testing.assert_allclose(read_wav(root / "a" / "0.wav"), raw / 32768.0)
+    eight = write_wavs(tmp_path / "u8", lengths=(4,), classes=("a",), width=1)
+    assert read_wav(eight / "a" / "0.wav").dtype == np.float32
+    with pytest.raises(ValueError, match="sampling_rate"):
+        read_wav(root / "a" / "0.wav", sampling_rate=8000)
+    (tmp_path / "bad.wav").write_bytes(b"RIFFnot really")
+    with pytest.raises(ValueError, match="WAV"):
+        read_wav(tmp_path / "bad.wav")
+    with pytest.raises(ValueError, match="ragged"):
+        layerwise.utils.audio_dataset_from_directory(root, ragged=True)

@@ -1,6 +1,7 @@
 """Preprocessing layers: image augmentation, normalization, encodings, lookups, text."""
 
 from layerwise.layers.preprocessing.category_encoding import CategoryEncoding as CategoryEncoding
+from layerwise.layers.preprocessing.hashing import Hashing as Hashing
 from layerwise.layers.preprocessing.image_preprocessing import CenterCrop as CenterCrop
 from layerwise.layers.preprocessing.image_preprocessing import RandomBrightness as RandomBrightness
 from layerwise.layers.preprocessing.image_preprocessing import RandomContrast as RandomContrast

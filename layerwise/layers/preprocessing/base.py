@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from layerwise.backend import tf_interop
 from layerwise.backend.config import standardize_data_format
 from layerwise.backend.keras_tensor import is_symbolic
 from layerwise.backend.random import make_generator
@@ -41,6 +42,8 @@ class StringDataLayer(DataLayer):
     _cast_inputs = False
 
     def __call__(self, inputs, *args, **kwargs):
+        if tf_interop.is_tf_tensor(inputs):  # inside `tf.data.Dataset.map`
+            return tf_interop.call(self, inputs, args, kwargs)
         if is_symbolic(inputs):
             return super().__call__(inputs, *args, **kwargs)
         kwargs.pop("training", None)

@@ -14,13 +14,13 @@ FarmHash, so bucket numbers differ from Keras (integers use `floormod`, as Keras
 from __future__ import annotations
 
 import collections
-import hashlib
 import os
 
 import numpy as np
 import torch
 
 from layerwise.backend.config import floatx
+from layerwise.layers.preprocessing._string_hash import fingerprint64, siphash24
 from layerwise.layers.preprocessing.base import StringDataLayer, to_numpy
 from layerwise.layers.preprocessing.category_encoding import encode_categorical_inputs
 
@@ -28,10 +28,16 @@ _OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 
 
 def _stable_hash(token, buckets: int, salt=None) -> int:
-    data = token.encode("utf-8") if isinstance(token, str) else str(token).encode("utf-8")
-    key = b"" if salt is None else f"{salt[0]}:{salt[1]}".encode()
-    digest = hashlib.blake2b(data, digest_size=8, key=key).digest()
-    return int.from_bytes(digest, "little") % buckets
+    """TensorFlow's OOV bucket of a token: FarmHash Fingerprint64 of its bytes (integers:
+    of their decimal text), or SipHash keyed by `salt`, modulo `buckets`."""
+    if isinstance(token, bytes):
+        data = token
+    elif isinstance(token, str):
+        data = token.encode("utf-8")
+    else:
+        data = str(int(token)).encode("ascii")
+    digest = siphash24(tuple(salt), data) if salt is not None else fingerprint64(data)
+    return digest % buckets
 
 
 class IndexLookup(StringDataLayer):

@@ -123,7 +123,13 @@ class TextVectorization(StringDataLayer):
         if self._standardize is None:
             return array
         if callable(self._standardize):
-            return np.asarray(self._standardize(array), dtype=object)
+            out = self._standardize(array)
+            if hasattr(out, "numpy") and not isinstance(out, np.ndarray):
+                out = out.numpy()  # e.g. a function written with `tf.strings` ops
+            flat = [_decode(v, self._encoding) for v in np.asarray(out, dtype=object).ravel()]
+            result = np.empty(len(flat), dtype=object)
+            result[:] = flat
+            return result.reshape(np.shape(out))
         flat = array.reshape(-1).tolist()
         if self._standardize in ("lower", "lower_and_strip_punctuation"):
             flat = [s.translate(_ASCII_LOWER) for s in flat]
