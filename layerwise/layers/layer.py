@@ -21,6 +21,8 @@ from layerwise.backend import call_context, naming, tf_interop
 from layerwise.backend.config import floatx, to_torch_dtype
 from layerwise.backend.keras_tensor import KerasTensor, Node, is_symbolic
 from layerwise.backend.variables import Variable
+from layerwise.layers import _shape_inference
+from layerwise.layers._constructor_args import NumPyScalarArgs
 
 _SHAPE_KWARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size")
 
@@ -65,7 +67,7 @@ def _flatten(x) -> list:
     return [x]
 
 
-class Layer(torch.nn.Module):
+class Layer(torch.nn.Module, metaclass=NumPyScalarArgs):
     """Base class of all layers.
 
     Args:
@@ -418,21 +420,22 @@ class Layer(torch.nn.Module):
         """Returns the output shape for `input_shape` (batch dimension included)."""
         raise NotImplementedError
 
-    def compute_output_spec(self, inputs):
-        """Returns symbolic outputs for symbolic `inputs`, without computing on real data."""
-        shapes = _shape_of(inputs)
-        try:
-            out_shape = self.compute_output_shape(shapes)
-        except NotImplementedError:
-            out_shape = None
+    def compute_output_spec(self, inputs, **kwargs):
+        """Returns symbolic outputs for symbolic `inputs` (and keyword arguments of the
+        call, symbolic tensors among them), without computing on real data."""
+        out_shape = None
+        if not _shape_inference.takes_several_shapes(type(self), kwargs):
+            try:
+                out_shape = self.compute_output_shape(_shape_of(inputs))
+            except NotImplementedError:
+                out_shape = None
         if out_shape is not None:
             return _map_shapes(out_shape, lambda s: KerasTensor(s, dtype=self.torch_dtype))
         # Fall back to running the layer on a small zero batch (no gradient).
-        dummy = _map_structure(
-            lambda t: torch.zeros([1 if d is None else d for d in t.shape], dtype=t.dtype), inputs
-        )
+        dummy = _map_structure(_shape_inference.zeros_like_symbolic, inputs)
+        extra = _map_structure(_shape_inference.zeros_like_symbolic, kwargs)
         with torch.no_grad():
-            out = self.call(dummy, **self._call_kwargs(False))
+            out = self.call(dummy, **extra, **self._call_kwargs(False))
         return _map_structure(lambda t: KerasTensor((None, *t.shape[1:]), dtype=t.dtype), out)
 
     # -------------------------------------------------------------------- call
@@ -470,8 +473,8 @@ class Layer(torch.nn.Module):
                 if self._call_signature_flags()[0]:
                     return super().__call__(args[0], training=training)
                 return super().__call__(args[0])
-        if not args:
-            raise ValueError(f"Layer '{self.name}' was called without inputs.")
+        if not args:  # a keyword-only call, `layer(query=q, value=v)`: the first argument
+            args = _shape_inference.first_argument_from_kwargs(self, kwargs)
         inputs = args[0]
         if "mask" in kwargs and not self._call_signature_flags()[1]:
             kwargs.pop("mask")  # Masks only reach layers whose `call` accepts them, as in Keras.
@@ -521,11 +524,18 @@ class Layer(torch.nn.Module):
     def _symbolic_call(self, *args, **kwargs):
         inputs = args[0]
         kwargs.pop("training", None)
+        # Further positional arguments are recorded by name; symbolic tensors among the
+        # keyword arguments (`initial_state=`, `value=`) are inputs of the node too.
+        kwargs.update(_shape_inference.name_positional_arguments(self, args[1:]))
         if not self.built:
             self._maybe_build(inputs)
         self._check_input_compatibility(inputs)
-        outputs = self.compute_output_spec(inputs)
-        Node(self, _flatten(inputs), _flatten(outputs), arguments=kwargs, input_structure=inputs)
+        outputs = self.compute_output_spec(inputs, **kwargs) \
+            if kwargs and _shape_inference.spec_accepts_kwargs(type(self)) \
+            else self.compute_output_spec(inputs)
+        extra = [t for t in _flatten(list(kwargs.values())) if isinstance(t, KerasTensor)]
+        Node(self, _flatten(inputs) + extra, _flatten(outputs), arguments=kwargs,
+             input_structure=inputs)
         self._inbound_nodes.append(_flatten(outputs)[0].node)
         return outputs
 

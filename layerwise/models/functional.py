@@ -12,6 +12,7 @@ from collections import defaultdict
 from layerwise.backend.keras_tensor import KerasTensor, Node
 from layerwise.layers.input_layer import InputLayer
 from layerwise.layers.layer import Layer, _flatten, _map_structure
+from layerwise.models import graph_replay
 from layerwise.models.model import Model
 
 
@@ -137,12 +138,11 @@ class Functional(Model):
                     "`inputs` and `outputs` of a functional model must be symbolic tensors "
                     f"(from `keras.Input` and layer calls). Received: {t!r}"
                 )
-        for t in flat_inputs:
-            if not isinstance(t.node.layer, InputLayer):
-                raise ValueError(
-                    f"Model inputs must come from `keras.Input`. Received {t}, produced by "
-                    f"layer '{t.node.layer.name}'."
-                )
+        if not all(isinstance(t.node.layer, InputLayer) for t in flat_inputs):
+            # Intermediate tensors as inputs: the graph restarts at new `Input`s, as in Keras.
+            inputs, outputs = _restart_at_new_inputs(inputs, outputs)
+            self._input_structure, self._output_structure = inputs, outputs
+            flat_inputs, flat_outputs = _flatten(inputs), _flatten(outputs)
         self._nodes_by_depth, ordered_layers = map_graph(flat_inputs, flat_outputs)
         self._depth_keys = sorted(self._nodes_by_depth, reverse=True)
         self._network_nodes = {id(n) for nodes in self._nodes_by_depth.values() for n in nodes}
@@ -218,19 +218,35 @@ class Functional(Model):
         return flat
 
     def call(self, inputs, training=None):
-        values = {id(kt): x for kt, x in zip(self.inputs, self._flat_call_inputs(inputs))}
+        values = {id(kt): graph_replay.adjust_input_rank(x, kt.shape)
+                  for kt, x in zip(self.inputs, self._flat_call_inputs(inputs))}
         for depth in self._depth_keys:
             for node in self._nodes_by_depth[depth]:
                 if node.is_input or id(node.outputs[0]) in values:
                     continue
                 args = _map_structure(lambda kt: values[id(kt)], node.input_structure)
-                out = node.layer(args, training=training, **node.arguments)
+                kwargs = node.arguments
+                if len(node.inputs) > len(_flatten(node.input_structure)):
+                    # Tensors passed by keyword (`initial_state=`, `value=`) or position.
+                    kwargs = _map_structure(
+                        lambda v: values[id(v)] if isinstance(v, KerasTensor) else v, kwargs)
+                out = node.layer(args, training=training, **kwargs)
                 for kt, value in zip(node.outputs, _flatten(out)):
                     values[id(kt)] = value
         return _map_structure(lambda kt: values[id(kt)], self._output_structure)
 
-    def compute_output_spec(self, inputs):
-        batch = _flatten(inputs)[0].shape[0]
+    def compute_output_spec(self, inputs, **kwargs):
+        flat = _flatten(inputs)
+        batch = flat[0].shape[0]
+        if any(tuple(x.shape[1:]) != tuple(ref.shape[1:]) for x, ref in zip(flat, self.inputs)):
+            # More precise input shapes (a model on `Input((None, None, 3))` called on
+            # 32x32 images): the output shapes follow, as in Keras.
+            specs = {id(ref): KerasTensor((None, *x.shape[1:]), dtype=ref.dtype)
+                     for x, ref in zip(flat, self.inputs)}
+            graph_replay.propagate_specs(self._nodes_by_depth, specs)
+            return _map_structure(
+                lambda kt: KerasTensor((batch, *specs[id(kt)].shape[1:]), dtype=kt.dtype),
+                self._output_structure)
         return _map_structure(
             lambda kt: KerasTensor((batch, *kt.shape[1:]), dtype=kt.dtype), self._output_structure
         )
@@ -245,9 +261,15 @@ class Functional(Model):
         """Keras' functional config: layers with their inbound nodes, input and output refs."""
         from layerwise.saving.serialization import serialize_keras_object
 
+        # Node indices count only the calls inside this model, as Keras writes them
+        # (a shared sub-model may have been called elsewhere first).
+        kept_index = {}
+        for layer in self.layers:
+            kept = [n for n in layer._inbound_nodes if id(n) in self._network_nodes]
+            kept_index.update({id(n): i for i, n in enumerate(kept)})
+
         def ref(kt):
-            layer = kt.node.layer
-            return [layer.name, layer._inbound_nodes.index(kt.node), kt.index]
+            return [kt.node.layer.name, kept_index[id(kt.node)], kt.index]
 
         def tensor_config(kt):
             return {"class_name": "__keras_tensor__", "config": {
@@ -260,7 +282,9 @@ class Functional(Model):
             entry["name"] = layer.name
             entry["inbound_nodes"] = [
                 {"args": [_map_structure(tensor_config, node.input_structure)],
-                 "kwargs": dict(node.arguments)}
+                 "kwargs": _map_structure(
+                     lambda v: tensor_config(v) if isinstance(v, KerasTensor) else v,
+                     dict(node.arguments))}
                 for node in layer._inbound_nodes
                 if id(node) in self._network_nodes and not node.is_input
             ]
@@ -276,51 +300,61 @@ class Functional(Model):
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         """Rebuilds the graph from a config written by layerwise, Keras 3 or Keras 2."""
-        from layerwise.saving.serialization import deserialize_keras_object
+        return functional_from_config(cls, config, custom_objects=custom_objects)
 
-        created: dict[str, Layer] = {}
-        pending: list[tuple[Layer, list]] = []
-        for layer_config in config.get("layers", []):
-            layer = deserialize_keras_object(layer_config, custom_objects=custom_objects)
-            name = layer_config.get("name") or layer.name
-            created[name] = layer
-            nodes = layer_config.get("inbound_nodes") or []
-            if nodes:
-                pending.append((layer, list(nodes)))
-        # Nodes may refer to nodes of layers defined later: process until no progress.
-        offsets: dict[str, int] = {}
-        while pending:
-            progressed = False
-            for item in list(pending):
-                layer, nodes = item
-                while nodes:
-                    resolved = _resolve_node(nodes[0], created, offsets)
-                    if resolved is None:
-                        break
-                    args, kwargs = resolved
-                    layer(args, **kwargs)
-                    nodes.pop(0)
-                    progressed = True
-                if not nodes:
-                    pending.remove(item)
-            if not progressed:
-                names = [layer.name for layer, _ in pending]
-                raise ValueError(
-                    f"The model config is inconsistent: the inbound nodes of layers {names} "
-                    "refer to layers or nodes that do not exist."
-                )
 
-        def tensor_of(ref):
-            name, node_index, tensor_index = ref[0], ref[1], ref[2]
-            if name not in created:
-                raise ValueError(f"The model config refers to an unknown layer {name!r}.")
-            node = created[name]._inbound_nodes[node_index]
-            return node.outputs[tensor_index]
+def functional_from_config(cls, config: dict, custom_objects=None):
+    """Builds a `cls` (a `Functional` or a functional subclass) from a functional config.
 
-        inputs = _map_refs(tensor_of, config["input_layers"])
-        outputs = _map_refs(tensor_of, config["output_layers"])
-        return cls(inputs, outputs, name=config.get("name"),
-                   trainable=config.get("trainable", True))
+    Args:
+        cls: The model class; called as `cls(inputs, outputs, name=..., trainable=...)`.
+        config: `{"layers": [...], "input_layers": ..., "output_layers": ...}`
+            (layerwise, Keras 3 or Keras 2).
+        custom_objects: `{name: class or function}` for what is not built in.
+    """
+    from layerwise.saving.serialization import deserialize_keras_object
+
+    created: dict[str, Layer] = {}
+    pending: list[tuple[Layer, list]] = []
+    for layer_config in config.get("layers", []):
+        layer = deserialize_keras_object(layer_config, custom_objects=custom_objects)
+        name = layer_config.get("name") or layer.name
+        created[name] = layer
+        nodes = layer_config.get("inbound_nodes") or []
+        if nodes:
+            pending.append((layer, list(nodes)))
+    # Nodes may refer to nodes of layers defined later: process until no progress.
+    while pending:
+        progressed = False
+        for item in list(pending):
+            layer, nodes = item
+            while nodes:
+                resolved = _resolve_node(nodes[0], created)
+                if resolved is None:
+                    break
+                args, kwargs = resolved
+                layer(*args, **kwargs)
+                nodes.pop(0)
+                progressed = True
+            if not nodes:
+                pending.remove(item)
+        if not progressed:
+            names = [layer.name for layer, _ in pending]
+            raise ValueError(
+                f"The model config is inconsistent: the inbound nodes of layers {names} "
+                "refer to layers or nodes that do not exist."
+            )
+
+    def tensor_of(ref):
+        name, node_index, tensor_index = ref[0], ref[1], ref[2]
+        if name not in created:
+            raise ValueError(f"The model config refers to an unknown layer {name!r}.")
+        node = created[name]._inbound_nodes[node_index]
+        return node.outputs[tensor_index]
+
+    inputs = _map_refs(tensor_of, config["input_layers"])
+    outputs = _map_refs(tensor_of, config["output_layers"])
+    return cls(inputs, outputs, name=config.get("name"), trainable=config.get("trainable", True))
 
 
 def _is_ref(value) -> bool:
@@ -336,7 +370,7 @@ def _map_refs(fn, structure):
     return [_map_refs(fn, v) for v in structure]
 
 
-def _resolve_node(node_config, created, offsets):
+def _resolve_node(node_config, created):
     """Returns `(args, kwargs)` of a node config with tensors resolved, or None if not ready."""
 
     def lookup(name, node_index, tensor_index):
@@ -359,17 +393,34 @@ def _resolve_node(node_config, created, offsets):
         if isinstance(node_config, dict):  # Keras 3: {"args": [...], "kwargs": {...}}
             args = [resolve(a) for a in node_config.get("args", [])]
             kwargs = {k: resolve(v) for k, v in (node_config.get("kwargs") or {}).items()}
-            return args[0], kwargs
+            return args, kwargs
         # Keras 2: [[name, node_index, tensor_index, kwargs], ...]
         tensors, kwargs = [], {}
         for entry in node_config:
             tensors.append(lookup(entry[0], entry[1], entry[2]))
             if len(entry) > 3 and entry[3]:
                 kwargs.update(entry[3])
-        return (tensors[0] if len(tensors) == 1 else tensors), kwargs
+        return [tensors[0] if len(tensors) == 1 else tensors], kwargs
     except LookupError:
         return None
 
 
 def is_functional(model: Layer) -> bool:
     return isinstance(model, Functional)
+
+
+def _restart_at_new_inputs(inputs, outputs):
+    """For intermediate tensors given as model inputs: new `Input`s in their place and the
+    graph between them and `outputs` called again on them (Keras' `clone_graph_nodes`)."""
+    flat_inputs = _flatten(inputs)
+    tensor_map = {}
+    for t in flat_inputs:
+        if isinstance(t.node.layer, InputLayer):
+            tensor_map[id(t)] = t
+        else:
+            dtype = str(t.dtype).replace("torch.", "")
+            tensor_map[id(t)] = InputLayer(batch_shape=t.shape, dtype=dtype).output
+    nodes_by_depth, _ = map_graph(flat_inputs, _flatten(outputs))
+    graph_replay.replay_graph(nodes_by_depth, tensor_map)
+    return (_map_structure(lambda t: tensor_map[id(t)], inputs),
+            _map_structure(lambda t: tensor_map[id(t)], outputs))

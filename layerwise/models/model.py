@@ -6,6 +6,7 @@ import inspect
 
 import torch
 
+from layerwise.backend.keras_tensor import is_symbolic
 from layerwise.layers.layer import Layer, _to_tensor
 from layerwise.trainers.trainer import Trainer
 
@@ -35,6 +36,11 @@ class Model(Trainer, Layer):
             from layerwise.models.functional import Functional
 
             return super().__new__(Functional)
+        if _functional_init_arguments(args, kwargs):
+            # `CustomModel(inputs, outputs)` for a subclass: a functional subclass, as in Keras.
+            from layerwise.models.functional_subclass import functional_variant
+
+            return super().__new__(functional_variant(cls))
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
@@ -45,6 +51,15 @@ class Model(Trainer, Layer):
             )
         super().__init__(**kwargs)
         self._init_trainer()
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """Creates a model from its config: a functional config rebuilds the graph (also
+        for functional subclasses), any other config goes to the constructor."""
+        from layerwise.models.functional_subclass import revive_functional
+
+        model = revive_functional(cls, config, custom_objects)
+        return model if model is not None else super().from_config(config)
 
     @property
     def layers(self) -> list[Layer]:
@@ -220,3 +235,16 @@ def _to_model_input(x):
     if isinstance(x, dict):
         return {k: _to_model_input(v) for k, v in x.items()}
     return _to_tensor(x)
+
+
+def _functional_init_arguments(args, kwargs) -> bool:
+    """Keras' test for `Model(inputs, outputs)`-style arguments (symbolic inputs)."""
+    if len(args) == 2:
+        inputs = args[0]
+    elif len(args) == 1 and "outputs" in kwargs:
+        inputs = args[0]
+    elif not args and "inputs" in kwargs and "outputs" in kwargs:
+        inputs = kwargs["inputs"]
+    else:
+        return False
+    return is_symbolic(inputs)

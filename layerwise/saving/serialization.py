@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
+import torch
+
 # Keys Keras 3 writes that have no effect in layerwise when they hold their default.
 _KERAS_ONLY_DEFAULTS = {
     "quantization_config": None, "lora_rank": None, "lora_alpha": None, "ragged": False,
@@ -66,12 +69,13 @@ def serialize_keras_object(obj) -> dict:
     from layerwise.saving.registration import get_registered_name
 
     registry = _layer_registry()
-    cls = type(obj)
+    # A functional subclass (`CustomModel(inputs, outputs)`) is written as the user's class.
+    cls = type(obj).__dict__.get("_functional_origin", type(obj))
     builtin = registry.get(cls.__name__) is cls
     out: dict[str, Any] = {
         "module": _keras_module(obj) if builtin else cls.__module__,
         "class_name": cls.__name__,
-        "config": obj.get_config(),
+        "config": serialize_config_values(obj.get_config()),
         "registered_name": ("Functional" if cls.__name__ == "Functional" else None)
         if builtin else get_registered_name(cls),
     }
@@ -79,6 +83,57 @@ def serialize_keras_object(obj) -> dict:
     if build_config and cls.__name__ not in ("InputLayer", "Functional", "Sequential"):
         out["build_config"] = build_config
     return out
+
+
+# Keras' module for objects of layerwise's families, by the package they are defined in.
+_FAMILY_MODULES = {"activations": "keras.activations", "constraints": "keras.constraints",
+                   "initializers": "keras.initializers", "losses": "keras.losses",
+                   "metrics": "keras.metrics", "optimizers": "keras.optimizers",
+                   "regularizers": "keras.regularizers", "layers": "keras.layers",
+                   "models": "keras.models"}
+
+
+def keras_module_of(cls) -> str | None:
+    """The module Keras writes for a built-in class (`"keras.initializers"`), else None."""
+    parts = getattr(cls, "__module__", "").split(".")
+    if len(parts) < 2 or parts[0] != "layerwise" or parts[1] not in _FAMILY_MODULES:
+        return None
+    if parts[1] == "optimizers" and "schedules" in parts:
+        return "keras.optimizers.schedules"
+    return _FAMILY_MODULES[parts[1]]
+
+
+def serialize_config_values(value):
+    """Makes a `get_config()` result JSON-ready as Keras does: nested layers, models,
+    initializers, regularizers, ... become their Keras-format dicts, NumPy scalars
+    Python numbers, arrays `{"class_name": "__numpy__", ...}`."""
+    from layerwise.saving.registration import get_registered_name, is_registered
+
+    if isinstance(value, dict):
+        return {k: serialize_config_values(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(serialize_config_values(v) for v in value)
+    if isinstance(value, (np.integer, np.floating, np.bool_)):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return {"class_name": "__numpy__",
+                "config": {"value": value.tolist(), "dtype": str(value.dtype)}}
+    if isinstance(value, torch.dtype):
+        return str(value).replace("torch.", "")
+    if isinstance(value, _layer_base()):
+        return serialize_keras_object(value)
+    if hasattr(value, "get_config") and not isinstance(value, type):
+        cls = type(value)
+        module = keras_module_of(cls) if not is_registered(cls) else None
+        return {"module": module or cls.__module__, "class_name": cls.__name__,
+                "config": serialize_config_values(value.get_config()),
+                "registered_name": None if module else get_registered_name(cls)}
+    if callable(value) and not isinstance(value, type) and is_registered(value):
+        return {"module": getattr(value, "__module__", None), "class_name": "function",
+                "config": value.__name__, "registered_name": get_registered_name(value)}
+    if callable(value) and hasattr(value, "__name__") and keras_module_of(value):
+        return value.__name__  # a built-in function (activation, loss): its name
+    return value
 
 
 def deserialize_keras_object(config: dict, custom_objects: dict | None = None):
