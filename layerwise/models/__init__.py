@@ -1,5 +1,6 @@
 """`layerwise.models`: `Model` and `Sequential`."""
 
+from layerwise.models.cloning import clone_model as clone_model
 from layerwise.models.functional import Functional as Functional
 from layerwise.models.model import Model as Model
 from layerwise.models.sequential import Sequential as Sequential

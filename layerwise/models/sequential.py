@@ -5,6 +5,7 @@ from __future__ import annotations
 from layerwise.backend.keras_tensor import KerasTensor
 from layerwise.layers.input_layer import InputLayer
 from layerwise.layers.layer import Layer
+from layerwise.models.graph_replay import adjust_input_rank
 from layerwise.models.model import Model
 
 
@@ -84,6 +85,10 @@ class Sequential(Model):
         self.add_module(key, layer)
         if rebuild and self._input_layer is not None:
             self._call_symbolic(layer)
+        elif rebuild and len(self.layers) > 1 and _model_input_shape(self.layers[0]) is not None:
+            # A built model first (a pretrained base): its input shape builds the stack, as
+            # in Keras, so weights, `summary()` and trainable counts are complete at once.
+            self.build(_model_input_shape(self.layers[0]))
 
     def _call_symbolic(self, layer) -> None:
         previous = self._outputs[-1] if self._outputs else self._input_layer.output
@@ -128,6 +133,8 @@ class Sequential(Model):
         self.built = True
 
     def call(self, inputs, training=None):
+        if self._input_layer is not None:
+            inputs = adjust_input_rank(inputs, self._input_layer.batch_shape)
         for layer in self.layers:
             inputs = layer(inputs, training=training)
         return inputs
@@ -199,3 +206,14 @@ class Sequential(Model):
         if not model.built and isinstance(build_shape, (list, tuple)) and build_shape:
             model.build(tuple(build_shape))
         return model
+
+
+def _model_input_shape(layer):
+    """The input shape of a model with defined inputs (one input), else None."""
+    if not isinstance(layer, Model):
+        return None
+    try:
+        inputs = layer.inputs
+    except AttributeError:
+        return None
+    return tuple(inputs[0].shape) if len(inputs) == 1 else None

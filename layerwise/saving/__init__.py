@@ -30,5 +30,5 @@ from layerwise.saving.saving_api import load_model as load_model
 from layerwise.saving.saving_api import load_weights as load_weights
 from layerwise.saving.saving_api import save_model as save_model
 from layerwise.saving.saving_api import save_weights as save_weights
-from layerwise.saving.serialization import deserialize_keras_object as deserialize_keras_object
-from layerwise.saving.serialization import serialize_keras_object as serialize_keras_object
+from layerwise.saving.keras_objects import deserialize_keras_object as deserialize_keras_object
+from layerwise.saving.keras_objects import serialize_keras_object as serialize_keras_object
