@@ -271,6 +271,11 @@ class Functional(Model):
         def ref(kt):
             return [kt.node.layer.name, kept_index[id(kt.node)], kt.index]
 
+        def model_ref(kt):
+            # Keras counts a nested functional model's own input->output node first here.
+            offset = 1 if isinstance(kt.node.layer, Functional) else 0
+            return [kt.node.layer.name, kept_index[id(kt.node)] + offset, kt.index]
+
         def tensor_config(kt):
             return {"class_name": "__keras_tensor__", "config": {
                 "shape": list(kt.shape), "dtype": str(kt.dtype).replace("torch.", ""),
@@ -293,8 +298,8 @@ class Functional(Model):
             "name": self.name,
             "trainable": self.trainable,
             "layers": layer_configs,
-            "input_layers": _map_structure(ref, self._input_structure),
-            "output_layers": _map_structure(ref, self._output_structure),
+            "input_layers": _map_structure(model_ref, self._input_structure),
+            "output_layers": _map_structure(model_ref, self._output_structure),
         }
 
     @classmethod
@@ -349,7 +354,10 @@ def functional_from_config(cls, config: dict, custom_objects=None):
         name, node_index, tensor_index = ref[0], ref[1], ref[2]
         if name not in created:
             raise ValueError(f"The model config refers to an unknown layer {name!r}.")
-        node = created[name]._inbound_nodes[node_index]
+        layer = created[name]
+        if isinstance(layer, Functional) and node_index > 0:
+            node_index -= 1  # Keras counts a nested functional model's own node first.
+        node = layer._inbound_nodes[node_index]
         return node.outputs[tensor_index]
 
     inputs = _map_refs(tensor_of, config["input_layers"])
