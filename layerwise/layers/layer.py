@@ -225,6 +225,7 @@ class Layer(torch.nn.Module, metaclass=NumPyScalarArgs):
         if config and config.get("input_shape") is not None and not self.built:
             self.build(_tuple_shape(config["input_shape"]))
             self.built = True
+            self._build_input_shape = _tuple_shape(config["input_shape"])
 
     # ----------------------------------------------------------------- weights
     def add_weight(

@@ -56,9 +56,9 @@ def serialize_keras_object(obj) -> Any:
         return serialization.serialize_keras_object(obj)
     if callable(obj) and not hasattr(obj, "get_config") and hasattr(obj, "__name__"):
         value = serialization.serialize_config_values(obj)
-        if isinstance(value, str):  # a built-in function: Keras' function form
-            return {"module": serialization.keras_module_of(obj), "class_name": "function",
-                    "config": value, "registered_name": "function"}
+        if isinstance(value, str):  # a built-in function: written exactly as Keras 3 does
+            return {"module": "builtins", "class_name": "function", "config": value,
+                    "registered_name": "function"}
         return value
     return serialization.serialize_config_values(obj)
 
