@@ -14,8 +14,15 @@ from typing import Any
 
 import numpy as np
 
-from layerwise import activations, constraints, initializers, losses, metrics, optimizers
-from layerwise import regularizers
+from layerwise import (
+    activations,
+    constraints,
+    initializers,
+    losses,
+    metrics,
+    optimizers,
+    regularizers,
+)
 from layerwise.layers.layer import Layer
 from layerwise.optimizers import schedules
 from layerwise.saving import serialization

@@ -68,8 +68,8 @@ def test_clone_function_and_call_function(keras):
             config["name"] = f"{layer.name}_copy"
             return type(layer).from_config(config)
 
-        def call_function(layer, *args, **kwargs):
-            seen.append(layer.name)
+        def call_function(layer, *args, _seen=seen, **kwargs):
+            _seen.append(layer.name)
             return layer(*args, **kwargs)
 
         clone = K.models.clone_model(model, clone_function=clone_function,

@@ -43,7 +43,7 @@ def _counts(K, style, freeze):
     else:
         model = K.Sequential([base, *head])
     lines = []
-    model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
+    model.summary(print_fn=lambda line, *args, _lines=lines, **kwargs: _lines.append(line))
     return model, (model.built, len(model.weights), len(model.trainable_weights),
                    len(model.non_trainable_weights), model.count_params())
 
@@ -61,7 +61,7 @@ def test_summary_before_fit_matches_keras(keras):
     for K in (keras, layerwise):
         model, _ = _counts(K, "add", "all")
         lines = []
-        model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
+        model.summary(print_fn=lambda line, *args, _lines=lines, **kwargs: _lines.append(line))
         texts.append("\n".join(lines))
     assert "(None, 1)" in texts[1] and "dense_1" in texts[1]
     assert texts[1] == texts[0]

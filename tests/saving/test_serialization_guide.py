@@ -293,7 +293,7 @@ def test_weights_transfer_and_transfer_learning_example(keras, tmp_path):
         extracted_layers.append(K.layers.Dense(5, name="dense_3"))
         model = K.Sequential(extracted_layers)
         lines = []
-        model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line))
+        model.summary(print_fn=lambda line, *args, _lines=lines, **kwargs: _lines.append(line))
         summaries.append((model.count_params(), len(model.layers),
                           tuple(model.outputs[0].shape)))
         # Transfer weights from one layer to another, in memory.
@@ -305,48 +305,53 @@ def test_weights_transfer_and_transfer_learning_example(keras, tmp_path):
     assert summaries[1] == summaries[0]
 
 
+def _layer_with_custom_build(keras, ops):
+    @keras.saving.register_keras_serializable(package="MyLayers")
+    class LayerWithCustomBuild(keras.layers.Layer):
+        def __init__(self, units=32, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def call(self, inputs):
+            return ops.matmul(inputs, self.w) + self.b
+
+        def get_config(self):
+            return dict(units=self.units, **super().get_config())
+
+        def build(self, input_shape, layer_init):
+            # Note the overriding of `build()` to add an extra argument.
+            super().build(input_shape)
+            self._input_shape = input_shape
+            self.w = self.add_weight(
+                shape=(input_shape[-1], self.units),
+                initializer=layer_init,
+                trainable=True,
+            )
+            self.b = self.add_weight(
+                shape=(self.units,),
+                initializer=layer_init,
+                trainable=True,
+            )
+            self.layer_init = layer_init
+
+        def get_build_config(self):
+            build_config = {
+                "layer_init": self.layer_init,
+                "input_shape": self._input_shape,
+            }  # Stores our initializer for `build()`
+            return build_config
+
+        def build_from_config(self, config):
+            # Use custom parameters to build the layer.
+            self.build(config["input_shape"], config["layer_init"])
+
+    return LayerWithCustomBuild
+
+
 def test_custom_build_config(keras):
     results = []
     for K, ops in _both(keras):
-        @K.saving.register_keras_serializable(package="MyLayers")
-        class LayerWithCustomBuild(K.layers.Layer):
-            def __init__(self, units=32, **kwargs):
-                super().__init__(**kwargs)
-                self.units = units
-
-            def call(self, inputs):
-                return ops.matmul(inputs, self.w) + self.b
-
-            def get_config(self):
-                return dict(units=self.units, **super().get_config())
-
-            def build(self, input_shape, layer_init):
-                # Note the overriding of `build()` to add an extra argument.
-                super().build(input_shape)
-                self._input_shape = input_shape
-                self.w = self.add_weight(
-                    shape=(input_shape[-1], self.units),
-                    initializer=layer_init,
-                    trainable=True,
-                )
-                self.b = self.add_weight(
-                    shape=(self.units,),
-                    initializer=layer_init,
-                    trainable=True,
-                )
-                self.layer_init = layer_init
-
-            def get_build_config(self):
-                build_config = {
-                    "layer_init": self.layer_init,
-                    "input_shape": self._input_shape,
-                }  # Stores our initializer for `build()`
-                return build_config
-
-            def build_from_config(self, config):
-                # Use custom parameters to build the layer.
-                self.build(config["input_shape"], config["layer_init"])
-
+        LayerWithCustomBuild = _layer_with_custom_build(K, ops)
         custom_layer = LayerWithCustomBuild(units=16)
         custom_layer.build(input_shape=(8,), layer_init="random_normal")
         revived = K.saving.deserialize_keras_object(K.saving.serialize_keras_object(custom_layer))
