@@ -146,6 +146,10 @@ class Functional(Model):
         self._nodes_by_depth, ordered_layers = map_graph(flat_inputs, flat_outputs)
         self._depth_keys = sorted(self._nodes_by_depth, reverse=True)
         self._network_nodes = {id(n) for nodes in self._nodes_by_depth.values() for n in nodes}
+        # Nodes with tensors among their keyword arguments (`initial_state=`, `value=`).
+        self._tensor_kwarg_nodes = {
+            id(n) for nodes in self._nodes_by_depth.values() for n in nodes
+            if len(n.inputs) > len(_flatten(n.input_structure))}
         for layer in ordered_layers:
             key = layer.name if not hasattr(type(self), layer.name) else f"layer_{layer.name}"
             if key in self._modules and self._modules[key] is not layer:
@@ -226,7 +230,7 @@ class Functional(Model):
                     continue
                 args = _map_structure(lambda kt: values[id(kt)], node.input_structure)
                 kwargs = node.arguments
-                if len(node.inputs) > len(_flatten(node.input_structure)):
+                if id(node) in self._tensor_kwarg_nodes:
                     # Tensors passed by keyword (`initial_state=`, `value=`) or position.
                     kwargs = _map_structure(
                         lambda v: values[id(v)] if isinstance(v, KerasTensor) else v, kwargs)

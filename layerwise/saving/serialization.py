@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from layerwise.saving.registration import get_registered_name, is_registered
+
 # Keys Keras 3 writes that have no effect in layerwise when they hold their default.
 _KERAS_ONLY_DEFAULTS = {
     "quantization_config": None, "lora_rank": None, "lora_alpha": None, "ragged": False,
@@ -107,8 +109,6 @@ def serialize_config_values(value):
     """Makes a `get_config()` result JSON-ready as Keras does: nested layers, models,
     initializers, regularizers, ... become their Keras-format dicts, NumPy scalars
     Python numbers, arrays `{"class_name": "__numpy__", ...}`."""
-    from layerwise.saving.registration import get_registered_name, is_registered
-
     if isinstance(value, dict):
         return {k: serialize_config_values(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -33,15 +33,15 @@ def _counts(K, style, freeze):
             if layer.name == "block2_conv1":
                 trainable = True
             layer.trainable = trainable
-    head = [K.layers.Flatten(), K.layers.Dense(16, activation="relu"),
-            K.layers.Dense(1, activation="sigmoid")]
+    head = [K.layers.Flatten(name="flatten"), K.layers.Dense(16, activation="relu", name="fc"),
+            K.layers.Dense(1, activation="sigmoid", name="out")]
     if style == "add":
-        model = K.Sequential()
+        model = K.Sequential(name="stack")
         model.add(base)
         for layer in head:
             model.add(layer)
     else:
-        model = K.Sequential([base, *head])
+        model = K.Sequential([base, *head], name="stack")
     lines = []
     model.summary(print_fn=lambda line, *args, _lines=lines, **kwargs: _lines.append(line))
     return model, (model.built, len(model.weights), len(model.trainable_weights),
@@ -63,7 +63,7 @@ def test_summary_before_fit_matches_keras(keras):
         lines = []
         model.summary(print_fn=lambda line, *args, _lines=lines, **kwargs: _lines.append(line))
         texts.append("\n".join(lines))
-    assert "(None, 1)" in texts[1] and "dense_1" in texts[1]
+    assert "(None, 1)" in texts[1] and "out (Dense)" in texts[1]
     assert texts[1] == texts[0]
 
 
