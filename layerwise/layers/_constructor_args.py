@@ -1,13 +1,16 @@
 """NumPy scalars accepted wherever a layer constructor takes a Python number.
 
 Keras 2 accepted `Dense(np.int64(16))` or `Conv2D(filters, kernel_size=(np.int32(3), 3))`
-(sizes computed with NumPy are common in tutorials). Every layer class is built
-through this metaclass, which turns NumPy integer, floating and boolean scalars
-(alone or inside a list or tuple) into Python ones before `__init__` runs, so the
-constructors' own checks and `get_config()` see plain Python values.
+(sizes computed with NumPy are common in tutorials). `Layer.__init_subclass__` wraps
+the `__init__` of every layer class with `accept_numpy_scalars`, which turns NumPy
+integer, floating and boolean scalars (alone or inside a list or tuple) into Python
+ones first, so the constructors' own checks and `get_config()` see plain values.
 """
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable
 
 import numpy as np
 
@@ -33,12 +36,18 @@ def _to_python(value):
     return value
 
 
-class NumPyScalarArgs(type):
-    """Metaclass of `Layer`: converts NumPy scalar constructor arguments to Python ones."""
+def accept_numpy_scalars(init: Callable) -> Callable:
+    """Wraps a layer's `__init__` so NumPy scalar arguments arrive as Python numbers."""
+    if getattr(init, "_accepts_numpy_scalars", False):
+        return init
 
-    def __call__(cls, *args, **kwargs):
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs):
         if any(_needs_conversion(v) for v in args) or \
                 any(_needs_conversion(v) for v in kwargs.values()):
             args = tuple(_to_python(v) for v in args)
             kwargs = {k: _to_python(v) for k, v in kwargs.items()}
-        return super().__call__(*args, **kwargs)
+        init(self, *args, **kwargs)
+
+    __init__._accepts_numpy_scalars = True
+    return __init__

@@ -22,7 +22,7 @@ from layerwise.backend.config import floatx, to_torch_dtype
 from layerwise.backend.keras_tensor import KerasTensor, Node, is_symbolic
 from layerwise.backend.variables import Variable
 from layerwise.layers import _shape_inference
-from layerwise.layers._constructor_args import NumPyScalarArgs
+from layerwise.layers._constructor_args import accept_numpy_scalars
 
 _SHAPE_KWARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size")
 
@@ -67,7 +67,7 @@ def _flatten(x) -> list:
     return [x]
 
 
-class Layer(torch.nn.Module, metaclass=NumPyScalarArgs):
+class Layer(torch.nn.Module):
     """Base class of all layers.
 
     Args:
@@ -96,6 +96,11 @@ class Layer(torch.nn.Module, metaclass=NumPyScalarArgs):
 
     # Layers whose inputs are indices (Embedding, lookups) set this to False.
     _cast_inputs = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:  # `Dense(np.int64(16))` accepted, as in Keras 2
+            cls.__init__ = accept_numpy_scalars(cls.__dict__["__init__"])
 
     def __init__(
         self,

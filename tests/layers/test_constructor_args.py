@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import abc
+import inspect
 import json
 
 import numpy as np
@@ -60,3 +62,14 @@ def test_arrays_are_left_alone():
 
     holder = Holder(np.arange(3), scale=np.float32(2.0))
     assert isinstance(holder.table, np.ndarray) and type(holder.scale) is float
+
+
+def test_custom_layers_keep_their_signature_and_mix_with_abc():
+    class Sized(layers.Layer, abc.ABC):
+        def __init__(self, size, *, scale=1.0, **kwargs):
+            super().__init__(**kwargs)
+            self.size, self.scale = size, scale
+
+    layer = Sized(np.int64(3), scale=np.float64(0.5))
+    assert (type(layer.size), type(layer.scale)) == (int, float)
+    assert list(inspect.signature(Sized.__init__).parameters)[:3] == ["self", "size", "scale"]
