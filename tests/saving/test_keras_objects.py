@@ -12,7 +12,7 @@ import layerwise
 
 FAMILIES = {
     "layer": lambda K: K.layers.Dense(3, activation="relu", name="d"),
-    "sequential": lambda K: K.Sequential([K.Input((2,)), K.layers.Dense(1)], name="s"),
+    "sequential": lambda K: K.Sequential([K.Input((2,), name="x"), K.layers.Dense(1, name="d1")], name="s"),
     "loss": lambda K: K.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1),
     "metric": lambda K: K.metrics.AUC(num_thresholds=50),
     "optimizer": lambda K: K.optimizers.Adam(learning_rate=0.01),
@@ -35,6 +35,8 @@ def _comparable(config):
     """Config values both libraries share (Keras adds `dtype` policies and extra keys)."""
     if isinstance(config, dict):
         return {k: _comparable(v) for k, v in config.items() if k not in ("dtype", "name")}
+    if isinstance(config, (list, tuple)):
+        return [_comparable(v) for v in config]
     return config
 
 
