@@ -28,7 +28,7 @@ from layerwise.optimizers import schedules
 from layerwise.saving import serialization
 from layerwise.saving.object_registry import unknown_name_error
 from layerwise.saving.registration import CustomObjectScope, active_custom_objects
-from layerwise.saving.safe_mode import SafeModeScope
+from layerwise.saving.safe_mode import SafeModeScope, in_safe_mode
 
 # Families by the word that names them in a Keras module path (first match wins:
 # "keras.optimizers.schedules" is a schedule, "keras.src.backend.torch.optimizers.torch_adam"
@@ -88,7 +88,8 @@ def deserialize_keras_object(config, custom_objects: dict | None = None,
         raise ValueError(
             f"Unexpected keyword argument(s) to `deserialize_keras_object`: {sorted(kwargs)}."
         )
-    with SafeModeScope(safe_mode):
+    outer = in_safe_mode()  # a loader's scope (`load_model(..., safe_mode=False)`) wins
+    with SafeModeScope(safe_mode if outer is None else outer):
         return _deserialize(config, custom_objects)
 
 

@@ -168,3 +168,13 @@ def test_nested_objects_in_get_config(keras):
         configs.append((nested["inner"]["class_name"], nested["initializer"]))
     assert configs[1] == configs[0]
     np.testing.assert_allclose(outputs[1], outputs[0])
+
+
+def test_safe_mode_of_an_enclosing_loader_wins():
+    layer = layerwise.layers.Lambda(lambda x: x * 2)
+    config = layerwise.saving.serialize_keras_object(layer)
+    with pytest.raises(ValueError, match="safe_mode"):
+        layerwise.saving.deserialize_keras_object(config)
+    with layerwise.saving.SafeModeScope(False):
+        restored = layerwise.saving.deserialize_keras_object(config)
+    assert float(restored(np.ones((1, 1), np.float32))[0, 0]) == 2.0
