@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from layerwise.saving.safe_mode import SafeModeScope
+from layerwise.saving.serialization import user_overrides
 
 # Errors that rebuilding a hostile or corrupted config can raise; all become ValueError.
 LOAD_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError,
@@ -159,6 +160,9 @@ def compile_from_file_config(model, compile_config, source: str, custom_objects=
 
     try:
         with CustomObjectScope(custom_objects):
+            if user_overrides(model, "compile_from_config"):
+                model.compile_from_config(compile_config)  # the model's own hook, as Keras
+                return
             args = compile_args_from_config(compile_config, custom_objects, legacy=legacy)
             model.compile(**args)
     except LOAD_ERRORS as error:

@@ -23,6 +23,7 @@ import tempfile
 import zipfile
 
 from layerwise.saving._files import atomic_target, h5py_module
+from layerwise.saving.serialization import serialize_config_values, user_overrides
 
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
@@ -55,7 +56,9 @@ def model_config_for_saving(model) -> dict:
         build_config = {"input_shape": None}
     if build_config is not None:
         config["build_config"] = build_config
-    config["compile_config"] = serialize_compile_config(model)
+    config["compile_config"] = serialize_compile_config(model) \
+        if not user_overrides(model, "get_compile_config") \
+        else serialize_config_values(model.get_compile_config())  # the guide's custom hooks
     return config
 
 

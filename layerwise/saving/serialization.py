@@ -105,6 +105,15 @@ def keras_module_of(cls) -> str | None:
     return _FAMILY_MODULES[parts[1]]
 
 
+def user_overrides(obj, method: str) -> bool:
+    """Whether `method` of `obj` is defined by a user class, not by layerwise (saving hooks
+    such as `get_compile_config` / `compile_from_config` are then called as Keras does)."""
+    for cls in type(obj).__mro__:
+        if method in cls.__dict__:
+            return not cls.__module__.startswith("layerwise.")
+    return False
+
+
 def serialize_config_values(value):
     """Makes a `get_config()` result JSON-ready as Keras does: nested layers, models,
     initializers, regularizers, ... become their Keras-format dicts, NumPy scalars

@@ -358,3 +358,64 @@ def test_custom_build_config(keras):
         results.append((revived.built, [tuple(w.shape) for w in revived.weights],
                         revived.layer_init))
     assert results[1] == results[0]
+
+
+def _model_with_custom_compile(keras):
+    # The guide calls `keras.utils.deserialize_keras_object`, the same function as
+    # `keras.saving.deserialize_keras_object` (layerwise keeps it in `saving` only).
+    @keras.saving.register_keras_serializable(package="my_custom_package")
+    class ModelWithCustomCompile(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.dense1 = keras.layers.Dense(8, activation="relu")
+            self.dense2 = keras.layers.Dense(4, activation="softmax")
+
+        def call(self, x):
+            x = self.dense1(x)
+            return self.dense2(x)
+
+        def compile(self, optimizer, loss_fn, metrics):
+            super().compile(optimizer=optimizer, loss=loss_fn, metrics=metrics)
+            self.model_optimizer = optimizer
+            self.loss_fn = loss_fn
+            self.loss_metrics = metrics
+
+        def get_compile_config(self):
+            # These parameters will be serialized at saving time.
+            return {
+                "model_optimizer": self.model_optimizer,
+                "loss_fn": self.loss_fn,
+                "metric": self.loss_metrics,
+            }
+
+        def compile_from_config(self, config):
+            # Deserializes the compile parameters (important, since many are custom)
+            optimizer = keras.saving.deserialize_keras_object(config["model_optimizer"])
+            loss_fn = keras.saving.deserialize_keras_object(config["loss_fn"])
+            metrics = keras.saving.deserialize_keras_object(config["metric"])
+
+            # Calls compile with the deserialized parameters
+            self.compile(optimizer=optimizer, loss_fn=loss_fn, metrics=metrics)
+
+    return ModelWithCustomCompile
+
+
+def test_custom_compile_config_hooks(keras, tmp_path):
+    results = []
+    x_train = np.random.random((100, 32))
+    y_train = np.random.random((100, 4))
+    for K, _ in _both(keras):
+        ModelWithCustomCompile = _model_with_custom_compile(K)
+        model = ModelWithCustomCompile()
+        model.compile(
+            optimizer="SGD", loss_fn="mean_squared_error", metrics=["mean_squared_error"]
+        )
+        model.fit(x_train, y_train, verbose=0)
+        path = tmp_path / f"{K.__name__}_custom_compile.keras"
+        model.save(path)
+        reloaded = K.models.load_model(path)
+        np.testing.assert_allclose(np.asarray(reloaded.predict(x_train[:3], verbose=0)),
+                                   np.asarray(model.predict(x_train[:3], verbose=0)), rtol=1e-5)
+        results.append((type(reloaded).__name__, reloaded.model_optimizer, reloaded.loss_fn,
+                        reloaded.loss_metrics))
+    assert results[1] == results[0]
