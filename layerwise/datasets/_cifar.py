@@ -10,12 +10,15 @@ the numpy array but resolves no other global.
 from __future__ import annotations
 
 import os
-import pickle
 import tarfile
+import zlib
 
 import numpy as np
 
-from layerwise.datasets._safe_pickle import restricted_loads
+from layerwise.datasets._safe_pickle import PICKLE_ERRORS, restricted_loads
+
+# The largest official batch (cifar-100 `train`, 50,000 images) is ~155 MB.
+MAX_BATCH_BYTES = 512 << 20
 
 
 def read_members(archive: str, folder: str, names: list[str]) -> dict[str, bytes]:
@@ -27,8 +30,13 @@ def read_members(archive: str, folder: str, names: list[str]) -> dict[str, bytes
             for member in tar:
                 key = wanted.get(member.name.lstrip("./"))
                 if key is not None and member.isfile():
-                    found[key] = tar.extractfile(member).read()
-    except (tarfile.TarError, OSError, EOFError) as e:
+                    if member.size > MAX_BATCH_BYTES:
+                        raise ValueError(
+                            f"{archive}: {member.name} declares {member.size} bytes, more "
+                            f"than a CIFAR batch ({MAX_BATCH_BYTES} at most)."
+                        )
+                    found[key] = tar.extractfile(member).read(MAX_BATCH_BYTES + 1)
+    except (tarfile.TarError, OSError, EOFError, zlib.error, MemoryError) as e:
         raise ValueError(f"Could not read the CIFAR archive {archive}: {e}") from e
     missing = sorted(set(names) - set(found))
     if missing:
@@ -54,8 +62,9 @@ def load_batch(
     """
     try:
         batch = restricted_loads(data, encoding="bytes", source=source)
-    except (pickle.UnpicklingError, EOFError, TypeError, ValueError) as e:
-        raise ValueError(f"Could not read the CIFAR batch {source}: {e}") from e
+    except PICKLE_ERRORS as e:
+        raise ValueError(f"Could not read the CIFAR batch {source}: {type(e).__name__}: {e}") \
+            from e
     if not isinstance(batch, dict):
         raise ValueError(f"The CIFAR batch {source} is not a dict.")
     batch = {k.decode("utf8") if isinstance(k, bytes) else k: v for k, v in batch.items()}

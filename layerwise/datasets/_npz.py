@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import io
 import os
-import pickle
 import zipfile
+import zlib
 
 import numpy as np
 
-from layerwise.datasets._safe_pickle import RestrictedUnpickler
+from layerwise.datasets._safe_pickle import PICKLE_ERRORS, RestrictedUnpickler
+
+# A deflated member expands at most ~1032:1: more than this per stored byte is refused.
+MAX_EXPANSION = 1100
 
 
 def _read_header(fp: io.BytesIO, where: str) -> tuple[tuple[int, ...], bool, np.dtype]:
@@ -33,8 +36,9 @@ def _read_header(fp: io.BytesIO, where: str) -> tuple[tuple[int, ...], bool, np.
 def _read_object_array(fp: io.BytesIO, shape: tuple[int, ...], where: str) -> np.ndarray:
     try:
         array = RestrictedUnpickler(fp, source=where).load()
-    except (pickle.UnpicklingError, EOFError, TypeError, ValueError) as e:
-        raise ValueError(f"Could not read the object array {where}: {e}") from e
+    except PICKLE_ERRORS as e:
+        raise ValueError(f"Could not read the object array {where}: {type(e).__name__}: {e}") \
+            from e
     if not isinstance(array, np.ndarray) or array.shape != tuple(shape):
         raise ValueError(
             f"{where} does not hold the object array its header declares (shape {shape})."
@@ -63,8 +67,19 @@ def read_npy(data: bytes, where: str = "<npy>", allow_object_arrays: bool = Fals
                 "arrays are accepted in this file."
             )
         return _read_object_array(fp, shape, where)
+    count = 1
+    for d in shape:
+        count *= d
+    if count * dtype.itemsize != len(data) - fp.tell():
+        raise ValueError(
+            f"{where} is truncated or corrupted: its header declares shape {shape} of {dtype} "
+            f"({count * dtype.itemsize} bytes), the file holds {len(data) - fp.tell()}."
+        )
     fp.seek(0)
-    return np.lib.format.read_array(fp, allow_pickle=False)
+    try:
+        return np.lib.format.read_array(fp, allow_pickle=False)
+    except (ValueError, TypeError, OSError, MemoryError) as e:
+        raise ValueError(f"Could not read the array {where}: {type(e).__name__}: {e}") from e
 
 
 def load_npz(path: str | os.PathLike, allow_object_arrays: bool = False) -> dict[str, np.ndarray]:
@@ -90,14 +105,28 @@ def load_npz(path: str | os.PathLike, allow_object_arrays: bool = False) -> dict
     arrays: dict[str, np.ndarray] = {}
     try:
         archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as e:
         raise ValueError(f"{path} is not a valid .npz (zip) file: {e}") from e
+    stored = os.path.getsize(path)
     with archive:
-        for name in archive.namelist():
+        for info in archive.infolist():
+            name = info.filename
             if not name.endswith(".npy"):
                 continue
-            with archive.open(name) as member:
-                data = member.read()
+            limit = MAX_EXPANSION * stored
+            if info.file_size > limit:
+                raise ValueError(
+                    f"{path}:{name} declares {info.file_size} bytes, more than a {stored}-byte "
+                    "archive can hold (a decompression bomb or a corrupted file)."
+                )
+            try:
+                with archive.open(info) as member:
+                    data = member.read(limit + 1)
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+                    NotImplementedError, RuntimeError, zlib.error) as e:
+                raise ValueError(f"Could not read {path}:{name}: {type(e).__name__}: {e}") from e
+            if len(data) > limit:
+                raise ValueError(f"{path}:{name} expands beyond {limit} bytes; refusing it.")
             arrays[name[: -len(".npy")]] = read_npy(
                 data, f"{path}:{name}", allow_object_arrays=allow_object_arrays
             )

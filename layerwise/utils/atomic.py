@@ -21,22 +21,104 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
+import threading
+import time
 from collections.abc import Iterator
 from typing import IO
 
 TEMP_PREFIX = ".tmp-"
+# Temp files of the previous naming (no process id) older than this are debris.
+LEGACY_TEMP_MAX_AGE_S = 3600
+# The temporary paths this process is writing now (a nested atomic write reuses them).
+_ACTIVE: set[str] = set()
+_ACTIVE_LOCK = threading.Lock()
 
 
 def _temp_path(path: str) -> str:
     """A fresh temporary path in the folder of `path`, ending like `path`.
 
-    The name keeps the full base name at the end (`.tmp-1a2b3c.model.weights.h5`),
+    The name keeps the full base name at the end (`.tmp-4242-1a2b3c.model.weights.h5`),
     so code that checks extensions (`.keras`, `.weights.h5`) accepts it, and starts
-    with a dot, so it is hidden and does not match checkpoint name patterns.
+    with a dot, so it is hidden and does not match checkpoint name patterns. The
+    writer's process id is part of the name: the next save to the same place
+    removes the temp files whose process is gone (`remove_stale_temps`).
     """
     folder, base = os.path.split(os.path.abspath(path))
-    return os.path.join(folder, f"{TEMP_PREFIX}{secrets.token_hex(6)}.{base}")
+    return os.path.join(folder, f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(6)}.{base}")
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # pragma: no cover - no cheap liveness probe: keep the file
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
+
+
+def remove_stale_temps(path: str | os.PathLike) -> list[str]:
+    """Removes the temp files that interrupted saves of `path` left beside it.
+
+    A temp file is stale when the process that wrote it no longer runs, or (the
+    previous naming, without a process id) when it is older than
+    `LEGACY_TEMP_MAX_AGE_S`. Temp files of live processes, this one's included,
+    are kept. Called at the start of every atomic write.
+
+    Returns:
+        The removed paths.
+    """
+    folder, base = os.path.split(os.path.abspath(os.fspath(path)))
+    pattern = re.compile(re.escape(TEMP_PREFIX) + r"(?:(\d{1,10})-)?[0-9a-f]{12}\."
+                         + re.escape(base) + r"\Z")
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    removed = []
+    for name in names:
+        match = pattern.match(name) if name.startswith(TEMP_PREFIX) else None
+        if match is None:
+            continue
+        candidate = os.path.join(folder, name)
+        if match.group(1) is not None:
+            stale = not _pid_alive(int(match.group(1)))
+        else:
+            try:
+                stale = time.time() - os.lstat(candidate).st_mtime > LEGACY_TEMP_MAX_AGE_S
+            except OSError:
+                stale = False
+        with _ACTIVE_LOCK:
+            if candidate in _ACTIVE:
+                stale = False
+        if stale:
+            with contextlib.suppress(OSError):
+                if not os.path.isdir(candidate) or os.path.islink(candidate):
+                    os.remove(candidate)
+                    removed.append(candidate)
+    return removed
+
+
+def _is_active_temp(path: str) -> bool:
+    with _ACTIVE_LOCK:
+        return os.path.abspath(path) in _ACTIVE
+
+
+@contextlib.contextmanager
+def _registered(temp: str) -> Iterator[None]:
+    with _ACTIVE_LOCK:
+        _ACTIVE.add(temp)
+    try:
+        yield
+    finally:
+        with _ACTIVE_LOCK:
+            _ACTIVE.discard(temp)
 
 
 def _fsync_file(path: str) -> None:
@@ -84,7 +166,10 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
 
     If the block raises (or the process dies), `path` keeps its previous content
     and the temporary file is removed (after a crash it stays behind as a hidden
-    `.tmp-*` file, never as `path`).
+    `.tmp-<pid>-*` file, never as `path`, until the next write of `path` removes
+    it). Inside another atomic write of this process to a temporary path (a
+    checkpoint callback wrapping `model.save`), that temporary path is written
+    directly: one temporary file per write.
 
     Args:
         path: The file to write.
@@ -114,6 +199,12 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
     if exclusive and os.path.exists(path):
         raise FileExistsError(f"File exists: {path!r}")
     binary = "b" in mode
+    if _is_active_temp(path):  # inside another atomic write of this process: no second temp
+        with open(path, mode, encoding=None if binary else (encoding or "utf-8"),
+                  newline=newline) as handle:
+            yield handle
+        return
+    remove_stale_temps(path)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:
         temp = _temp_path(path)
@@ -133,7 +224,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", encoding: str | None
         _remove_quietly(temp)
         raise
     try:
-        with handle:
+        with _registered(temp), handle:
             yield handle
             handle.flush()
             if fsync:
@@ -177,9 +268,14 @@ def atomic_path(path: str | os.PathLike, fsync: bool = True) -> Iterator[str]:
     b'abc'
     """
     path = os.fspath(path)
+    if _is_active_temp(path):  # inside another atomic write of this process: no second temp
+        yield path
+        return
+    remove_stale_temps(path)
     temp = _temp_path(path)
     try:
-        yield temp
+        with _registered(temp):
+            yield temp
         if not os.path.isfile(temp):
             raise FileNotFoundError(
                 f"Nothing was written to the temporary file {temp!r} for {path!r}."
