@@ -39,6 +39,8 @@ MAX_MEMBERS = 100_000
 # is a decompression bomb (Keras stores members uncompressed: ratio ~1).
 BOMB_FLOOR_BYTES = 64 << 20
 BOMB_MAX_RATIO = 100
+# All the asset files of an archive together (vocabularies) are refused above this.
+MAX_ASSETS_BYTES = 256 << 20
 # Weights members up to this size are read in memory; larger ones go to a temp file.
 IN_MEMORY_WEIGHTS_BYTES = 1 << 30
 
@@ -80,11 +82,47 @@ def save_model_to_archive(model, filepath: str, include_optimizer: bool = True) 
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as f:
         write_weights(model, f, include_optimizer=include_optimizer)
+    assets = collect_assets(model)
     with atomic_target(filepath) as temp:
         with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_STORED) as zf:
             zf.writestr(METADATA_FILENAME, metadata_json)
             zf.writestr(CONFIG_FILENAME, config_json)
             zf.writestr(WEIGHTS_FILENAME, buffer.getbuffer())
+            for name, data in assets.items():
+                zf.writestr(name, data)
+
+
+def _asset_owners(model) -> list[tuple[str, object]]:
+    from layerwise.saving.weights_h5 import saveables
+
+    return [(path, obj) for path, obj in saveables(model, include_optimizer=False)
+            if callable(getattr(obj, "save_asset_files", None))]
+
+
+def collect_assets(model) -> dict[str, bytes]:
+    """`{"assets/<object path>/<file>": bytes}` for the layers that keep assets (vocabularies)."""
+    out = {}
+    for path, obj in _asset_owners(model):
+        for name, data in obj.save_asset_files().items():
+            out[f"{ASSETS_DIRNAME}/{path}/{name}" if path else f"{ASSETS_DIRNAME}/{name}"] = data
+    return out
+
+
+def load_assets(model, archive: KerasArchive) -> None:
+    """Gives each layer the files of its folder in the archive's `assets/` (read in memory)."""
+    budget = MAX_ASSETS_BYTES
+    for path, obj in _asset_owners(model):
+        prefix = f"{ASSETS_DIRNAME}/{path}/" if path else f"{ASSETS_DIRNAME}/"
+        files = {}
+        for member in sorted(archive.names_under(prefix)):
+            rest = member[len(prefix):]
+            if not rest or "/" in rest:
+                continue
+            data = archive.read(member, budget)
+            budget -= len(data)
+            files[rest] = data
+        if files:
+            obj.load_asset_files(files)
 
 
 # --------------------------------------------------------------------- reading
@@ -165,6 +203,10 @@ class KerasArchive:
 
     def has(self, name: str) -> bool:
         return name in self._names
+
+    def names_under(self, prefix: str) -> list[str]:
+        """The members whose name starts with `prefix` (files only)."""
+        return [n for n in self._names if n.startswith(prefix) and not n.endswith("/")]
 
     def size(self, name: str) -> int:
         return self._zf.getinfo(name).file_size
@@ -264,6 +306,11 @@ def load_model_from_archive(filepath, custom_objects=None, compile: bool = True,
             compile_from_file_config(model, compile_config, archive.source, custom_objects)
         with archive.open_weights() as f:
             _read_checked(read_weights, model, f, archive.source, load_optimizer=compile)
+        try:
+            load_assets(model, archive)
+        except (ValueError, TypeError, RuntimeError) as error:
+            raise ValueError(f"Could not load the assets of {archive.source}: {error}") \
+                from error
     return model
 
 

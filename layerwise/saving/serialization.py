@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from layerwise.saving.registration import get_registered_name, is_registered
+from layerwise.saving.safe_mode import SafeModeScope, in_safe_mode
 
 # Keys Keras 3 writes that have no effect in layerwise when they hold their default.
 _KERAS_ONLY_DEFAULTS = {
@@ -230,6 +231,9 @@ def model_to_json(model, **kwargs) -> str:
 def model_from_json(json_string: str, custom_objects: dict | None = None):
     """Builds a model from JSON written by `model.to_json()` (layerwise or Keras).
 
+    As in Keras, safe mode is in force (no serialized code, no file named by
+    the JSON is read) unless `enable_unsafe_deserialization()` was called.
+
     Example:
 
     >>> import layerwise as keras
@@ -242,4 +246,5 @@ def model_from_json(json_string: str, custom_objects: dict | None = None):
         config = json.loads(json_string)
     except (json.JSONDecodeError, RecursionError, TypeError) as error:
         raise ValueError(f"`json_string` is not valid JSON: {error}") from None
-    return deserialize_keras_object(config, custom_objects=custom_objects)
+    with SafeModeScope(in_safe_mode() is not False):
+        return deserialize_keras_object(config, custom_objects=custom_objects)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import collections
 import os
+import stat
 
 import numpy as np
 import torch
@@ -25,6 +26,67 @@ from layerwise.layers.preprocessing.base import StringDataLayer, to_numpy
 from layerwise.layers.preprocessing.category_encoding import encode_categorical_inputs
 
 _OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
+# A vocabulary file larger than this is refused (Keras' largest vocabularies are ~10 MB).
+MAX_VOCABULARY_FILE_BYTES = 256 << 20
+
+
+def _in_safe_mode() -> bool:
+    # Lazy: `saving` sits above `layers` (the same import `Lambda` uses).
+    from layerwise.saving.safe_mode import in_safe_mode
+
+    return bool(in_safe_mode())
+
+
+def read_vocabulary_file(path) -> list[str]:
+    """The lines of a vocabulary file: a regular file of at most `MAX_VOCABULARY_FILE_BYTES`.
+
+    Refused in safe mode (while a model file is being loaded: a file must never
+    name another file to read, CVE-2025-12058), and for anything that is not a
+    regular file (`/dev/zero`, a FIFO, `/dev/stdin`, a folder), which is never
+    read nor waited on.
+
+    Raises:
+        ValueError: in safe mode, for a missing, special or oversized file.
+    """
+    if _in_safe_mode():
+        raise ValueError(
+            "Requested the loading of a vocabulary file outside of the model archive. This "
+            "carries a potential risk of loading arbitrary and sensitive files and thus it is "
+            "disallowed by default (safe mode). If you trust the source of the artifact, pass "
+            "`safe_mode=False` to the loading function, or call "
+            f"`keras.config.enable_unsafe_deserialization()`. Vocabulary file: {str(path)!r}"
+        )
+    path = os.fspath(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise ValueError(f"Vocabulary file {path} does not exist.") from None
+    except OSError as error:
+        raise ValueError(f"Cannot open the vocabulary file {path!r}: {error}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_VOCABULARY_FILE_BYTES:
+        os.close(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(
+                f"The vocabulary file {path!r} is not a regular file (a device, pipe or "
+                "folder); expected a text file with one token per line."
+            )
+        raise ValueError(
+            f"The vocabulary file {path!r} is {info.st_size} bytes, more than the "
+            f"{MAX_VOCABULARY_FILE_BYTES} allowed."
+        )
+    with os.fdopen(fd, "rb") as f:
+        data = f.read(MAX_VOCABULARY_FILE_BYTES + 1)
+    if len(data) > MAX_VOCABULARY_FILE_BYTES:
+        raise ValueError(f"The vocabulary file {path!r} grew beyond "
+                         f"{MAX_VOCABULARY_FILE_BYTES} bytes while being read.")
+    try:
+        lines = data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as error:
+        raise ValueError(f"The vocabulary file {path!r} is not UTF-8 text: {error}") from None
+    while lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def _stable_hash(token, buckets: int, salt=None) -> int:
@@ -167,16 +229,10 @@ class IndexLookup(StringDataLayer):
                 f"output_mode={self.output_mode} and idf_weights={idf_weights}"
             )
         if isinstance(vocabulary, (str, os.PathLike)):
-            if not os.path.exists(vocabulary):
-                raise ValueError(f"Vocabulary file {vocabulary} does not exist.")
-            if self.output_mode == "tf_idf":
+            if self.output_mode == "tf_idf" and not _in_safe_mode():
                 raise ValueError("output_mode `'tf_idf'` does not support loading a vocabulary "
                                  "from file.")
-            with open(vocabulary, encoding="utf-8") as f:
-                lines = f.read().splitlines()
-            while lines and lines[-1] == "":
-                lines.pop()
-            vocabulary = lines
+            vocabulary = read_vocabulary_file(vocabulary)
         vocabulary = [self._to_token(v) for v in to_numpy(vocabulary).reshape(-1).tolist()]
         if not vocabulary:
             raise ValueError(f"Cannot set an empty vocabulary. Received: vocabulary={vocabulary}")
@@ -224,6 +280,43 @@ class IndexLookup(StringDataLayer):
             weights = np.pad(idf, (front, back), "constant",
                              constant_values=(front_value, 0))
             self.idf_weights = weights.astype(floatx())
+
+    # ------------------------------------------------------------ assets
+    def save_asset_files(self) -> dict[str, bytes]:
+        """`{"vocabulary.txt": bytes}` for the `.keras` archive's `assets/` (Keras' layout).
+
+        Empty when the vocabulary is in the config (given as a list) or not set.
+        """
+        if self.input_vocabulary is not None or not self._tokens:
+            return {}
+        vocab = self.get_vocabulary(include_special_tokens=True)
+        return {"vocabulary.txt": "\n".join(str(w) for w in vocab).encode("utf-8")}
+
+    def load_asset_files(self, files: dict[str, bytes]) -> None:
+        """Restores an adapted vocabulary from the archive's `assets/` (never from a path)."""
+        data = files.get("vocabulary.txt")
+        if self.input_vocabulary is not None or data is None:
+            return
+        try:
+            lines = data.decode("utf-8").splitlines()
+        except UnicodeDecodeError as error:
+            raise ValueError(f"The vocabulary asset of layer '{self.name}' is not UTF-8 "
+                             f"text: {error}") from None
+        while lines and lines[-1] == "":
+            lines.pop()
+        if not lines:
+            return
+        try:
+            values = [self._to_token(line) for line in lines]
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"The vocabulary asset of layer '{self.name}' holds a token that "
+                             f"is not a {self.vocabulary_dtype}: {error}") from None
+        if self.output_mode == "tf_idf":
+            if self.idf_weights is None:
+                return
+            self.set_vocabulary(values, idf_weights=self.idf_weights)
+        else:
+            self.set_vocabulary(values)
 
     # ------------------------------------------------------------ adapt
     def reset_state(self):
