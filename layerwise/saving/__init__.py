@@ -32,3 +32,5 @@ from layerwise.saving.saving_api import load_model as load_model
 from layerwise.saving.saving_api import load_weights as load_weights
 from layerwise.saving.saving_api import save_model as save_model
 from layerwise.saving.saving_api import save_weights as save_weights
+from layerwise.saving._budget import get_load_allowance as get_load_allowance
+from layerwise.saving._budget import set_load_allowance as set_load_allowance

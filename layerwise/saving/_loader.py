@@ -5,20 +5,16 @@ Shared by the `.keras` and legacy `.h5` loaders:
 - every error while rebuilding (unknown class, unknown argument, bad shape,
   deep nesting) becomes a `ValueError` naming the file;
 - safe mode is in force (`Lambda` bytecode refused unless `safe_mode=False`);
-- before anything is allocated, the model is rebuilt once on PyTorch's `meta`
-  device (no memory) to count its weights, and a config that declares more
-  weights than the file can hold is refused, so a hostile config cannot make
-  the loader allocate gigabytes.
+- before anything is allocated, the loading budget is checked
+  (`layerwise.saving._budget`): what the config asks layers to allocate, and
+  every tensor of the model rebuilt on PyTorch's `meta` device, against the
+  bytes of weights the file really holds plus an allowance, so a hostile
+  config cannot make the loader allocate gigabytes.
 """
 
 from __future__ import annotations
 
-import copy
-import random
-
-import numpy as np
-import torch
-
+from layerwise.saving import _budget
 from layerwise.saving.safe_mode import SafeModeScope
 from layerwise.saving.serialization import user_overrides
 
@@ -26,30 +22,7 @@ from layerwise.saving.serialization import user_overrides
 LOAD_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError,
                RuntimeError, NotImplementedError, OverflowError, MemoryError, ZeroDivisionError,
                AssertionError, UnicodeError, LookupError, OSError, EOFError)
-# Per-sample input elements above this are refused (2**28 floats = 1 GiB per sample).
-MAX_INPUT_ELEMENTS = 1 << 28
-
-
-class _RestoreState:
-    """Restores name counters and random states changed by the dry run."""
-
-    def __enter__(self):
-        from layerwise.backend import naming
-
-        self._names = dict(naming._NAME_COUNTS)
-        self._py = random.getstate()
-        self._np = np.random.get_state()
-        self._torch = torch.random.get_rng_state()
-        return self
-
-    def __exit__(self, *exc):
-        from layerwise.backend import naming
-
-        naming._NAME_COUNTS.clear()
-        naming._NAME_COUNTS.update(self._names)
-        random.setstate(self._py)
-        np.random.set_state(self._np)
-        torch.random.set_rng_state(self._torch)
+MAX_INPUT_ELEMENTS = _budget.MAX_INPUT_ELEMENTS
 
 
 def _deserialize(config: dict, custom_objects):
@@ -59,40 +32,8 @@ def _deserialize(config: dict, custom_objects):
     return deserialize_keras_object(config, custom_objects=custom_objects)
 
 
-def _count_on_meta(config: dict, custom_objects) -> int | None:
-    """Weights (elements) of the model the config describes, built on `meta`; `None` if unknown."""
-    with _RestoreState():
-        try:
-            with torch.device("meta"):
-                model = _deserialize(copy.deepcopy(config), custom_objects)
-        except (RuntimeError, NotImplementedError, TypeError) as error:
-            text = str(error).lower()
-            if "meta" in text or "device" in text or "not implemented" in text:
-                return None  # some layer cannot be built on `meta`: build it for real
-            raise
-        _check_inputs(model)
-        return int(sum(w.numel() for w in model.weights))
-
-
-def _check_inputs(model) -> None:
-    try:
-        inputs = model.inputs
-    except (AttributeError, ValueError):
-        return
-    for tensor in inputs or []:
-        n = 1
-        for d in tuple(tensor.shape)[1:]:
-            n *= 1 if d is None else int(d)
-        if n > MAX_INPUT_ELEMENTS:
-            raise ValueError(
-                f"The config declares an input of shape {tuple(tensor.shape)} "
-                f"({n} elements per sample, more than {MAX_INPUT_ELEMENTS}); refusing to "
-                "build it."
-            )
-
-
 def model_from_file_config(config, source: str, custom_objects=None, safe_mode: bool = True,
-                           weights_budget: int | None = None):
+                           weights_budget: int = 0):
     """Rebuilds the (uncompiled) model of a file's config.
 
     Args:
@@ -100,8 +41,9 @@ def model_from_file_config(config, source: str, custom_objects=None, safe_mode: 
         source: How to name the file in errors (`"'model.keras'"`).
         custom_objects: `{name: class_or_function}` for custom objects.
         safe_mode: Refuse serialized code (`Lambda` lambdas).
-        weights_budget: Bytes the file stores for weights: a config describing
-            more weight elements than this is refused before any allocation.
+        weights_budget: Bytes of weights the file really holds (read, never
+            declared): the model may allocate these plus the load allowance
+            (`layerwise.saving.set_load_allowance`), checked before any allocation.
 
     Raises:
         ValueError: for any config that cannot be rebuilt, with the reason.
@@ -112,14 +54,8 @@ def model_from_file_config(config, source: str, custom_objects=None, safe_mode: 
 
     try:
         with SafeModeScope(safe_mode), CustomObjectScope(custom_objects):
-            if weights_budget is not None:
-                count = _count_on_meta(config, custom_objects)
-                if count is not None and count > weights_budget + (1 << 20):
-                    raise ValueError(
-                        f"The config describes a model with {count} weight values, but the "
-                        f"file stores only {weights_budget} bytes of weights: refusing to "
-                        "build it (the file is corrupted or was crafted to exhaust memory)."
-                    )
+            _budget.check_before_build(config, weights_budget or 0, source,
+                                       lambda c: _deserialize(c, custom_objects))
             model = _deserialize(config, custom_objects)
             _check_built_model(model, source)
     except LOAD_ERRORS as error:

@@ -151,6 +151,7 @@ class KerasArchive:
         self.filepath = os.fspath(filepath) if not hasattr(filepath, "read") else filepath
         self.source = repr(self.filepath) if isinstance(self.filepath, str) else "the archive"
         self._zf: zipfile.ZipFile | None = None
+        self.weights_bytes = 0  # bytes of the weights member really read (`open_weights`)
 
     def __enter__(self) -> KerasArchive:
         try:
@@ -254,15 +255,19 @@ class KerasArchive:
             raise ValueError(f"{self.source} has no {WEIGHTS_FILENAME!r}.")
         size = self.size(WEIGHTS_FILENAME)
         if size <= IN_MEMORY_WEIGHTS_BYTES:
-            handle = io.BytesIO(self.read(WEIGHTS_FILENAME, IN_MEMORY_WEIGHTS_BYTES))
+            data = self.read(WEIGHTS_FILENAME, IN_MEMORY_WEIGHTS_BYTES)
+            self.weights_bytes = len(data)
+            handle = io.BytesIO(data)
             cleanup = None
         else:
             folder = tempfile.mkdtemp(prefix="layerwise-weights-")
             cleanup = folder
-            path = os.path.join(folder, "model.weights.h5")
-            with self._zf.open(WEIGHTS_FILENAME) as src, open(path, "wb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
-            handle = path
+            handle = os.path.join(folder, "model.weights.h5")
+            try:
+                self.weights_bytes = self._copy_member(WEIGHTS_FILENAME, handle, size)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
         try:
             f = h5py.File(handle, "r")
         except (OSError, ValueError, RuntimeError) as error:
@@ -272,6 +277,24 @@ class KerasArchive:
                 f"{self.source}: {WEIGHTS_FILENAME!r} is not a valid HDF5 file: {error}"
             ) from None
         return _ClosingH5(f, cleanup)
+
+    def _copy_member(self, name: str, path: str, size: int) -> int:
+        """Copies member `name` to `path`; the bytes really copied (never more than `size`)."""
+        done = 0
+        try:
+            with self._zf.open(name) as src, open(path, "wb") as dst:
+                while chunk := src.read(min(1 << 20, size + 1 - done)):
+                    done += len(chunk)
+                    if done > size:
+                        break
+                    dst.write(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
+                RuntimeError, zipfile.LargeZipFile) as error:
+            raise ValueError(f"{self.source}: cannot read member {name!r}: {error}") from None
+        if done != size:
+            raise ValueError(f"{self.source}: member {name!r} is corrupted (declares {size} "
+                             f"bytes, holds {done}).")
+        return done
 
 
 class _ClosingH5:
@@ -298,13 +321,13 @@ def load_model_from_archive(filepath, custom_objects=None, compile: bool = True,
 
     with KerasArchive(filepath) as archive:
         config = archive.config()
-        budget = archive.size(WEIGHTS_FILENAME) if archive.has(WEIGHTS_FILENAME) else 0
-        model = model_from_file_config(config, archive.source, custom_objects, safe_mode,
-                                       weights_budget=budget)
-        compile_config = config.get("compile_config")
-        if compile and compile_config:
-            compile_from_file_config(model, compile_config, archive.source, custom_objects)
+        # The weights are read first: the loading budget counts the bytes really there.
         with archive.open_weights() as f:
+            model = model_from_file_config(config, archive.source, custom_objects, safe_mode,
+                                           weights_budget=archive.weights_bytes)
+            compile_config = config.get("compile_config")
+            if compile and compile_config:
+                compile_from_file_config(model, compile_config, archive.source, custom_objects)
             _read_checked(read_weights, model, f, archive.source, load_optimizer=compile)
         try:
             load_assets(model, archive)

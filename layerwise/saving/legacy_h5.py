@@ -422,7 +422,7 @@ def load_model_from_hdf5(filepath, custom_objects=None, compile: bool = True,
                 "and use `model.load_weights(...)`."
             )
         config = normalize_legacy_config(_parse_json(text, "model config", source))
-        budget = os.path.getsize(filepath) if isinstance(filepath, (str, os.PathLike)) else None
+        budget = os.path.getsize(filepath) if isinstance(filepath, (str, os.PathLike)) else 0
         model = model_from_file_config(config, source, custom_objects, safe_mode,
                                        weights_budget=budget)
         training = None

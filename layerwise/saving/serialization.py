@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from layerwise.saving import _budget
 from layerwise.saving.registration import get_registered_name, is_registered
 from layerwise.saving.safe_mode import SafeModeScope, in_safe_mode
 
@@ -232,7 +233,9 @@ def model_from_json(json_string: str, custom_objects: dict | None = None):
     """Builds a model from JSON written by `model.to_json()` (layerwise or Keras).
 
     As in Keras, safe mode is in force (no serialized code, no file named by
-    the JSON is read) unless `enable_unsafe_deserialization()` was called.
+    the JSON is read) unless `enable_unsafe_deserialization()` was called. The
+    model may allocate at most the load allowance (see
+    `layerwise.saving.set_load_allowance`), checked before anything is built.
 
     Example:
 
@@ -247,4 +250,8 @@ def model_from_json(json_string: str, custom_objects: dict | None = None):
     except (json.JSONDecodeError, RecursionError, TypeError) as error:
         raise ValueError(f"`json_string` is not valid JSON: {error}") from None
     with SafeModeScope(in_safe_mode() is not False):
+        if isinstance(config, dict):  # JSON stores no weights: the allowance is the budget
+            _budget.check_before_build(
+                config, 0, "the JSON string",
+                lambda c: deserialize_keras_object(c, custom_objects=custom_objects))
         return deserialize_keras_object(config, custom_objects=custom_objects)

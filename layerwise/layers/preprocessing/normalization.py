@@ -147,8 +147,9 @@ class Normalization(DataLayer):
                 for i in range(1, mean.ndim + 1):
                     expanded[self._keep_axis[-i]] = mean.shape[-i]
                 mean, variance = mean.reshape(expanded), variance.reshape(expanded)
-            self._mean_value = mean.expand(self._broadcast_shape).clone()
-            self._variance_value = variance.expand(self._broadcast_shape).clone()
+            # Views (no copy): a config cannot make a scalar mean allocate the input size.
+            self._mean_value = mean.expand(self._broadcast_shape)
+            self._variance_value = variance.expand(self._broadcast_shape)
         self.built = True
 
     def finalize_state(self):
