@@ -10,6 +10,8 @@
 `h5py` is imported only when an HDF5 file is read or written.
 """
 
+from layerwise.saving._budget import get_load_allowance as get_load_allowance
+from layerwise.saving._budget import set_load_allowance as set_load_allowance
 from layerwise.saving.keras_objects import deserialize_keras_object as deserialize_keras_object
 from layerwise.saving.keras_objects import serialize_keras_object as serialize_keras_object
 from layerwise.saving.registration import CustomObjectScope as CustomObjectScope
@@ -32,5 +34,3 @@ from layerwise.saving.saving_api import load_model as load_model
 from layerwise.saving.saving_api import load_weights as load_weights
 from layerwise.saving.saving_api import save_model as save_model
 from layerwise.saving.saving_api import save_weights as save_weights
-from layerwise.saving._budget import get_load_allowance as get_load_allowance
-from layerwise.saving._budget import set_load_allowance as set_load_allowance

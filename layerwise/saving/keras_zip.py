@@ -290,7 +290,8 @@ class KerasArchive:
                     dst.write(chunk)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
                 RuntimeError, zipfile.LargeZipFile) as error:
-            raise ValueError(f"{self.source}: cannot read member {name!r}: {error}") from None
+            raise ValueError(f"{self.source}: cannot read member {name!r} (it is truncated or "
+                             f"corrupted): {type(error).__name__}: {error}") from None
         if done != size:
             raise ValueError(f"{self.source}: member {name!r} is corrupted (declares {size} "
                              f"bytes, holds {done}).")
