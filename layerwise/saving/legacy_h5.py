@@ -27,6 +27,7 @@ import warnings
 import numpy as np
 
 from layerwise.saving._files import atomic_target, h5py_module
+from layerwise.saving._h5_attrs import read_attribute
 from layerwise.saving.weights_h5 import read_dataset, safe_dataset, safe_group
 
 HDF5_OBJECT_HEADER_LIMIT = 64512
@@ -87,13 +88,13 @@ def load_attributes(group, name: str) -> list[str]:
     """Reads a list of strings written whole (`name`) or in chunks (`name0`, `name1`, ...)."""
     try:
         if name in group.attrs:
-            return _decode_list(group.attrs[name], name)
+            return _decode_list(read_attribute(group, name), name)
         data: list[str] = []
         chunk = 0
         while f"{name}{chunk}" in group.attrs:
             if chunk >= MAX_ATTRIBUTE_CHUNKS:
                 raise ValueError(f"Invalid HDF5 attribute {name!r}: too many chunks.")
-            data.extend(_decode_list(group.attrs[f"{name}{chunk}"], name))
+            data.extend(_decode_list(read_attribute(group, f"{name}{chunk}"), name))
             chunk += 1
         return data
     except (OSError, TypeError, KeyError, RuntimeError) as error:
@@ -103,10 +104,7 @@ def load_attributes(group, name: str) -> list[str]:
 def _attr_text(f, name: str, limit: int = MAX_CONFIG_BYTES):
     if name not in f.attrs:
         return None
-    try:
-        value = f.attrs[name]
-    except (OSError, TypeError, RuntimeError) as error:
-        raise ValueError(f"Cannot read the HDF5 attribute {name!r}: {error}") from None
+    value = read_attribute(f, name)  # checked first, bounded in time
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
     if isinstance(value, bytes):
