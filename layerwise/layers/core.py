@@ -58,6 +58,11 @@ class Dense(Layer):
         self.input_spec_dim = None
 
     def build(self, input_shape):
+        if len(input_shape) < 1:
+            raise ValueError(
+                f"Dense layer '{self.name}' needs inputs of rank 1 or more (it maps the last "
+                f"axis to {self.units} units). Received a 0-d input: input_shape=()."
+            )
         input_dim = input_shape[-1]
         if input_dim is None:
             raise ValueError(

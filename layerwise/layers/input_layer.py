@@ -27,6 +27,11 @@ def _standardize_batch_shape(shape, batch_size, batch_shape, where: str):
         raise ValueError(
             f"{where}: `shape` must be a tuple of integers (or None). Received: shape={shape!r}"
         ) from None
+    if any(d is not None and d < 0 for d in shape):
+        raise ValueError(
+            f"{where}: `shape` must hold non-negative sizes, or None for a size known only "
+            f"at run time. Received: shape={shape!r}"
+        )
     return (batch_size, *shape)
 
 

@@ -21,7 +21,7 @@ from layerwise.backend.host_memory import tune_malloc
 from layerwise.callbacks.callback_list import CallbackList, LazyLogs
 from layerwise.callbacks.progbar_logger import resolve_verbose
 from layerwise.metrics.metric import Mean
-from layerwise.trainers import data_adapters
+from layerwise.trainers import argument_validation, data_adapters
 from layerwise.trainers.compile_utils import CompileLoss, CompileMetrics
 from layerwise.trainers.data_checks import check_finite, check_targets
 
@@ -283,6 +283,7 @@ class Trainer:
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
         self._assert_compiled("fit")
+        callbacks = argument_validation.check_fit(self, x, y, batch_size, epochs, callbacks, validation_split, class_weight, initial_epoch, steps_per_epoch, validation_steps, validation_batch_size, validation_freq)  # noqa: E501
         tune_malloc()
         if validation_data is None and validation_split:
             if not data_adapters._is_array_structure(x):
@@ -446,6 +447,7 @@ class Trainer:
         if kwargs:
             raise TypeError(f"evaluate() got unexpected keyword argument(s) {sorted(kwargs)}.")
         self._assert_compiled("evaluate")
+        callbacks = argument_validation.check_evaluate(self, x, y, batch_size, steps, callbacks)
         tune_malloc()
         adapter = data_adapters.get_data_adapter(x, y, sample_weight, batch_size, steps, False,
                                                  None, self._device())
@@ -481,6 +483,7 @@ class Trainer:
             kwargs.pop(legacy, None)
         if kwargs:
             raise TypeError(f"predict() got unexpected keyword argument(s) {sorted(kwargs)}.")
+        callbacks = argument_validation.check_predict(self, x, batch_size, steps, callbacks)
         tune_malloc()
         adapter = data_adapters.get_data_adapter(x, None, None, batch_size, steps, False, None,
                                                  self._device())
