@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from layerwise.utils import file_utils
+from layerwise.utils import download
 
 
 class LocalServer:
@@ -58,7 +58,7 @@ class LocalServer:
 @pytest.fixture
 def http_server(monkeypatch):
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setattr(file_utils, "_RETRY_DELAY_S", 0.0)
+    monkeypatch.setattr(download, "_RETRY_DELAY_S", 0.0)
     server = LocalServer()
     yield server
     server.stop()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from layerwise.utils import file_utils
+from layerwise.utils import download
 from layerwise.utils.file_utils import (
     DownloadError,
     UnsafeArchiveError,
@@ -87,7 +87,7 @@ class RangeServer:
 @pytest.fixture
 def server(monkeypatch):
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setattr(file_utils, "_RETRY_DELAY_S", 0.0)
+    monkeypatch.setattr(download, "_RETRY_DELAY_S", 0.0)
     srv = RangeServer()
     srv.files["data.bin"] = DATA
     yield srv
