@@ -8,7 +8,10 @@ layerwise reads Keras configs. Only classes layerwise knows (built-ins and
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
+import traceback
 from typing import Any
 
 import numpy as np
@@ -202,7 +205,75 @@ def deserialize_keras_object(config: dict, custom_objects: dict | None = None):
     return _instantiate(cls, inner, config, custom_objects)
 
 
+class ConfigError(ValueError):
+    """A layer config that cannot be rebuilt; the message names the layer and the key."""
+
+
+# What a constructor can raise on a bad config value; wrapped into `ConfigError`.
+_CONFIG_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError,
+                  ZeroDivisionError, AssertionError, LookupError, NotImplementedError)
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    return type(value).__name__
+
+
+def suspect_keys(cls, inner: dict, error: BaseException) -> list[str]:
+    """The config keys an error most likely comes from: named in it, else of an odd type."""
+    candidates = [k for k in inner if isinstance(k, str) and k != "name"]
+    text = str(error)
+    keys = [k for k in candidates if re.search(rf"\b{re.escape(k)}\b", text)]
+    if keys:
+        return keys[:4]
+    # The source lines where it failed, innermost first: `if not 0 <= rate <= 1:` names `rate`.
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", frame.line or ""))
+        keys = [k for k in candidates if k in words]
+        if keys:
+            return keys[:4]
+    try:
+        parameters = inspect.signature(cls.__init__).parameters
+    except (TypeError, ValueError):
+        return []
+    for key, value in inner.items():
+        parameter = parameters.get(key)
+        default = getattr(parameter, "default", inspect.Parameter.empty)
+        if default in (None, inspect.Parameter.empty) or value is None:
+            continue
+        if _kind(value) != _kind(default) and not (
+                _kind(default) == "number" and isinstance(value, (int, float))):
+            keys.append(key)
+    return keys[:4]
+
+
+def _config_error(cls, inner: dict, error: BaseException) -> ConfigError:
+    name = inner.get("name")
+    keys = suspect_keys(cls, inner, error)
+    where = f"layer {name!r} ({cls.__name__})" if isinstance(name, str) else cls.__name__
+    if keys:
+        shown = ", ".join(f"{k!r}={str(inner[k])[:60]}" for k in keys)
+        where += f", config key {shown}"
+    detail = str(error) if isinstance(error, ValueError) else \
+        f"{type(error).__name__}: {error}"
+    return ConfigError(f"Invalid config for {where}: {detail}")
+
+
 def _instantiate(cls, inner: dict, config: dict, custom_objects):
+    try:
+        return _instantiate_unchecked(cls, inner, config, custom_objects)
+    except ConfigError:
+        raise  # already names the innermost layer and key
+    except _CONFIG_ERRORS as error:
+        raise _config_error(cls, inner, error) from error
+
+
+def _instantiate_unchecked(cls, inner: dict, config: dict, custom_objects):
     if hasattr(cls, "from_config"):
         try:
             obj = cls.from_config(inner, custom_objects=custom_objects)
