@@ -299,7 +299,8 @@ def run(cases: int, seed: int, folder: str | None = None, verbose: bool = False)
                 report.outcomes[f"{loader}:{outcome}"] += 1
                 report.cases += 1
                 if verbose and (i + 1) % 500 == 0:
-                    print(report.line(), flush=True)
+                    report.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                    print(time.strftime("%H:%M:%S"), report.line(), flush=True)
         finally:
             signal.signal(signal.SIGALRM, previous)
     report.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

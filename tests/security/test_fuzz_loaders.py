@@ -20,24 +20,25 @@ sys.modules[_SPEC.name] = fuzzing
 _SPEC.loader.exec_module(fuzzing)
 
 
-def _check(report) -> None:
-    print(report.line())
+def _check(report, capsys) -> None:
+    with capsys.disabled():  # the case count and seed show in every run, not only with -s
+        print("\n" + report.line())
     assert not report.failures, report.failures[:10]
     assert report.slowest < fuzzing.MAX_CASE_SECONDS
     loaders = {key.split(":")[0] for key in report.outcomes}
     assert loaders == set(fuzzing.LOADERS)
 
 
-def test_fuzz_smoke(tmp_path):
+def test_fuzz_smoke(tmp_path, capsys):
     report = fuzzing.run(cases=3 * len(fuzzing.LOADERS), seed=20, folder=str(tmp_path))
-    _check(report)
+    _check(report, capsys)
     assert report.cases == 21
 
 
 @pytest.mark.slow
-def test_fuzz_campaign(tmp_path):
+def test_fuzz_campaign(tmp_path, capsys):
     cases = int(os.environ.get("LAYERWISE_FUZZ_CASES", "2000"))
     seed = int(os.environ.get("LAYERWISE_FUZZ_SEED", str(int(time.time()))))
     report = fuzzing.run(cases=cases, seed=seed, folder=str(tmp_path))
-    _check(report)
+    _check(report, capsys)
     assert report.peak_rss_mb < 2048
