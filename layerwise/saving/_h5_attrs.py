@@ -12,8 +12,8 @@ corrupted file gives a `ValueError` instead of a hang.
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import select
 import signal
 import time
@@ -60,6 +60,29 @@ def _check_layout(obj, name: str):
     return False, npoints
 
 
+def _encode(value):
+    """A JSON form of a text attribute's value (str, bytes, or an array of them)."""
+    if isinstance(value, np.ndarray):
+        return {"array": [_encode(v) for v in value.reshape(-1).tolist()],
+                "shape": list(value.shape)}
+    if isinstance(value, bytes):
+        return {"bytes": value.decode("latin-1")}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return {"value": value}
+    return {"value": str(value)}
+
+
+def _decode(data):
+    if "array" in data:
+        items = [_decode(v) for v in data["array"]]
+        out = np.empty(len(items), dtype=object)
+        out[:] = items
+        return out.reshape(data["shape"])
+    if "bytes" in data:
+        return data["bytes"].encode("latin-1")
+    return data["value"]
+
+
 def _read_in_worker(obj, name: str, timeout: float):
     """Reads `obj.attrs[name]` in a forked child; `ValueError` if it does not finish in time."""
     read_end, write_end = os.pipe()
@@ -67,9 +90,9 @@ def _read_in_worker(obj, name: str, timeout: float):
     if pid == 0:  # pragma: no cover - the child process
         os.close(read_end)
         try:
-            payload = pickle.dumps(("ok", obj.attrs[name]))
+            payload = json.dumps(["ok", _encode(obj.attrs[name])]).encode()
         except BaseException as error:  # noqa: BLE001 - reported to the parent
-            payload = pickle.dumps(("error", f"{type(error).__name__}: {error}"))
+            payload = json.dumps(["error", f"{type(error).__name__}: {error}"]).encode()
         view = memoryview(payload)
         while view:
             view = view[os.write(write_end, view):]
@@ -94,12 +117,12 @@ def _read_in_worker(obj, name: str, timeout: float):
         os.close(read_end)
         os.waitpid(pid, 0)
     try:
-        status, value = pickle.loads(b"".join(chunks))  # noqa: S301 - our own child's data
-    except (pickle.UnpicklingError, EOFError, ValueError) as error:
+        status, value = json.loads(b"".join(chunks))
+    except (ValueError, TypeError) as error:
         raise ValueError(f"Cannot read the HDF5 {_describe(obj, name)}: {error}") from None
     if status != "ok":
         raise ValueError(f"Cannot read the HDF5 {_describe(obj, name)}: {value}")
-    return value
+    return _decode(value)
 
 
 def read_attribute(obj, name: str, timeout: float = READ_TIMEOUT_S):
