@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import zipfile
 import zlib
 
@@ -105,8 +106,10 @@ def load_npz(path: str | os.PathLike, allow_object_arrays: bool = False) -> dict
     arrays: dict[str, np.ndarray] = {}
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError) as e:
-        raise ValueError(f"{path} is not a valid .npz (zip) file: {e}") from e
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError,
+            RuntimeError, struct.error) as e:
+        raise ValueError(f"{path} is not a valid .npz (zip) file: {type(e).__name__}: {e}") \
+            from e
     stored = os.path.getsize(path)
     with archive:
         for info in archive.infolist():

@@ -300,6 +300,11 @@ def model_to_json(model, **kwargs) -> str:
     return json.dumps(serialize_keras_object(model), **kwargs)
 
 
+# Building a model from hostile JSON can raise these; `model_from_json` makes them ValueError.
+_JSON_BUILD_ERRORS = _CONFIG_ERRORS + (RuntimeError, RecursionError, MemoryError,
+                                       UnicodeError, OSError, EOFError)
+
+
 def model_from_json(json_string: str, custom_objects: dict | None = None):
     """Builds a model from JSON written by `model.to_json()` (layerwise or Keras).
 
@@ -320,9 +325,16 @@ def model_from_json(json_string: str, custom_objects: dict | None = None):
         config = json.loads(json_string)
     except (json.JSONDecodeError, RecursionError, TypeError) as error:
         raise ValueError(f"`json_string` is not valid JSON: {error}") from None
-    with SafeModeScope(in_safe_mode() is not False):
-        if isinstance(config, dict):  # JSON stores no weights: the allowance is the budget
-            _budget.check_before_build(
-                config, 0, "the JSON string",
-                lambda c: deserialize_keras_object(c, custom_objects=custom_objects))
-        return deserialize_keras_object(config, custom_objects=custom_objects)
+    try:
+        with SafeModeScope(in_safe_mode() is not False):
+            if isinstance(config, dict):  # JSON stores no weights: the allowance is the budget
+                _budget.check_before_build(
+                    config, 0, "the JSON string",
+                    lambda c: deserialize_keras_object(c, custom_objects=custom_objects))
+            return deserialize_keras_object(config, custom_objects=custom_objects)
+    except ValueError:
+        raise
+    except _JSON_BUILD_ERRORS as error:
+        detail = "the config is nested too deeply" if isinstance(error, RecursionError) else \
+            f"{type(error).__name__}: {error}"
+        raise ValueError(f"Could not build a model from `json_string`: {detail}") from error
