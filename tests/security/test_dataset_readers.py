@@ -81,3 +81,14 @@ def test_npz_huge_declared_shape_and_damaged_member(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match=r"boston_housing\.npz"):
         load_npz(path)
+
+
+def test_npz_unsupported_zip_version_is_a_value_error(tmp_path):
+    path = tmp_path / "imdb.npz"
+    np.savez(path, x=np.arange(3))
+    data = bytearray(path.read_bytes())
+    at = data.find(b"PK\x01\x02")
+    data[at + 6] = 128  # "version needed to extract" 12.8 (found by the fuzzer)
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"imdb\.npz.*version"):
+        load_npz(path)

@@ -50,3 +50,11 @@ def test_model_from_json_config_errors_name_the_key():
     config["config"]["layers"][1]["config"]["rate"] = "x"
     with pytest.raises(ValueError, match=r"layer 'dropout\w*' \(Dropout\), config key 'rate'"):
         keras.models.model_from_json(json.dumps(config))
+
+
+def test_model_from_json_deep_nesting_is_a_value_error():
+    config = {"class_name": "Dense", "config": {"units": 2, "name": "d"}}
+    for i in range(300):  # found by the fuzzer: a RecursionError escaped
+        config = {"class_name": "Sequential", "config": {"name": f"s{i}", "layers": [config]}}
+    with pytest.raises(ValueError, match="nested too deeply"):
+        keras.models.model_from_json(json.dumps(config))
