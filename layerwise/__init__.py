@@ -18,8 +18,10 @@ from layerwise import layers as layers
 from layerwise import losses as losses
 from layerwise import metrics as metrics
 from layerwise import models as models
+from layerwise import ops as ops
 from layerwise import optimizers as optimizers
 from layerwise import preprocessing as preprocessing
+from layerwise import random as random
 from layerwise import regularizers as regularizers
 from layerwise import saving as saving
 from layerwise import utils as utils

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import torch
 
+from layerwise.backend.symbolic_dispatch import install_operators
+
 
 class KerasTensor:
     """A symbolic tensor.
@@ -76,3 +78,7 @@ def is_symbolic(x) -> bool:
     if isinstance(x, dict):
         return any(isinstance(v, KerasTensor) for v in x.values())
     return False
+
+
+# `x * 2`, `x[:, 0]`, ... build op layers; `layerwise.ops` registers the ops they call.
+install_operators(KerasTensor)

@@ -228,7 +228,8 @@ class Functional(Model):
             for node in self._nodes_by_depth[depth]:
                 if node.is_input or id(node.outputs[0]) in values:
                     continue
-                args = _map_structure(lambda kt: values[id(kt)], node.input_structure)
+                args = _map_structure(lambda kt: values[id(kt)] if isinstance(kt, KerasTensor)
+                                      else kt, node.input_structure)
                 kwargs = node.arguments
                 if id(node) in self._tensor_kwarg_nodes:
                     # Tensors passed by keyword (`initial_state=`, `value=`) or position.
@@ -281,6 +282,8 @@ class Functional(Model):
             return [kt.node.layer.name, kept_index[id(kt.node)] + offset, kt.index]
 
         def tensor_config(kt):
+            if not isinstance(kt, KerasTensor):  # numbers and indices given to op layers
+                return kt
             return {"class_name": "__keras_tensor__", "config": {
                 "shape": list(kt.shape), "dtype": str(kt.dtype).replace("torch.", ""),
                 "keras_history": ref(kt)}}
@@ -290,7 +293,7 @@ class Functional(Model):
             entry = serialize_keras_object(layer)
             entry["name"] = layer.name
             entry["inbound_nodes"] = [
-                {"args": [_map_structure(tensor_config, node.input_structure)],
+                {"args": [_map_structure(tensor_config, arg) for arg in _call_args(node)],
                  "kwargs": _map_structure(
                      lambda v: tensor_config(v) if isinstance(v, KerasTensor) else v,
                      dict(node.arguments))}
@@ -415,6 +418,13 @@ def _resolve_node(node_config, created):
         return [tensors[0] if len(tensors) == 1 else tensors], kwargs
     except LookupError:
         return None
+
+
+def _call_args(node: Node) -> list:
+    """A node's positional call arguments (op layers take several, layers one)."""
+    if getattr(node.layer, "_positional_args", False):
+        return list(node.input_structure)
+    return [node.input_structure]
 
 
 def is_functional(model: Layer) -> bool:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from layerwise.ops._symbolic import OpLayer, op_class
 from layerwise.saving import _budget
 from layerwise.saving.registration import get_registered_name, is_registered
 from layerwise.saving.safe_mode import SafeModeScope, in_safe_mode
@@ -75,6 +76,9 @@ def serialize_keras_object(obj) -> dict:
     """Returns the Keras-format dict of a layer or model."""
     from layerwise.saving.registration import get_registered_name
 
+    if isinstance(obj, OpLayer):  # `ops.relu(x)` in a functional graph, written as Keras does
+        return {"module": type(obj)._keras_module, "class_name": type(obj).__name__,
+                "config": obj.get_config(), "registered_name": type(obj).__name__}
     registry = _layer_registry()
     # A functional subclass (`CustomModel(inputs, outputs)`) is written as the user's class.
     cls = type(obj).__dict__.get("_functional_origin", type(obj))
@@ -175,6 +179,8 @@ def deserialize_keras_object(config: dict, custom_objects: dict | None = None):
     class_name = config["class_name"]
     registered = config.get("registered_name")
     cls = custom.get(registered) if isinstance(registered, str) else None
+    if cls is None and str(config.get("module", "")).startswith("keras.src.ops"):
+        cls = op_class(class_name)
     cls = cls or custom.get(class_name) or _layer_registry().get(class_name)
     if cls is None:
         from layerwise.saving.object_registry import unknown_name_error
