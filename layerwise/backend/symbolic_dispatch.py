@@ -42,7 +42,9 @@ def call_op(name: str, *args, **kwargs):
             f"Op '{name}' on symbolic tensors needs `layerwise.ops`, which is not imported. "
             "Import `layerwise` (or `layerwise.ops`) first."
         )
-    return _OPS[name](*args, **kwargs)
+    module, _, op = name.rpartition(".")  # "image.resize": an op of a submodule
+    fn = getattr(_OPS[module], op) if module else _OPS[name]
+    return fn(*args, **kwargs)
 
 
 def encode_index(key):

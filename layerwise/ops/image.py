@@ -11,8 +11,8 @@ import torch
 import torch.nn.functional as F
 
 from layerwise.backend.config import standardize_data_format
-from layerwise.ops._dtypes import convert_to_tensor as _t
-from layerwise.ops._dtypes import result_type, to_torch_dtype
+from layerwise.backend.dtypes import convert_to_tensor as _t
+from layerwise.backend.dtypes import result_type, to_torch_dtype
 from layerwise.ops._symbolic import keras_op
 from layerwise.ops.image_transform import _gaussian_1d
 from layerwise.ops.image_transform import affine_transform as affine_transform

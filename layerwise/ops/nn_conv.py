@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from layerwise.backend.config import standardize_data_format
-from layerwise.ops._dtypes import convert_to_tensor as _t
+from layerwise.backend.dtypes import convert_to_tensor as _t
 from layerwise.ops._symbolic import keras_op
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}

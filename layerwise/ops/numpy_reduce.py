@@ -7,8 +7,8 @@ import math
 import torch
 
 from layerwise.backend.config import floatx
-from layerwise.ops._dtypes import convert_to_tensor as _t
-from layerwise.ops._dtypes import result_type, standardize_dtype, to_torch_dtype
+from layerwise.backend.dtypes import convert_to_tensor as _t
+from layerwise.backend.dtypes import result_type, standardize_dtype, to_torch_dtype
 from layerwise.ops._symbolic import keras_op
 
 

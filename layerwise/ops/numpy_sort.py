@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from layerwise.ops._dtypes import convert_to_tensor as _t
-from layerwise.ops._dtypes import result_type, to_torch_dtype
+from layerwise.backend.dtypes import convert_to_tensor as _t
+from layerwise.backend.dtypes import result_type, to_torch_dtype
 from layerwise.ops._symbolic import keras_op
 
 

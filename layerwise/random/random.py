@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from layerwise.backend.config import floatx, to_torch_dtype
-from layerwise.ops._dtypes import convert_to_tensor
+from layerwise.backend.dtypes import convert_to_tensor
 from layerwise.random.seed_generator import SeedGenerator, draw_seed, torch_generator
 
 
