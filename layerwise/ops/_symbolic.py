@@ -16,10 +16,11 @@ from __future__ import annotations
 import functools
 import inspect
 
+import numpy as np
 import torch
 
 from layerwise.backend.keras_tensor import KerasTensor, Node
-from layerwise.backend.symbolic_dispatch import register_ops
+from layerwise.backend.symbolic_dispatch import encode_index, register_ops
 from layerwise.layers.layer import Layer
 
 _SPECS: dict[str, OpSpec] = {}  # Keras class name -> spec
@@ -163,6 +164,7 @@ class OpLayer(Layer):
 
     def call(self, *args):
         spec = self.spec
+        args = tuple(decode_constant(a) for a in args)
         if spec.leading:
             config = dict(self.op_config)
             leading = [config.pop(name) for name in spec.leading]
@@ -179,12 +181,47 @@ class OpLayer(Layer):
         return self.call(*args)
 
     def _symbolic(self, args: tuple):
+        args = tuple(encode_constant(a) for a in args)
         outputs = _output_spec(self, args)
         flat_inputs = [t for t in _leaves(args) if isinstance(t, KerasTensor)]
         flat_outputs = [t for t in _leaves(outputs) if isinstance(t, KerasTensor)]
         Node(self, flat_inputs, flat_outputs, input_structure=tuple(args))
         self._inbound_nodes.append(flat_outputs[0].node)
         return outputs
+
+
+def encode_constant(value):
+    """Tensors, arrays and indices among op arguments, in Keras' JSON form."""
+    if isinstance(value, KerasTensor):
+        return value
+    if isinstance(value, torch.Tensor):
+        return {"class_name": "__tensor__", "config": {
+            "value": value.detach().cpu().tolist(), "dtype": str(value.dtype)[6:]}}
+    if isinstance(value, np.ndarray):
+        return {"class_name": "__numpy__", "config": {"value": value.tolist(),
+                                                      "dtype": value.dtype.name}}
+    if isinstance(value, (slice, type(Ellipsis))):
+        return encode_index(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(encode_constant(v) for v in value)
+    return value
+
+
+def decode_constant(value):
+    """The inverse of `encode_constant` (also reads what Keras 3 writes)."""
+    if isinstance(value, dict) and set(value) == {"class_name", "config"}:
+        kind, config = value["class_name"], value["config"]
+        if kind == "__tensor__":
+            return torch.tensor(config["value"], dtype=getattr(torch, config["dtype"]))
+        if kind == "__numpy__":
+            return np.array(config["value"], dtype=config["dtype"])
+        if kind == "__slice__":
+            return slice(config.get("start"), config.get("stop"), config.get("step"))
+        if kind == "__ellipsis__":
+            return Ellipsis
+    if isinstance(value, (list, tuple)):
+        return type(value)(decode_constant(v) for v in value)
+    return value
 
 
 def _split_call_args(spec: OpSpec, args: tuple):

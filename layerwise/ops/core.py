@@ -11,10 +11,10 @@ import builtins
 import numpy as np
 import torch
 
-from layerwise.backend.keras_tensor import KerasTensor
 from layerwise.backend.dtypes import convert_to_numpy as _convert_to_numpy
 from layerwise.backend.dtypes import convert_to_tensor as _convert_to_tensor
 from layerwise.backend.dtypes import standardize_dtype, to_torch_dtype
+from layerwise.backend.keras_tensor import KerasTensor
 from layerwise.ops._symbolic import _leaves, keras_op
 
 _t = _convert_to_tensor

@@ -14,9 +14,9 @@ import numpy as np
 import torch
 
 from layerwise.backend.config import standardize_data_format
-from layerwise.backend.random import make_generator
 from layerwise.backend.dtypes import convert_to_tensor as _t
 from layerwise.backend.dtypes import result_type, to_torch_dtype
+from layerwise.backend.random import make_generator
 from layerwise.ops._symbolic import keras_op
 
 _ORDERS = {"nearest": 0, "bilinear": 1}
