@@ -182,7 +182,8 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None) -> torch.Tensor:
         array = array.astype(np.int64)
     if array.dtype.kind in "USO":
         raise ValueError(f"Cannot convert {type(x).__name__} of dtype {array.dtype} to a tensor.")
-    tensor = torch.from_numpy(np.ascontiguousarray(array))
+    tensor = torch.from_numpy(array if array.flags.c_contiguous and array.flags.writeable
+                              else array.copy())
     return tensor if dtype is None else tensor.to(to_torch_dtype(dtype))
 
 

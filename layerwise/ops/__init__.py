@@ -362,3 +362,4 @@ from layerwise.ops.numpy import zeros_like as zeros_like
 # `KerasTensor` operators (`x * 2`, `x[:, 0]`, ...) and the Keras 2 backend functions on
 # symbolic tensors dispatch here; `layerwise.backend` cannot import this package.
 install_symbolic_handler(globals())
+del install_symbolic_handler

@@ -45,9 +45,9 @@ def segment_prod(data, segment_ids, num_segments=None, sorted=False):  # noqa: A
 
 @keras_op("math")
 def top_k(x, k, sorted=True):  # noqa: A002
-    """The `k` largest values along the last axis and their indices (int32)."""
+    """The `k` largest values along the last axis and their indices (int64 on torch)."""
     values, indices = torch.topk(_t(x), k, sorted=sorted)
-    return values, indices.int()
+    return values, indices
 
 
 @keras_op("math")

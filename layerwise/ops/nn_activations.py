@@ -48,7 +48,8 @@ def hard_swish(x):
 def sparse_sigmoid(x):
     """0 below -1, 1 above 1, linear in between."""
     x = _t(x)
-    return torch.clip(0.5 * (x + 1), 0.0, 1.0).to(x.dtype)
+    zero, one = torch.tensor(0.0, dtype=x.dtype), torch.tensor(1.0, dtype=x.dtype)
+    return torch.where(x <= -1, zero, torch.where(x >= 1, one, 0.5 * (x + 1)))
 
 
 @keras_op("nn")

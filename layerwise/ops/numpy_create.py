@@ -59,7 +59,7 @@ def empty(shape, dtype=None):
 @keras_op("numpy")
 def full(shape, fill_value, dtype=None):
     """A tensor filled with `fill_value` (broadcast to `shape`)."""
-    fill = _t(fill_value, dtype)
+    fill = _t(fill_value, _dtype(dtype))
     return torch.broadcast_to(fill, _shape(shape)).clone()
 
 
@@ -92,7 +92,7 @@ def empty_like(x, dtype=None):
 def full_like(x, fill_value, dtype=None):
     """A tensor like `x` filled with `fill_value`."""
     x = _t(x)
-    return full(x.shape, fill_value, dtype=_like_dtype(x, dtype))
+    return full(x.shape, fill_value, dtype=_like_dtype(x, dtype) if dtype is None else dtype)
 
 
 @keras_op("numpy")
@@ -141,7 +141,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
     if endpoint and num > 1:
         values[-1] = stop_
     values = torch.moveaxis(values, 0, axis).to(out_dtype)
-    return (values, step.to(out_dtype)) if retstep else values
+    return (values, float(step)) if retstep else values
 
 
 @keras_op("numpy")

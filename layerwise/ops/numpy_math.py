@@ -277,7 +277,7 @@ def vdot(x1, x2):
     """Dot product of flattened inputs (conjugating the first)."""
     x1, x2 = _t(x1), _t(x2)
     result, compute = _product_dtypes(x1, x2)
-    return _cast(torch.vdot(_cast(x1, compute).flatten(), _cast(x2, compute).flatten()), result)
+    return _cast(torch.vdot(_cast(x1, compute), _cast(x2, compute)), result)
 
 
 @keras_op("numpy")
@@ -301,8 +301,8 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
     x1, x2 = _t(x1), _t(x2)
     result = result_type(x1.dtype, x2.dtype)
     compute = "float32" if result == "float16" else result
-    x1, x2 = torch.broadcast_tensors(_cast(x1, compute), _cast(x2, compute))
-    return _cast(torch.linalg.cross(x1, x2, dim=-1 if axis is None else axis), result)
+    return _cast(torch.cross(_cast(x1, compute), _cast(x2, compute),
+                             dim=-1 if axis is None else axis), result)
 
 
 @keras_op("numpy", call_params=("*operands",))

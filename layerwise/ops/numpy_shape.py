@@ -233,15 +233,21 @@ def pad(x, pad_width, mode="constant", constant_values=None):
     x = _t(x)
     if constant_values is not None and mode != "constant":
         raise ValueError(f"`constant_values` needs mode='constant'. Received: mode={mode!r}")
-    widths = [(int(w), int(w)) if isinstance(w, int) else tuple(int(v) for v in w)
-              for w in ([pad_width] * x.ndim if isinstance(pad_width, int) else pad_width)]
-    if len(widths) == 1 and x.ndim > 1:
-        widths = widths * x.ndim
+    if isinstance(pad_width, int):
+        pad_width = ((pad_width, pad_width),)
+    elif isinstance(pad_width[0], int):
+        pad_width = (tuple(pad_width),)
+    widths = [(int(w[0]), int(w[-1])) for w in pad_width]
+    if len(widths) > 1 and len(widths) != x.ndim:
+        raise ValueError(f"`pad_width` must have one entry per axis of x ({x.ndim}). "
+                         f"Received: pad_width={pad_width}")
+    # One pair pads the last axis only, as Keras 3 does on torch (NumPy pads every axis).
+    widths = [(0, 0)] * (x.ndim - len(widths)) + widths
     if mode == "constant":
         flat = [v for w in reversed(widths) for v in w]
         return torch.nn.functional.pad(x, flat, value=constant_values or 0)
-    torch_mode = {"edge": "replicate", "reflect": "reflect", "wrap": "circular",
-                  "symmetric": "symmetric"}.get(mode)
+    torch_mode = {"edge": "replicate", "replicate": "replicate", "reflect": "reflect",
+                  "wrap": "circular", "circular": "circular", "symmetric": "symmetric"}.get(mode)
     if torch_mode is None:
         raise ValueError(f"Unsupported padding mode {mode!r}. Expected 'constant', 'edge', "
                          "'reflect', 'symmetric' or 'wrap'.")
@@ -326,7 +332,7 @@ def where(condition, x1=None, x2=None):
     """`x1` where `condition` else `x2`; with one argument, the indices of true elements."""
     condition = _t(condition).bool()
     if x1 is None and x2 is None:
-        return list(torch.where(condition))
+        return torch.stack(torch.where(condition), dim=0)
     if x1 is None or x2 is None:
         raise ValueError("`where` needs both `x1` and `x2`, or neither.")
     x1, x2 = _t(x1), _t(x2)
@@ -345,15 +351,16 @@ def select(condlist, choicelist, default=0):
 
 @keras_op("numpy")
 def nonzero(x):
-    """Indices of the non-zero elements, one int32 tensor per axis."""
-    return tuple(i.int() for i in torch.nonzero(_t(x)).T)
+    """Indices of the non-zero elements: an int32 tensor `(ndim, count)`."""
+    return torch.nonzero(_t(x)).T.int()
 
 
 @keras_op("numpy")
 def unravel_index(indices, shape):
     """Converts flat indices into coordinate tuples for `shape`."""
     indices = _t(indices)
-    return tuple(i.to(indices.dtype) for i in torch.unravel_index(indices, tuple(shape)))
+    dtype = to_torch_dtype(result_type(indices.dtype))
+    return tuple(i.to(dtype) for i in torch.unravel_index(indices, tuple(shape)))
 
 
 @keras_op("numpy")
@@ -437,11 +444,8 @@ def ndim(x) -> int:
 
 
 def size(x):
-    """Number of elements (an int32 tensor)."""
+    """Number of elements (an int64 tensor, as Keras on torch)."""
     shape = x.shape if hasattr(x, "shape") else _t(x).shape
     if builtins.any(d is None for d in shape):
         raise ValueError(f"`size` of a symbolic tensor with unknown dimensions {tuple(shape)}.")
-    count = 1
-    for d in shape:
-        count *= d
-    return torch.tensor(count, dtype=torch.int32)
+    return torch.prod(torch.tensor(tuple(shape), dtype=torch.int64))

@@ -87,11 +87,10 @@ def argpartition(x, kth, axis=-1):
     if axis is None:
         x, axis = x.flatten(), 0
     moved = x.transpose(axis, -1)
-    bottom = torch.topk(-moved, kth + 1, dim=-1).indices
-    mask = torch.ones_like(moved, dtype=torch.bool).scatter(-1, bottom, False)
-    rest = torch.nonzero(mask)[:, -1].reshape(*moved.shape[:-1], -1)
-    out = torch.cat([bottom, rest], dim=-1)
-    return out.transpose(axis, -1).int()
+    bottom = torch.topk(-moved, kth + 1)[1]
+    proxy = torch.ones_like(moved, dtype=torch.int32).scatter(-1, bottom, 0)
+    top = torch.topk(proxy, moved.shape[-1] - kth - 1)[1]
+    return torch.cat([bottom, top], dim=-1).transpose(-1, axis).int()
 
 
 @keras_op("numpy")
@@ -134,22 +133,32 @@ def histogram(x, bins=10, range=None):  # noqa: A002 - Keras' name
     x = _t(x)
     if x.ndim != 1:
         raise ValueError(f"`histogram` expects a 1-D tensor. Received shape {tuple(x.shape)}.")
-    low, high = (x.min().item(), x.max().item()) if range is None else range
-    counts, edges = torch.histogram(x.double(), bins=bins, range=(float(low), float(high)))
-    return counts.int(), edges.to(x.dtype if x.is_floating_point() else torch.float32)
+    result = torch.histogram(x, bins=bins, range=range)
+    return result.hist, result.bin_edges
 
 
 @keras_op("numpy")
-def unique(x, sorted=True, return_inverse=False, return_counts=False, axis=None,  # noqa: A002
-           size=None, fill_value=None):
-    """Unique elements (optionally inverse indices and counts)."""
+def unique(x, sorted=True, return_index=False, return_inverse=False,  # noqa: A002
+           return_counts=False, axis=None, size=None, fill_value=None):
+    """Unique elements, optionally with first indices, inverse indices and counts."""
     x = _t(x)
-    out = torch.unique(x, sorted=sorted, return_inverse=return_inverse,
-                       return_counts=return_counts, dim=axis)
+    flat = x if axis is not None else x.reshape(-1)
+    values, inverse, counts = torch.unique(flat, sorted=True, return_inverse=True,
+                                           return_counts=True, dim=axis)
+    inverse, counts = inverse.long(), counts.long()
     if size is not None:
-        values = out[0] if isinstance(out, tuple) else out
         fill = values[:1].expand(size) if fill_value is None else torch.full(
             (size,), fill_value, dtype=values.dtype)
         values = torch.cat([values[:size], fill[values.shape[0]:]])
-        out = (values, *out[1:]) if isinstance(out, tuple) else values
-    return out
+        counts = torch.cat([counts[:size], counts.new_zeros(max(0, size - counts.shape[0]))])
+    out = [values]
+    if return_index:
+        positions = torch.arange(inverse.shape[0])
+        first = torch.full((int(inverse.max()) + 1 if inverse.numel() else 0,),
+                           inverse.shape[0], dtype=torch.long)
+        out.append(first.scatter_reduce(0, inverse, positions, "amin"))
+    if return_inverse:
+        out.append(inverse.reshape(x.shape if axis is None else inverse.shape))
+    if return_counts:
+        out.append(counts)
+    return out[0] if len(out) == 1 else tuple(out)
