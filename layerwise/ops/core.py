@@ -102,6 +102,7 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):  # noqa: A002
     """Runs `loop_vars = body(*loop_vars)` while `cond(*loop_vars)` is true."""
     is_sequence = isinstance(loop_vars, (tuple, list))
     values = tuple(loop_vars) if is_sequence else (loop_vars,)
+    values = tuple(_pack(v, [_t(leaf) for leaf in _leaves(v)]) for v in values)
     step = 0
     while (maximum_iterations is None or step < maximum_iterations) and bool(cond(*values)):
         out = body(*values)
@@ -165,7 +166,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
 
 def vectorized_map(function, elements):
     """`torch.vmap(function)(elements)`: `function` over the leading axis."""
-    return torch.vmap(function)(elements)
+    return torch.vmap(function)(_pack(elements, [_t(e) for e in _leaves(elements)]))
 
 
 @keras_op("core")

@@ -222,7 +222,7 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
     if is_causal:
         causal = torch.ones(logits.shape[-2:], dtype=torch.bool).tril()
         logits = torch.where(causal, logits, torch.tensor(large_negative, dtype=logits.dtype))
-    probs = torch.softmax(logits.float(), dim=-1).to(logits.dtype)
+    probs = torch.softmax(logits, dim=-1)
     return torch.matmul(probs, v).transpose(1, 2)
 
 

@@ -16,10 +16,8 @@ def _tensors(xs) -> list[torch.Tensor]:
 
 
 def _joined(xs) -> list[torch.Tensor]:
-    """Tensors promoted to one Keras result type (torch.cat would keep the widest)."""
-    xs = _tensors(xs)
-    dtype = to_torch_dtype(result_type(*[x.dtype for x in xs])) if xs else None
-    return [x.to(dtype) for x in xs]
+    """Tensors to join (torch promotes mixed dtypes as Keras on torch does)."""
+    return _tensors(xs)
 
 
 @keras_op("numpy")
@@ -335,9 +333,7 @@ def where(condition, x1=None, x2=None):
         return torch.stack(torch.where(condition), dim=0)
     if x1 is None or x2 is None:
         raise ValueError("`where` needs both `x1` and `x2`, or neither.")
-    x1, x2 = _t(x1), _t(x2)
-    dtype = to_torch_dtype(result_type(x1.dtype, x2.dtype))
-    return torch.where(condition, x1.to(dtype), x2.to(dtype))
+    return torch.where(condition, _t(x1), _t(x2))
 
 
 @keras_op("numpy")
