@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from layerwise.backend.dtypes import convert_to_tensor as _t
+from layerwise.backend.dtypes import result_type, to_torch_dtype
 from layerwise.ops._symbolic import keras_op
 
 
@@ -209,7 +210,8 @@ def logdet(x):
 @keras_op("math")
 def view_as_complex(x):
     """A complex tensor from a real tensor whose last axis is (real, imag)."""
-    return torch.view_as_complex(_t(x).contiguous())
+    x = _t(x)
+    return torch.view_as_complex(x.to(to_torch_dtype(result_type(x.dtype))).contiguous())
 
 
 @keras_op("math")

@@ -205,6 +205,8 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, i
                           flash_attention=None, attn_logits_soft_cap=None):
     """Scaled dot-product attention on `(batch, seq, heads, dim)` tensors (Keras layout)."""
     query, key, value = _t(query), _t(key), _t(value)
+    dtype = to_torch_dtype(result_type(query.dtype, key.dtype, value.dtype))
+    query, key, value = query.to(dtype), key.to(dtype), value.to(dtype)
     if query.ndim != 4:
         raise ValueError("`dot_product_attention` expects 4-D (batch, seq, heads, dim) inputs. "
                          f"Received query.shape={tuple(query.shape)}")
@@ -244,6 +246,7 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
         raise NotImplementedError("layerwise implements `strategy='greedy'` only; beam search "
                                   f"is not available. Received: strategy={strategy!r}")
     inputs = _t(inputs)
+    inputs = inputs.to(to_torch_dtype(result_type(inputs.dtype)))
     lengths = _t(sequence_lengths).int()
     batch, time, classes = inputs.shape
     mask_index = classes - 1 if mask_index is None else mask_index

@@ -189,7 +189,7 @@ def kaiser(x, beta):
 def vander(x, N=None, increasing=False):  # noqa: N803 - NumPy's name
     """Vandermonde matrix."""
     x = _t(x)
-    return torch.vander(x, N=N, increasing=increasing).to(x.dtype)
+    return torch.vander(x, N=N, increasing=increasing).to(to_torch_dtype(result_type(x.dtype)))
 
 
 @keras_op("numpy")

@@ -116,7 +116,8 @@ def prod(x, axis=None, keepdims=False, dtype=None):
     """Product over `axis`."""
     x = _t(x)
     if dtype is None:
-        dtype = _sum_dtype(x)
+        dtype = result_type(x.dtype)
+        dtype = "int32" if dtype in ("bool", "uint8", "int8", "int16") else dtype
     compute = to_torch_dtype("float32" if standardize_dtype(dtype) == "float16" else dtype)
     if axis is None:
         out = torch.prod(x, dtype=compute)
