@@ -241,21 +241,44 @@ def slogdet(x):
     return tuple(torch.linalg.slogdet(_t(x)))
 
 
+def _core_dims(signature: str | None, count: int) -> list[int]:
+    """Number of core dimensions of each input in a NumPy signature like `"(n),(n)->()"`."""
+    if signature is None:
+        return [0] * count
+    inputs = signature.split("->")[0]
+    groups = [g for g in inputs.replace(" ", "").split("),") if g]
+    return [0 if g.strip("()") == "" else len(g.strip("()").split(",")) for g in groups]
+
+
 def vectorize(pyfunc, *, excluded=None, signature=None):
-    """Vectorizes `pyfunc` over the leading axis with `torch.vmap` (as `np.vectorize`)."""
+    """Vectorizes `pyfunc` over the broadcast leading axes of its inputs (`torch.vmap`).
+
+    Args:
+        pyfunc: Function of tensors.
+        excluded: Positions (ints) or names of arguments passed through unvectorized.
+        signature: NumPy generalized-ufunc signature (`"(n),(n)->()"`): the trailing core
+            dimensions of each input are passed whole to `pyfunc`.
+    """
     excluded = set(excluded or ())
 
     def wrapped(*args, **kwargs):
-        tensors = [_t(a) for a in args]
-        fn = pyfunc
-        ndim = max((t.ndim for t in tensors), default=0) if signature is None else 1
-        for _ in range(ndim):
-            fn = torch.vmap(fn)
-        shape = torch.broadcast_shapes(*[t.shape for t in tensors]) if signature is None \
-            else None
-        if shape is not None:
-            tensors = [t.expand(shape) for t in tensors]
-        return fn(*tensors, **kwargs)
+        fixed = {k: v for k, v in kwargs.items() if k in excluded}
+        mapped_kwargs = {k: _t(v) for k, v in kwargs.items() if k not in excluded}
+        positions = [i for i in range(len(args)) if i not in excluded]
+        tensors = [_t(args[i]) for i in positions]
+        cores = _core_dims(signature, len(tensors))
+        batch = torch.broadcast_shapes(*[t.shape[:t.ndim - c] for t, c in zip(tensors, cores)])
+        tensors = [t.expand(*batch, *t.shape[t.ndim - c:]) for t, c in zip(tensors, cores)]
 
-    del excluded
+        def call(*values):
+            full = list(args)
+            for i, v in zip(positions, values):
+                full[i] = v
+            return pyfunc(*full, **fixed, **dict(zip(mapped_kwargs, values[len(positions):])))
+
+        fn = call
+        for _ in range(len(batch)):
+            fn = torch.vmap(fn)
+        return fn(*tensors, *mapped_kwargs.values())
+
     return wrapped

@@ -153,6 +153,12 @@ def test_vectorize_matches_numpy():
     fn = ops.vectorize(lambda a, b: a * 2 + b)
     out = fn(np.ones((2, 3), "float32"), np.arange(3, dtype="float32"))
     np.testing.assert_allclose(out.numpy(), np.ones((2, 3)) * 2 + np.arange(3))
+    dot = ops.vectorize(lambda a, b: (a * b).sum(), signature="(n),(n)->()")
+    a, b = np.ones((4, 3), "float32"), np.arange(3, dtype="float32")
+    np.testing.assert_allclose(dot(a, b).numpy(), np.vectorize(
+        lambda u, v: (u * v).sum(), signature="(n),(n)->()")(a, b))
+    scale = ops.vectorize(lambda a, k: a * k, excluded={1})
+    np.testing.assert_allclose(scale(np.ones(3, "float32"), 3.0).numpy(), [3.0, 3.0, 3.0])
 
 
 def test_bad_input_names_the_argument():

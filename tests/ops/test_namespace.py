@@ -56,10 +56,6 @@ def _signature(fn):
         return None
 
 
-# Where layerwise's signature differs on purpose (documented in docs/ops.md).
-SIGNATURE_EXCEPTIONS = {"vectorize", "histogram"}
-
-
 @pytest.mark.parametrize("submodule", ["", *SUBMODULES])
 def test_argument_names_and_defaults_match_keras(submodule):
     theirs_module = getattr(keras_ops, submodule) if submodule else keras_ops
@@ -67,7 +63,7 @@ def test_argument_names_and_defaults_match_keras(submodule):
     mismatches = []
     for name in _public(theirs_module):
         theirs, ours = getattr(theirs_module, name), getattr(ours_module, name, None)
-        if inspect.ismodule(theirs) or inspect.isclass(theirs) or name in SIGNATURE_EXCEPTIONS:
+        if inspect.ismodule(theirs) or inspect.isclass(theirs):
             continue
         a, b = _signature(theirs), _signature(ours)
         if a is None or b is None:
