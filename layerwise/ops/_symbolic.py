@@ -66,18 +66,36 @@ _CALL_ARGS = {
 
 
 class OpSpec:
-    """What is known about one op: its function, Keras class name and argument split."""
+    """What is known about one op: its function, Keras class name and argument split.
 
-    def __init__(self, fn, module: str, class_name: str, call_params: tuple[str, ...]):
+    The signature is inspected on first symbolic use, not at import (340 ops).
+    """
+
+    def __init__(self, fn, module: str, class_name: str, call_params: tuple[str, ...] | None):
         self.fn = fn
         self.module = module
         self.class_name = class_name
-        self.signature = inspect.signature(fn)
-        self.call_params = call_params
+        self._call_params = call_params
+
+    @functools.cached_property
+    def signature(self) -> inspect.Signature:
+        return inspect.signature(self.fn)
+
+    @functools.cached_property
+    def call_params(self) -> tuple[str, ...]:
+        """Parameters passed at call time: given, or those without a default value."""
+        if self._call_params is not None:
+            return self._call_params
+        return tuple(("*" + p.name) if p.kind is p.VAR_POSITIONAL else p.name
+                     for p in self.signature.parameters.values()
+                     if p.default is p.empty and p.kind is not p.VAR_KEYWORD)
+
+    @functools.cached_property
+    def leading(self) -> tuple[str, ...]:
+        """Config parameters that must be passed positionally, before a `*args` parameter."""
         params = list(self.signature.parameters.values())
         var = [i for i, p in enumerate(params) if p.kind is p.VAR_POSITIONAL]
-        # Config parameters that must be passed positionally, before a `*args` parameter.
-        self.leading = tuple(p.name for p in params[:var[0]]) if var else ()
+        return tuple(p.name for p in params[:var[0]]) if var else ()
 
 
 def _class_name(fn_name: str) -> str:
@@ -112,14 +130,9 @@ def keras_op(module: str, call_params: tuple[str, ...] | None = None, class_name
     """
 
     def wrap(fn):
-        params = inspect.signature(fn).parameters.values()
         keras_name = class_name or _CLASS_NAMES.get(fn.__name__) or _class_name(fn.__name__)
-        names = call_params or _CALL_ARGS.get(keras_name)
-        if names is None:
-            names = tuple(("*" + p.name) if p.kind is p.VAR_POSITIONAL else p.name
-                          for p in params if p.default is p.empty
-                          and p.kind is not p.VAR_KEYWORD)
-        spec = OpSpec(fn, f"keras.src.ops.{module}", keras_name, names)
+        spec = OpSpec(fn, f"keras.src.ops.{module}", keras_name,
+                      call_params or _CALL_ARGS.get(keras_name))
         _SPECS.setdefault(spec.class_name, spec)
 
         @functools.wraps(fn)
