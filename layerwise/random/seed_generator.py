@@ -5,17 +5,18 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from layerwise.backend import naming
 from layerwise.backend.random import global_seed
-from layerwise.layers.layer import Layer
 
 
-class SeedGenerator(Layer):
+class SeedGenerator(torch.nn.Module):
     """A `(seed, counter)` state: each random op that uses it draws a new seed.
 
     Random ops given an int `seed` return the same values on every call; given a
     `SeedGenerator`, they return new values each call, reproducibly. Assigned as an
-    attribute of a layer, its state is one of the layer's non-trainable weights, so it
-    is saved and restored with the layer (as in Keras 3).
+    attribute of a layer, its state is a buffer of that layer: it moves with the layer
+    (`.to(device)`) and is in its `state_dict`. Like Keras 3, `.keras` files do not store
+    it (a loaded layer starts again from its seed), so files stay interchangeable.
 
     Args:
         seed: Initial integer seed (`None`: drawn from the global seed of
@@ -32,33 +33,25 @@ class SeedGenerator(Layer):
     True
     """
 
-    def __init__(self, seed: int | None = None, name: str | None = None, **kwargs):
-        super().__init__(name=name, **kwargs)
+    def __init__(self, seed: int | None = None, name: str | None = None):
+        super().__init__()
+        self.name = name or naming.uniquify("seed_generator")
         self._initial_seed = seed
         if seed is None:
-            base = global_seed()
-            seed = int(np.random.randint(1, 2**31 - 1)) if base is None else \
+            seed = int(np.random.randint(1, 2**31 - 1)) if global_seed() is None else \
                 int(torch.randint(1, 2**31 - 1, (1,)).item())
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
             raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed!r}")
-        self.state = self.add_weight(shape=(2,), dtype="int32", trainable=False,
-                                     initializer="zeros", name="seed_generator_state")
-        with torch.no_grad():
-            self.state.copy_(torch.tensor([int(seed), 0], dtype=torch.int32))
-        self.built = True
+        self.register_buffer("state", torch.tensor([int(seed), 0], dtype=torch.int32))
 
     def next(self, ordered: bool = True) -> torch.Tensor:
         """Returns the current `(seed, counter)` and advances the state."""
-        value = self.state.detach().clone()
-        with torch.no_grad():
-            if ordered:
-                self.state.add_(torch.tensor([0, 1], dtype=torch.int32))
-            else:
-                self.state.copy_((self.state + 1) * 5387 % 933199)
+        value = self.state.clone()
+        if ordered:
+            self.state.add_(torch.tensor([0, 1], dtype=torch.int32, device=self.state.device))
+        else:
+            self.state.copy_((self.state + 1) * 5387 % 933199)
         return value
-
-    def call(self, inputs=None):
-        return self.next()
 
     def get_config(self) -> dict:
         return {"seed": self._initial_seed, "name": self.name}
@@ -66,6 +59,9 @@ class SeedGenerator(Layer):
     @classmethod
     def from_config(cls, config: dict):
         return cls(**config)
+
+    def extra_repr(self) -> str:
+        return f"name={self.name!r}, seed={self._initial_seed}"
 
 
 def draw_seed(seed) -> int | None:

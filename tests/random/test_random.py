@@ -62,22 +62,46 @@ class NoisyLayer(layerwise.layers.Layer):
         return inputs
 
 
-def test_seed_generator_state_is_a_layer_weight_and_is_saved(tmp_path):
+def test_seed_generator_in_a_layer_state_dict_and_keras_files(tmp_path):
     layer = NoisyLayer()
     layer(torch.zeros(2, 3), training=True)
     layer(torch.zeros(2, 3), training=True)
-    assert [w.name for w in layer.non_trainable_weights] == ["seed_generator_state"]
+    assert layer.weights == []  # as Keras: not a weight, not in .keras files
+    state = layer.state_dict()
+    assert state["seed_generator.state"].tolist() == [1337, 2]
+    copy = NoisyLayer()
+    copy.load_state_dict(state)  # torch checkpoints keep the position in the sequence
+    assert torch.equal(copy(torch.zeros(1, 3), training=True),
+                       layer(torch.zeros(1, 3), training=True))
+
     inputs = layerwise.Input((3,))
-    model = layerwise.Model(inputs, layer(inputs))
+    model = layerwise.Model(inputs, NoisyLayer(name="noisy")(inputs))
     model.save(tmp_path / "noisy.keras")
     loaded = layerwise.models.load_model(tmp_path / "noisy.keras")
-    state = loaded.get_layer(layer.name).seed_generator.state
-    assert state.tolist() == [1337, 2]
-    a = loaded.get_layer(layer.name)(torch.zeros(1, 3), training=True)
-    b = layer(torch.zeros(1, 3), training=True)
-    assert torch.equal(a, b)  # the restored state continues the same sequence
+    assert loaded.get_layer("noisy").seed_generator.state.tolist() == [1337, 0]
 
 
 def test_bad_seed_is_explained():
     with pytest.raises(ValueError, match="seed"):
         random.normal((2,), seed="abc")
+
+
+@keras.saving.register_keras_serializable(package="randtest")
+class KerasNoisyLayer(keras.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seed_generator = keras.random.SeedGenerator(1337)
+
+    def call(self, inputs, training=None):
+        return inputs
+
+
+def test_files_with_seed_generators_interchange_with_keras(tmp_path):
+    layerwise.saving.register_keras_serializable(package="randtest",
+                                                 name="KerasNoisyLayer")(NoisyLayer)
+    inputs = keras.Input((3,))
+    keras.Model(inputs, KerasNoisyLayer(name="noisy")(inputs)).save(tmp_path / "k.keras")
+    assert layerwise.models.load_model(tmp_path / "k.keras").get_layer("noisy")
+    ours_in = layerwise.Input((3,))
+    layerwise.Model(ours_in, NoisyLayer(name="noisy")(ours_in)).save(tmp_path / "l.keras")
+    assert keras.saving.load_model(tmp_path / "l.keras").get_layer("noisy")
