@@ -263,7 +263,7 @@ def dot(x, y):
 def batch_dot(x, y, axes=None):
     """Dot product of the samples of `x` and `y` (contracting `axes`)."""
     if axes is None:
-        axes = (x.ndim - 1 if hasattr(x, "ndim") else len(x.shape) - 1, len(y.shape) - 2)
+        axes = (len(x.shape) - 1, len(y.shape) - 1 if len(y.shape) == 2 else len(y.shape) - 2)
     axes = (axes, axes) if isinstance(axes, int) else tuple(axes)
     letters = "abcdefghij"
     xs, ys = letters[:len(x.shape)], letters[len(x.shape):len(x.shape) + len(y.shape)]

@@ -99,6 +99,10 @@ def test_k_functions_on_tensors_match_numpy():
     images = np.arange(8, dtype="float32").reshape(1, 2, 2, 2)
     np.testing.assert_allclose(K.resize_images(images, 2, 3, "channels_last"),
                                images.repeat(2, 1).repeat(3, 2))
+    y = np.random.default_rng(4).normal(size=(2, 4, 5)).astype("float32")
+    np.testing.assert_allclose(K.batch_dot(x, y), np.einsum("bij,bjk->bik", x, y), rtol=1e-5)
+    np.testing.assert_allclose(K.batch_dot(x[:, 0], x[:, 1]),
+                               (x[:, 0] * x[:, 1]).sum(-1, keepdims=True), rtol=1e-5)
     assert K.int_shape(x) == (2, 3, 4)
     assert K.int_shape(keras.Input((5, 6))) == (None, 5, 6)
     assert K.is_keras_tensor(keras.Input((2,))) and not K.is_keras_tensor(torch.ones(2))
