@@ -23,6 +23,7 @@ from layerwise.backend.keras_tensor import KerasTensor, Node, is_symbolic
 from layerwise.backend.variables import Variable
 from layerwise.layers import _shape_inference
 from layerwise.layers._constructor_args import accept_numpy_scalars
+from layerwise.layers import masks as masks_module
 
 _SHAPE_KWARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size")
 
@@ -128,7 +129,8 @@ class Layer(torch.nn.Module):
         self.autocast = autocast
         self.built = False
         self.activity_regularizer = regularizers_module.get(activity_regularizer)
-        self.supports_masking = False
+        # As Keras 3: a layer that overrides `compute_mask` supports masking.
+        self.supports_masking = type(self).compute_mask is not Layer.compute_mask
         self._trainable_variables: list[Variable] = []
         self._non_trainable_variables: list[Variable] = []
         self._losses: list = []
@@ -406,6 +408,11 @@ class Layer(torch.nn.Module):
                     out.append(w.regularizer(w))
         return out
 
+    # ------------------------------------------------------------------- masks
+    def compute_mask(self, inputs, previous_mask):
+        """The mask of the outputs (default: the input mask, for layers that support it)."""
+        return previous_mask
+
     # ------------------------------------------------------------------- build
     def build(self, input_shape) -> None:
         """Creates the layer's weights. Layers without weights need not override it."""
@@ -458,7 +465,8 @@ class Layer(torch.nn.Module):
         if flags is None:
             params = inspect.signature(cls.call).parameters
             has_kwargs = any(p.kind is p.VAR_KEYWORD for p in params.values())
-            flags = ("training" in params or has_kwargs, "mask" in params)
+            flags = ("training" in params or has_kwargs, "mask" in params,
+                     cls.compute_mask is not Layer.compute_mask)
             cls._cached_call_flags = flags
         return flags
 
@@ -470,7 +478,9 @@ class Layer(torch.nn.Module):
         # layer, one tensor of the right dtype, nothing but `training` as keyword.
         if (len(args) == 1 and self.built and type(args[0]) is torch.Tensor
                 and self.activity_regularizer is None and len(kwargs) <= 1
-                and args[0].dtype is self._fast_dtype):
+                and args[0].dtype is self._fast_dtype
+                and getattr(args[0], "_keras_mask", None) is None
+                and not (self.supports_masking and self._call_signature_flags()[2])):
             context = call_context.current()
             if context is not None and (not kwargs or "training" in kwargs):
                 training = kwargs.get("training")
@@ -507,7 +517,10 @@ class Layer(torch.nn.Module):
             accepts_training = self._call_signature_flags()[0]
             if accepts_training:
                 kwargs["training"] = training
+            masks_module.populate_masks(self, args, kwargs)
             outputs = super().__call__(*args, **kwargs)
+            if self.supports_masking:
+                masks_module.set_mask_metadata(self, inputs, outputs)
             if self.activity_regularizer is not None:
                 for out in _flatten(outputs):
                     if isinstance(out, torch.Tensor):

@@ -1,0 +1,93 @@
+"""Keras masks: a boolean tensor riding on a tensor as its `_keras_mask` attribute.
+
+As in Keras 3, a layer whose `call` has a `mask` argument receives the mask of
+its first input (or `<name>_mask` for each further tensor argument `<name>`),
+and a layer with `supports_masking` sets `compute_mask(inputs, previous_mask)`
+on its outputs. Masks are computed when real tensors flow (eager calls,
+`Sequential` and functional models alike); losses and metrics read the mask of
+the predictions.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import torch
+
+
+def get_keras_mask(x):
+    """The mask attached to `x`, or `None`."""
+    return getattr(x, "_keras_mask", None) if isinstance(x, torch.Tensor) else None
+
+
+def set_keras_mask(x, mask) -> None:
+    """Attaches `mask` to the tensor `x` (nothing for `None` or non-tensors)."""
+    if isinstance(x, torch.Tensor):
+        if mask is None:
+            if "_keras_mask" in x.__dict__:
+                del x._keras_mask
+        else:
+            x._keras_mask = mask
+
+
+def _structure_mask(x):
+    if isinstance(x, (list, tuple)):
+        masks = [get_keras_mask(v) for v in x]
+        return None if all(m is None for m in masks) else masks
+    if isinstance(x, dict):
+        masks = {k: get_keras_mask(v) for k, v in x.items()}
+        return None if all(m is None for m in masks.values()) else masks
+    return get_keras_mask(x)
+
+
+def _call_parameters(layer) -> list[str]:
+    cls = type(layer)
+    names = cls.__dict__.get("_cached_call_params")
+    if names is None:
+        names = list(inspect.signature(cls.call).parameters)[1:]  # drop `self`
+        cls._cached_call_params = names
+    return names
+
+
+def populate_masks(layer, args: tuple, kwargs: dict) -> None:
+    """Fills `mask` (and `<arg>_mask`) call arguments from the inputs' attached masks."""
+    params = _call_parameters(layer)
+    if "mask" in params and kwargs.get("mask") is None and "mask" not in params[1:len(args)]:
+        mask = _structure_mask(args[0])
+        if mask is not None:
+            kwargs["mask"] = mask
+    named = dict(zip(params, args))
+    named.update(kwargs)
+    for name, value in named.items():
+        key = f"{name}_mask"
+        if key in params and named.get(key) is None:
+            mask = _structure_mask(value)
+            if mask is not None:
+                kwargs[key] = mask
+
+
+def set_mask_metadata(layer, inputs, outputs) -> None:
+    """Sets `layer.compute_mask(inputs, previous_mask)` on outputs that carry no mask."""
+    flat = _flat(outputs)
+    if flat and all(get_keras_mask(x) is not None for x in flat if isinstance(x, torch.Tensor)):
+        return
+    output_masks = layer.compute_mask(inputs, _structure_mask(inputs))
+    if output_masks is None:
+        return
+    masks = _flat(output_masks) if isinstance(output_masks, (list, tuple)) else [output_masks]
+    for tensor, mask in zip(flat, masks):
+        if mask is not None and get_keras_mask(tensor) is None:
+            set_keras_mask(tensor, mask)
+
+
+def _flat(x) -> list:
+    if isinstance(x, (list, tuple)):
+        return [leaf for v in x for leaf in _flat(v)]
+    if isinstance(x, dict):
+        return [leaf for v in x.values() for leaf in _flat(v)]
+    return [x]
+
+
+def has_mask(x) -> bool:
+    """Whether any tensor of the structure `x` carries a mask."""
+    return any(get_keras_mask(v) is not None for v in _flat(x))
