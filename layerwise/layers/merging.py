@@ -60,6 +60,12 @@ class _Merge(Layer):
     def call(self, inputs):
         return functools.reduce(self._merge, inputs)
 
+    def compute_mask(self, inputs, mask=None):
+        """Keras: the OR of the input masks, `None` when any input has none."""
+        if mask is None or any(m is None for m in mask):
+            return None
+        return functools.reduce(torch.logical_or, [m.bool() for m in mask])
+
 
 class Add(_Merge):
     """Adds a list of inputs elementwise.
@@ -183,6 +189,20 @@ class Concatenate(Layer):
 
     def call(self, inputs):
         return torch.cat(list(inputs), dim=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras: masks (all-True for unmasked inputs) concatenated, then ORed over the
+        last axis."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        full = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                m = torch.ones(x.shape, dtype=torch.bool, device=x.device)
+            elif m.ndim < x.ndim:
+                m = m.bool().unsqueeze(-1).expand(x.shape)
+            full.append(m.bool())
+        return torch.any(torch.cat(full, dim=self.axis), dim=-1)
 
     def get_config(self):
         config = super().get_config()

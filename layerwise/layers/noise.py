@@ -148,6 +148,7 @@ class GaussianNoise(_SeededMixin, Layer):
 
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.stddev = _check_rate(stddev, "stddev")
         self.seed = seed
         self.supports_masking = True
@@ -183,6 +184,7 @@ class GaussianDropout(_SeededMixin, Layer):
 
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.rate = _check_rate(rate)
         self.seed = seed
         self.supports_masking = True
@@ -227,6 +229,7 @@ class AlphaDropout(_SeededMixin, Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.rate = _check_rate(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed

@@ -121,6 +121,7 @@ class BatchNormalization(_AffineMixin, Layer):
                  synchronized: bool = False, renorm: bool = False, renorm_clipping=None,
                  renorm_momentum: float = 0.99, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         if isinstance(axis, (list, tuple)):
             if len(axis) != 1:
                 raise ValueError(
@@ -290,6 +291,7 @@ class LayerNormalization(_AffineMixin, Layer):
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
         self.rms_scaling = bool(kwargs.pop("rms_scaling", False))
         super().__init__(**kwargs)
+        self.supports_masking = True
         if isinstance(axis, (list, tuple)):
             self.axis = list(axis)
         elif isinstance(axis, int):
@@ -397,6 +399,7 @@ class GroupNormalization(_AffineMixin, Layer):
                 f"integer (or `-1` for instance normalization). Received: groups={groups}"
             )
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.groups = groups
         self.axis = int(axis)
         self.epsilon = float(epsilon)
@@ -466,6 +469,7 @@ class UnitNormalization(Layer):
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         if isinstance(axis, (list, tuple)):
             self.axis = list(axis)
         elif isinstance(axis, int):

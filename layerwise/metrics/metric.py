@@ -430,10 +430,15 @@ class MeanMetricWrapper(Mean):
 
     @torch.no_grad()
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        mask = getattr(y_pred, "_keras_mask", None)  # e.g. from Embedding(mask_zero=True)
         y_pred = as_tensor(_detach(y_pred), device=self._input_device(y_pred, y_true))
         y_true = as_tensor(_detach(y_true), device=y_pred.device)
         self._follow(y_pred.device)
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        if mask is not None:  # Keras: the mask joins the sample weights ("sum" rule)
+            sample_weight = (as_tensor(mask, dtype=self.dtype, device=y_pred.device)
+                             if sample_weight is None
+                             else apply_mask(sample_weight, mask, self.dtype, y_pred.device))
         super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self) -> dict:

@@ -580,8 +580,16 @@ class Trainer:
 def _detach(x):
     """Detaches outputs for the metrics, keeping the logits softmax/sigmoid remembered."""
     return data_adapters.map_structure(
-        lambda t: copy_logits(t.detach(), t, torch.Tensor.detach)
+        lambda t: _keep_mask(copy_logits(t.detach(), t, torch.Tensor.detach), t)
         if isinstance(t, torch.Tensor) else t, x)
+
+
+def _keep_mask(detached, source):
+    """The Keras mask of `source` (e.g. `Embedding(mask_zero=True)`) rides on its copy."""
+    mask = getattr(source, "_keras_mask", None)
+    if mask is not None:
+        detached._keras_mask = mask
+    return detached
 
 
 def _should_validate(epoch: int, freq) -> bool:
