@@ -26,6 +26,8 @@ from layerwise.layers.convolutional import SeparableConvolution2D as SeparableCo
 from layerwise.layers.core import Activation as Activation
 from layerwise.layers.core import Dense as Dense
 from layerwise.layers.core import Identity as Identity
+from layerwise.layers.embedding import Embedding as Embedding
+from layerwise.layers.embedding import Masking as Masking
 from layerwise.layers.input_layer import Input as Input
 from layerwise.layers.input_layer import InputLayer as InputLayer
 from layerwise.layers.lambda_layer import Lambda as Lambda
@@ -100,6 +102,14 @@ from layerwise.layers.preprocessing import TextVectorization as TextVectorizatio
 from layerwise.layers.regularization import ActivityRegularization as ActivityRegularization
 from layerwise.layers.regularization import Dropout as Dropout
 from layerwise.layers.reshaping import Flatten as Flatten
+from layerwise.layers.rnn import GRU as GRU
+from layerwise.layers.rnn import LSTM as LSTM
+from layerwise.layers.rnn import RNN as RNN
+from layerwise.layers.rnn import GRUCell as GRUCell
+from layerwise.layers.rnn import LSTMCell as LSTMCell
+from layerwise.layers.rnn import SimpleRNN as SimpleRNN
+from layerwise.layers.rnn import SimpleRNNCell as SimpleRNNCell
+from layerwise.layers.rnn import StackedRNNCells as StackedRNNCells
 from layerwise.layers.reshaping import Permute as Permute
 from layerwise.layers.reshaping import RepeatVector as RepeatVector
 from layerwise.layers.reshaping import Reshape as Reshape

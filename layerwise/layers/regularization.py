@@ -56,7 +56,6 @@ class Dropout(_SeededMixin, Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.supports_masking = True
         if not 0 <= rate <= 1:
             raise ValueError(f"Dropout: `rate` must be in [0, 1]. Received: rate={rate}")
         self.rate = float(rate)
