@@ -103,6 +103,8 @@ from layerwise.layers.regularization import ActivityRegularization as ActivityRe
 from layerwise.layers.regularization import Dropout as Dropout
 from layerwise.layers.reshaping import Flatten as Flatten
 from layerwise.layers.rnn import GRU as GRU
+from layerwise.layers.rnn import Bidirectional as Bidirectional
+from layerwise.layers.rnn import TimeDistributed as TimeDistributed
 from layerwise.layers.rnn import LSTM as LSTM
 from layerwise.layers.rnn import RNN as RNN
 from layerwise.layers.rnn import GRUCell as GRUCell

@@ -14,3 +14,5 @@ from layerwise.layers.rnn.recurrent import LSTM as LSTM
 from layerwise.layers.rnn.recurrent import SimpleRNN as SimpleRNN
 from layerwise.layers.rnn.rnn import RNN as RNN
 from layerwise.layers.rnn.stacked import StackedRNNCells as StackedRNNCells
+from layerwise.layers.rnn.bidirectional import Bidirectional as Bidirectional
+from layerwise.layers.rnn.time_distributed import TimeDistributed as TimeDistributed
