@@ -2,6 +2,7 @@
 
 from layerwise.preprocessing import image as image
 from layerwise.preprocessing import sequence as sequence
+from layerwise.preprocessing import text as text
 from layerwise.utils.image_dataset_utils import (
     image_dataset_from_directory as image_dataset_from_directory,
 )
