@@ -5,6 +5,9 @@ from layerwise.layers.activations import LeakyReLU as LeakyReLU
 from layerwise.layers.activations import PReLU as PReLU
 from layerwise.layers.activations import ReLU as ReLU
 from layerwise.layers.activations import Softmax as Softmax
+from layerwise.layers.attention import AdditiveAttention as AdditiveAttention
+from layerwise.layers.attention import Attention as Attention
+from layerwise.layers.attention import MultiHeadAttention as MultiHeadAttention
 from layerwise.layers.convolutional import Conv1D as Conv1D
 from layerwise.layers.convolutional import Conv1DTranspose as Conv1DTranspose
 from layerwise.layers.convolutional import Conv2D as Conv2D
