@@ -517,10 +517,10 @@ class Layer(torch.nn.Module):
             accepts_training = self._call_signature_flags()[0]
             if accepts_training:
                 kwargs["training"] = training
-            masks_module.populate_masks(self, args, kwargs)
+            previous_mask = masks_module.populate_masks(self, args, kwargs)
             outputs = super().__call__(*args, **kwargs)
             if self.supports_masking:
-                masks_module.set_mask_metadata(self, inputs, outputs)
+                masks_module.set_mask_metadata(self, inputs, outputs, previous_mask)
             if self.activity_regularizer is not None:
                 for out in _flatten(outputs):
                     if isinstance(out, torch.Tensor):

@@ -49,29 +49,52 @@ def _call_parameters(layer) -> list[str]:
     return names
 
 
-def populate_masks(layer, args: tuple, kwargs: dict) -> None:
-    """Fills `mask` (and `<arg>_mask`) call arguments from the inputs' attached masks."""
+def _is_tensor_argument(value) -> bool:
+    if isinstance(value, torch.Tensor):
+        return True
+    if isinstance(value, (list, tuple, dict)) and len(value) > 0:
+        flat = _flat(value)
+        return all(v is None or isinstance(v, torch.Tensor) for v in flat) and any(
+            isinstance(v, torch.Tensor) for v in flat)
+    return False
+
+
+def populate_masks(layer, args: tuple, kwargs: dict):
+    """Fills mask call arguments from the inputs' attached masks, by Keras 3's rule:
+    with one tensor argument, `mask`; with several, `<name>_mask` for each `<name>`
+    (so `LSTM()(x, initial_state=s)` gets no automatic mask, as in Keras).
+
+    Returns:
+        The previous mask for `compute_mask`: the `mask` argument if given, else
+        the mask of the first input (read before the call, which may consume it).
+    """
     params = _call_parameters(layer)
-    if "mask" in params and kwargs.get("mask") is None and "mask" not in params[1:len(args)]:
-        mask = _structure_mask(args[0])
-        if mask is not None:
-            kwargs["mask"] = mask
     named = dict(zip(params, args))
     named.update(kwargs)
-    for name, value in named.items():
-        key = f"{name}_mask"
-        if key in params and named.get(key) is None:
-            mask = _structure_mask(value)
+    tensors = {k: v for k, v in named.items() if _is_tensor_argument(v)}
+    if len(tensors) == 1:
+        if "mask" in params and named.get("mask") is None:
+            mask = _structure_mask(next(iter(tensors.values())))
             if mask is not None:
-                kwargs[key] = mask
+                kwargs["mask"] = mask
+    elif len(tensors) > 1:
+        for name, value in tensors.items():
+            key = f"{name}_mask"
+            if key in params and named.get(key) is None:
+                mask = _structure_mask(value)
+                if mask is not None:
+                    kwargs[key] = mask
+    if kwargs.get("mask") is not None:
+        return kwargs["mask"]
+    return _structure_mask(args[0])
 
 
-def set_mask_metadata(layer, inputs, outputs) -> None:
+def set_mask_metadata(layer, inputs, outputs, previous_mask) -> None:
     """Sets `layer.compute_mask(inputs, previous_mask)` on outputs that carry no mask."""
     flat = _flat(outputs)
     if flat and all(get_keras_mask(x) is not None for x in flat if isinstance(x, torch.Tensor)):
         return
-    output_masks = layer.compute_mask(inputs, _structure_mask(inputs))
+    output_masks = layer.compute_mask(inputs, previous_mask)
     if output_masks is None:
         return
     masks = _flat(output_masks) if isinstance(output_masks, (list, tuple)) else [output_masks]
