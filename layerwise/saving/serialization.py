@@ -55,10 +55,13 @@ def clean_layer_config(config: dict, strict: bool = True) -> dict:
 
 def _layer_registry() -> dict:
     from layerwise import layers, models
+    from layerwise.layers import mask_ops
 
     table = dict(layers._registry())
     table.update({"Sequential": models.Sequential, "Functional": models.Functional,
                   "Model": models.Functional})
+    for name, cls in mask_ops.OPS.items():  # Keras 3's mask `ops` nodes in functional graphs
+        table.setdefault(name, cls)
     return table
 
 

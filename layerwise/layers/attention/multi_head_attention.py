@@ -144,15 +144,15 @@ class MultiHeadAttention(_SeededMixin, Layer):
             layer.build()
             return layer
 
-        self._query_dense = proj("query", query_shape[-1], kd)
-        self._key_dense = proj("key", key_shape[-1], kd)
-        self._value_dense = proj("value", value_shape[-1], vd)
+        self.query_dense = proj("query", query_shape[-1], kd)
+        self.key_dense = proj("key", key_shape[-1], kd)
+        self.value_dense = proj("value", value_shape[-1], vd)
         out_dim = self._output_shape[-1] if self._output_shape else query_shape[-1]
-        self._output_dense = _Projection("abcd,cde->abe", (heads, vd, out_dim),
+        self.output_dense = _Projection("abcd,cde->abe", (heads, vd, out_dim),
                                          (out_dim,) if bias else None, init,
                                          name="attention_output", dtype=self._dtype_name)
-        self._output_dense._build_device = self._build_device
-        self._output_dense.build()
+        self.output_dense._build_device = self._build_device
+        self.output_dense.build()
         self._shapes = {"query_shape": list(query_shape), "value_shape": list(value_shape)}
         if key_shape is not value_shape:
             self._shapes["key_shape"] = list(key_shape)
@@ -206,9 +206,9 @@ class MultiHeadAttention(_SeededMixin, Layer):
             set_keras_mask(tensor, None)
         mask = self._attention_mask(query, value, query_mask, value_mask, key_mask,
                                     attention_mask, use_causal_mask)
-        q = self._query_dense(query) * (1.0 / math.sqrt(float(self.key_dim)))
-        k = self._key_dense(key)
-        v = self._value_dense(value)
+        q = self.query_dense(query) * (1.0 / math.sqrt(float(self.key_dim)))
+        k = self.key_dense(key)
+        v = self.value_dense(value)
         scores = torch.einsum("aecd,abcd->acbe", k, q)
         if mask is not None:
             while mask.ndim < scores.ndim:
@@ -224,7 +224,7 @@ class MultiHeadAttention(_SeededMixin, Layer):
         if training and self.dropout > 0:
             keep = self._uniform(weights.shape, weights) >= self.dropout
             dropped = weights * keep.to(weights.dtype) / (1.0 - self.dropout)
-        output = self._output_dense(torch.einsum("acbe,aecd->abcd", dropped, v))
+        output = self.output_dense(torch.einsum("acbe,aecd->abcd", dropped, v))
         if query_mask is not None:
             set_keras_mask(output, query_mask)
         if return_attention_scores:

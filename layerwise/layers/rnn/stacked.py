@@ -102,9 +102,9 @@ class StackedRNNCells(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from layerwise.saving.serialization import deserialize_keras_object
+        from layerwise.saving.serialization import clean_layer_config, deserialize_keras_object
 
         config = dict(config)
         cells = [deserialize_keras_object(c, custom_objects=custom_objects)
                  for c in config.pop("cells")]
-        return cls(cells, **config)
+        return cls(cells, **clean_layer_config(config))
