@@ -107,6 +107,9 @@ from layerwise.layers.regularization import Dropout as Dropout
 from layerwise.layers.reshaping import Flatten as Flatten
 from layerwise.layers.rnn import GRU as GRU
 from layerwise.layers.rnn import Bidirectional as Bidirectional
+from layerwise.layers.rnn import ConvLSTM1D as ConvLSTM1D
+from layerwise.layers.rnn import ConvLSTM2D as ConvLSTM2D
+from layerwise.layers.rnn import ConvLSTM3D as ConvLSTM3D
 from layerwise.layers.rnn import TimeDistributed as TimeDistributed
 from layerwise.layers.rnn import LSTM as LSTM
 from layerwise.layers.rnn import RNN as RNN

@@ -16,3 +16,6 @@ from layerwise.layers.rnn.rnn import RNN as RNN
 from layerwise.layers.rnn.stacked import StackedRNNCells as StackedRNNCells
 from layerwise.layers.rnn.bidirectional import Bidirectional as Bidirectional
 from layerwise.layers.rnn.time_distributed import TimeDistributed as TimeDistributed
+from layerwise.layers.rnn.conv_lstm import ConvLSTM1D as ConvLSTM1D
+from layerwise.layers.rnn.conv_lstm import ConvLSTM2D as ConvLSTM2D
+from layerwise.layers.rnn.conv_lstm import ConvLSTM3D as ConvLSTM3D
