@@ -15,6 +15,7 @@ import os
 import sys
 import time
 
+import sequence_models
 import timing  # benchmarks/ is sys.path[0] when run as a script
 import workloads
 
@@ -73,6 +74,8 @@ def make_timer_class(keras):
 
 def build_model(keras, workload: workloads.Workload):
     """The workload's MLP (ReLU hidden layers, softmax/sigmoid output), or the W5 CNN."""
+    if workload.is_text:
+        return sequence_models.build_keras_text(keras, workload)
     if workload.is_cnn:
         layers = [keras.Input(workload.image_shape)]
         for kind, size, kernel, activation in workloads.CNN_LAYERS:

@@ -24,17 +24,20 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+import sequence_models
 import timing
 import workloads
 
 
-def build_model(workload: workloads.Workload) -> nn.Sequential:
+def build_model(workload: workloads.Workload) -> nn.Module:
     """Linear/ReLU stack producing logits (no final activation).
 
     Weights use Keras' default initialisation (Glorot uniform, zero bias)
     rather than torch's, so that every framework solves the same problem and
     the final accuracies are comparable; it does not affect the timings.
     """
+    if workload.is_text:
+        return sequence_models.build_torch_text(workload)
     if workload.is_cnn:
         return build_cnn(workload)
     layers: list[nn.Module] = []
@@ -127,6 +130,8 @@ def run(workload: workloads.Workload, threads: int) -> dict:
     x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
     if workload.is_cnn:  # PyTorch's native NCHW layout, converted once before timing
         x = x.permute(0, 3, 1, 2).contiguous()
+    if workload.is_text:  # token ids as int64, as nn.Embedding users keep them
+        x = x.long()
     model = build_model(workload)
     optimizer = make_optimizer(workload.optimizer, model.parameters())
     epoch_times: list[float] = []

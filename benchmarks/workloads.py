@@ -40,6 +40,9 @@ class Workload:
     # CNN workloads: the image shape (height, width, channels), channels-last as
     # in Keras; the model is then the W5 CNN (see `CNN_LAYERS`). MLPs: ().
     image_shape: tuple[int, ...] = ()
+    # Text workloads (W6, W7): (vocabulary, maxlen, embedding dim, LSTM units,
+    # Bidirectional layers: 0 = one plain LSTM); see `sequence_models.py`. Others: ().
+    text: tuple[int, ...] = ()
 
     @property
     def input_dim(self) -> int:
@@ -48,6 +51,10 @@ class Workload:
     @property
     def is_cnn(self) -> bool:
         return bool(self.image_shape)
+
+    @property
+    def is_text(self) -> bool:
+        return bool(self.text)
 
     @property
     def sample_shape(self) -> tuple[int, ...]:
@@ -129,6 +136,31 @@ WORKLOADS: tuple[Workload, ...] = (
         epochs=4,
         image_shape=(28, 28, 1),
     ),
+    Workload(
+        name="W6",
+        description="Embedding(20000,128)-Bidirectional(LSTM(64, seq))-Bidirectional(LSTM(64))"
+                    "-Dense(1) on 200 tokens, Adam, binary CE",
+        units=(200, 1),
+        optimizer="adam",
+        loss="binary_crossentropy",
+        batch_size=32,
+        samples=4_000,
+        epoch_samples=4_000,
+        epochs=3,
+        text=(20_000, 200, 128, 64, 2),
+    ),
+    Workload(
+        name="W7",
+        description="Embedding(10000,32)-LSTM(32)-Dense(1) on 500 tokens, RMSprop, binary CE",
+        units=(500, 1),
+        optimizer="rmsprop",
+        loss="binary_crossentropy",
+        batch_size=128,
+        samples=10_000,
+        epoch_samples=10_000,
+        epochs=3,
+        text=(10_000, 500, 32, 32, 0),
+    ),
 )
 
 # The W5 CNN, shared by the Keras worker and (as its torch equivalent) the
@@ -161,6 +193,12 @@ def make_data(workload: Workload) -> tuple[np.ndarray, np.ndarray]:
     """
     rng = np.random.default_rng([SEED, int(workload.name[1:])])
     n, d = workload.samples, workload.input_dim
+    if workload.is_text:
+        # Token ids; the label says whether the tokens' hidden scores average above 0.
+        vocabulary = workload.text[0]
+        tokens = rng.integers(1, vocabulary, size=(n, d)).astype(np.int32)
+        scores = rng.standard_normal(vocabulary).astype(np.float32)
+        return tokens, (scores[tokens].mean(axis=1) > 0).astype(np.float32).reshape(n, 1)
     x = rng.standard_normal((n, d), dtype=np.float32)
     if workload.is_cnn:
         # Images: the teacher below reads the flattened pixels of blurred noise
