@@ -16,6 +16,7 @@ import sys
 import time
 
 import sequence_models
+
 import timing  # benchmarks/ is sys.path[0] when run as a script
 import workloads
 

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 import sequence_models
+
 import timing
 import workloads
 

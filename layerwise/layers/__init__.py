@@ -105,19 +105,6 @@ from layerwise.layers.preprocessing import TextVectorization as TextVectorizatio
 from layerwise.layers.regularization import ActivityRegularization as ActivityRegularization
 from layerwise.layers.regularization import Dropout as Dropout
 from layerwise.layers.reshaping import Flatten as Flatten
-from layerwise.layers.rnn import GRU as GRU
-from layerwise.layers.rnn import Bidirectional as Bidirectional
-from layerwise.layers.rnn import ConvLSTM1D as ConvLSTM1D
-from layerwise.layers.rnn import ConvLSTM2D as ConvLSTM2D
-from layerwise.layers.rnn import ConvLSTM3D as ConvLSTM3D
-from layerwise.layers.rnn import TimeDistributed as TimeDistributed
-from layerwise.layers.rnn import LSTM as LSTM
-from layerwise.layers.rnn import RNN as RNN
-from layerwise.layers.rnn import GRUCell as GRUCell
-from layerwise.layers.rnn import LSTMCell as LSTMCell
-from layerwise.layers.rnn import SimpleRNN as SimpleRNN
-from layerwise.layers.rnn import SimpleRNNCell as SimpleRNNCell
-from layerwise.layers.rnn import StackedRNNCells as StackedRNNCells
 from layerwise.layers.reshaping import Permute as Permute
 from layerwise.layers.reshaping import RepeatVector as RepeatVector
 from layerwise.layers.reshaping import Reshape as Reshape
@@ -130,6 +117,19 @@ from layerwise.layers.reshaping_spatial import UpSampling3D as UpSampling3D
 from layerwise.layers.reshaping_spatial import ZeroPadding1D as ZeroPadding1D
 from layerwise.layers.reshaping_spatial import ZeroPadding2D as ZeroPadding2D
 from layerwise.layers.reshaping_spatial import ZeroPadding3D as ZeroPadding3D
+from layerwise.layers.rnn import GRU as GRU
+from layerwise.layers.rnn import LSTM as LSTM
+from layerwise.layers.rnn import RNN as RNN
+from layerwise.layers.rnn import Bidirectional as Bidirectional
+from layerwise.layers.rnn import ConvLSTM1D as ConvLSTM1D
+from layerwise.layers.rnn import ConvLSTM2D as ConvLSTM2D
+from layerwise.layers.rnn import ConvLSTM3D as ConvLSTM3D
+from layerwise.layers.rnn import GRUCell as GRUCell
+from layerwise.layers.rnn import LSTMCell as LSTMCell
+from layerwise.layers.rnn import SimpleRNN as SimpleRNN
+from layerwise.layers.rnn import SimpleRNNCell as SimpleRNNCell
+from layerwise.layers.rnn import StackedRNNCells as StackedRNNCells
+from layerwise.layers.rnn import TimeDistributed as TimeDistributed
 
 
 def _registry() -> dict:

@@ -85,7 +85,7 @@ def test_sequence_mask_reaches_loss_and_metrics(keras):
 
     k_model, l_model = build(keras), build(layerwise)
     l_model.set_weights(k_model.get_weights())
-    for lib, model in ((keras, k_model), (layerwise, l_model)):
+    for model in (k_model, l_model):
         model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
     want = k_model.evaluate(x, y, verbose=0)
     got = l_model.evaluate(x, y, verbose=0)
