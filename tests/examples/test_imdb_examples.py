@@ -60,3 +60,15 @@ def test_imdb_bidirectional_example(tiny_imdb, monkeypatch, tmp_path, capsys):
     model = module.build_model()
     assert model.count_params() == 20000 * 128 + 2 * 4 * 64 * (128 + 64 + 1) \
         + 2 * 4 * 64 * (128 + 64 + 1) + 129
+
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "datasets"
+
+
+@pytest.mark.skipif(not (SHARED / "imdb").is_dir(), reason="no shared IMDB copy beside the repo")
+def test_tutorial_decoding_with_the_real_word_index(monkeypatch):
+    # The first training review of Keras' imdb.npz starts [1, 14, 22, 16, ...]: the
+    # tutorials' "this film was just brilliant".
+    monkeypatch.setenv("LAYERWISE_DATASETS", str(SHARED.resolve()))
+    module = _load("imdb_bidirectional")
+    assert module.decode([1, 14, 22, 16, 2]) == "[START] this film was [OOV]"
