@@ -42,13 +42,24 @@ def _attention_model(K):
     return K.Model(inputs, L.Dense(2)(L.AdditiveAttention()([x, x])))
 
 
-MODELS = {"text": _text_model, "stacked": _stacked_model, "attention": _attention_model}
+def _masking_model(K):
+    # Keras records Masking's mask as `NotEqual` -> `Any` operations in the graph.
+    L = K.layers
+    inputs = K.Input((T, 3))
+    x = L.Masking()(inputs)
+    return K.Model(inputs, L.Dense(2)(L.LSTM(4)(x)))
+
+
+MODELS = {"text": _text_model, "stacked": _stacked_model, "attention": _attention_model,
+          "masking": _masking_model}
 
 
 def _inputs(name):
     rng = np.random.default_rng(0)
-    if name == "attention":
-        return rng.normal(size=(4, T, 3)).astype("float32")
+    if name in ("attention", "masking"):
+        x = rng.normal(size=(4, T, 3)).astype("float32")
+        x[0, 5:] = 0.0
+        return x
     if name == "text":
         x = rng.integers(1, VOCAB, size=(4, T))
         x[1, 5:] = 0

@@ -4,10 +4,12 @@ The only place in layerwise that calls `torch._VF`. `fused_kind(cell)` says
 whether a cell's math is exactly one of torch's kernels; `torch_weights(cell)`
 converts Keras' layout (kernels `(input, gates*units)`, gate order LSTM
 `i, f, c, o`, GRU `z, r, h`) to torch's (`weight_ih (gates*units, input)`,
-LSTM `i, f, g, o`, GRU `r, z, n`) in one place: a transposed view for LSTM and
-SimpleRNN, a reordering for GRU, cached while the weights do not change and
-no gradient is recorded (inference), recomputed per call under autograd (the
-conversion is then part of the graph, so gradients reach Keras' weights).
+LSTM `i, f, g, o`, GRU `r, z, n`) in one place, once per call (never per
+timestep): transposed views of Keras' variables for LSTM and SimpleRNN (no
+copy), a gate reordering for GRU; the conversion is part of the autograd graph,
+so gradients reach Keras' variables. Only the zero recurrent bias is cached
+(the weights themselves are not: optimizers may update them through `.data`,
+which no version counter sees).
 `run(...)` runs a whole sequence, with right-padded masks as packed sequences.
 """
 
@@ -43,7 +45,18 @@ def _gru_order(w: torch.Tensor, dim: int) -> torch.Tensor:
     return torch.cat([r, z, h], dim=dim)
 
 
-def _convert(cell, kind: str) -> list[torch.Tensor]:
+def _zero_bias(cell, like: torch.Tensor) -> torch.Tensor:
+    """torch's second bias (Keras has one): zeros, cached per shape, dtype and device."""
+    key = (tuple(like.shape), like.dtype, like.device)
+    cached = cell.__dict__.get("_zero_bias")
+    if cached is None or cached[0] != key:
+        cached = (key, torch.zeros(like.shape, dtype=like.dtype, device=like.device))
+        cell.__dict__["_zero_bias"] = cached
+    return cached[1]
+
+
+def torch_weights(cell, kind: str) -> list[torch.Tensor]:
+    """`[weight_ih, weight_hh(, bias_ih, bias_hh)]` in torch's layout for `cell`."""
     kernel, recurrent = cell.kernel, cell.recurrent_kernel
     if kind == "gru":
         params = [_gru_order(kernel, 1).t(), _gru_order(recurrent, 1).t()]
@@ -52,23 +65,8 @@ def _convert(cell, kind: str) -> list[torch.Tensor]:
         return params
     params = [kernel.t(), recurrent.t()]
     if cell.bias is not None:
-        params += [cell.bias, torch.zeros_like(cell.bias)]
+        params += [cell.bias, _zero_bias(cell, cell.bias)]
     return params
-
-
-def torch_weights(cell, kind: str) -> list[torch.Tensor]:
-    """`[weight_ih, weight_hh(, bias_ih, bias_hh)]` in torch's layout for `cell`."""
-    weights = [w for w in (cell.kernel, cell.recurrent_kernel, cell.bias) if w is not None]
-    if torch.is_grad_enabled() and any(w.requires_grad for w in weights):
-        return _convert(cell, kind)
-    key = tuple((w.data_ptr(), w._version) for w in weights)
-    cached = cell.__dict__.get("_torch_weights")
-    if cached is None or cached[0] != key:
-        with torch.no_grad():
-            params = [p.contiguous() for p in _convert(cell, kind)]
-        cached = (key, params)
-        cell.__dict__["_torch_weights"] = cached
-    return cached[1]
 
 
 def right_padded_lengths(mask: torch.Tensor) -> torch.Tensor | None:
