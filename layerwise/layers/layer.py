@@ -22,8 +22,8 @@ from layerwise.backend.config import floatx, to_torch_dtype
 from layerwise.backend.keras_tensor import KerasTensor, Node, is_symbolic
 from layerwise.backend.variables import Variable
 from layerwise.layers import _shape_inference
-from layerwise.layers._constructor_args import accept_numpy_scalars
 from layerwise.layers import masks as masks_module
+from layerwise.layers._constructor_args import accept_numpy_scalars
 
 _SHAPE_KWARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size")
 
