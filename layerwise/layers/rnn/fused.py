@@ -21,22 +21,20 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from layerwise import activations as activations_module
 from layerwise.layers.rnn.cells import GRUCell, LSTMCell, SimpleRNNCell
 
-_TANH = activations_module.get("tanh")
-_SIGMOID = activations_module.get("sigmoid")
-_RELU = activations_module.get("relu")
-
-
 def fused_kind(cell) -> str | None:
     """`"lstm"`, `"gru"`, `"rnn_tanh"`, `"rnn_relu"` when torch's kernel computes exactly
     this cell (built-in class, default activations, GRU `reset_after=True`), else `None`."""
+    tanh, sigmoid = activations_module.get("tanh"), activations_module.get("sigmoid")
     kind = type(cell)
-    if kind is LSTMCell and cell.activation is _TANH and cell.recurrent_activation is _SIGMOID:
+    if kind is LSTMCell and cell.activation is tanh and cell.recurrent_activation is sigmoid:
         return "lstm"
-    if (kind is GRUCell and cell.reset_after and cell.activation is _TANH
-            and cell.recurrent_activation is _SIGMOID):
+    if (kind is GRUCell and cell.reset_after and cell.activation is tanh
+            and cell.recurrent_activation is sigmoid):
         return "gru"
-    if kind is SimpleRNNCell and cell.activation in (_TANH, _RELU):
-        return "rnn_tanh" if cell.activation is _TANH else "rnn_relu"
+    if kind is SimpleRNNCell and cell.activation is tanh:
+        return "rnn_tanh"
+    if kind is SimpleRNNCell and cell.activation is activations_module.get("relu"):
+        return "rnn_relu"
     return None
 
 
