@@ -21,6 +21,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from layerwise import activations as activations_module
 from layerwise.layers.rnn.cells import GRUCell, LSTMCell, SimpleRNNCell
 
+
 def fused_kind(cell) -> str | None:
     """`"lstm"`, `"gru"`, `"rnn_tanh"`, `"rnn_relu"` when torch's kernel computes exactly
     this cell (built-in class, default activations, GRU `reset_after=True`), else `None`."""
