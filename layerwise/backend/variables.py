@@ -62,8 +62,19 @@ class Variable(torch.nn.Parameter):
 
     @property
     def value(self) -> torch.Tensor:
-        """The current value, as a tensor without gradient history."""
-        return self.detach()
+        """The live tensor (the variable itself), as `Variable.value` in Keras 3 on torch.
+
+        Autograd fills its `.grad`, so custom training loops can read the gradients
+        after `loss.backward()`:
+
+        >>> import torch, layerwise as keras
+        >>> layer = keras.layers.Dense(1)
+        >>> loss = layer(torch.ones(2, 3)).sum()
+        >>> loss.backward()
+        >>> [tuple(w.value.grad.shape) for w in layer.trainable_weights]
+        [(3, 1), (1,)]
+        """
+        return self
 
     def assign(self, value) -> Variable:
         """Sets the value in place (shape must match)."""

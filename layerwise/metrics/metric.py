@@ -24,6 +24,7 @@ from layerwise.backend import naming
 from layerwise.backend.config import floatx, to_torch_dtype
 from layerwise.backend.variables import Variable
 from layerwise.losses.loss import squeeze_or_expand_to_same_rank
+from layerwise.metrics import stateless
 
 
 def standardize_dtype(dtype) -> str:
@@ -208,6 +209,28 @@ class Metric:
             for v in self.variables:
                 v.zero_()
 
+    # -------------------------------------------------------------- stateless
+    def _load_state_values(self, values) -> None:
+        """Writes `values` (in the order of `variables`) into the state in place."""
+        with torch.no_grad():
+            for variable, value in zip(self.variables, values, strict=True):
+                variable.copy_(as_tensor(value, dtype=variable.dtype, device=variable.device))
+
+    def stateless_update_state(self, metric_variables, *args, **kwargs) -> list:
+        """`update_state` on the state `metric_variables`; returns the new state values.
+
+        The metric's own state is left unchanged (Keras 3's stateless API).
+        """
+        return stateless.stateless_update_state(self, metric_variables, *args, **kwargs)
+
+    def stateless_result(self, metric_variables):
+        """`result()` computed from the state values `metric_variables`."""
+        return stateless.stateless_result(self, metric_variables)
+
+    def stateless_reset_state(self) -> list:
+        """The state values after `reset_state()` (the metric itself is unchanged)."""
+        return stateless.stateless_reset_state(self)
+
     def __call__(self, *args, **kwargs):
         """Updates the state and returns the new result (Keras semantics)."""
         self.update_state(*args, **kwargs)
@@ -359,6 +382,37 @@ class Mean(Metric):
             )
             self.total.add_(torch.sum(values))
             self._add_count(torch.sum(sample_weight))
+
+    @property
+    def variables(self) -> list[torch.Tensor]:
+        """`[total, count]`, as in Keras (the count is a host number until weights are seen)."""
+        count = self.count
+        if not isinstance(count, torch.Tensor):
+            count = torch.tensor(count, dtype=self.total.dtype, device=self.total.device)
+        return [self.total, count]
+
+    def _load_state_values(self, values) -> None:
+        total, count = values
+        with torch.no_grad():
+            self.total.copy_(as_tensor(total, dtype=self.total.dtype, device=self.total.device))
+        if isinstance(self.count, torch.Tensor):
+            with torch.no_grad():
+                self.count.copy_(as_tensor(count, dtype=self.count.dtype,
+                                           device=self.count.device))
+        else:
+            self.count = float(torch.as_tensor(count))
+
+    def add_batch_mean(self, value: torch.Tensor, batch_size: int) -> None:
+        """Adds a batch's mean `value` weighted by `batch_size` (the trainer's loss update).
+
+        Same result as `update_state(value, sample_weight=batch_size)` without the
+        generic checks: the running sum stays on the device, the count on the host.
+        """
+        if self.total.device == value.device:
+            self.total.add_(value.detach(), alpha=batch_size)
+            self._add_count(batch_size)
+        else:
+            self.update_state(value.detach(), sample_weight=batch_size)
 
     def _add_count(self, count) -> None:
         if isinstance(count, torch.Tensor):

@@ -287,6 +287,25 @@ class Optimizer:
         self._build_state(variables)
         self.built = True
 
+    def is_built_for(self, variables: Iterable[torch.Tensor]) -> bool:
+        """Whether the state was built for exactly `variables` (same objects, same order)."""
+        variables = list(variables)
+        return self.built and len(variables) == len(self._variables) and all(
+            a is b for a, b in zip(variables, self._variables, strict=True))
+
+    def rebuild(self, variables: Iterable[torch.Tensor]) -> None:
+        """Discards the slots and builds fresh ones for `variables` (the step count is kept).
+
+        `fit` calls it when a recompiled model trains another set of weights, as a new
+        `compile` with a fresh optimizer would.
+        """
+        self.built = False
+        self.build(variables)
+
+    def step_from_grads(self) -> None:
+        """One step with the `.grad` already on the built variables (after `loss.backward()`)."""
+        self._step_from_grads()
+
     def _build_state(self, variables: list[torch.Tensor]) -> None:
         """Subclasses create their slot tensors here."""
 

@@ -7,6 +7,8 @@ and keeps the name the user wrote (so `'acc'` logs `acc` and `val_acc`).
 
 from __future__ import annotations
 
+import torch
+
 from layerwise import losses as losses_module
 from layerwise import metrics as metrics_module
 from layerwise.backend.naming import to_snake_case
@@ -177,14 +179,21 @@ class CompileLoss:
         return total
 
 
-class CompileMetrics:
-    """The compiled metrics (and weighted metrics), per output.
+class CompileMetrics(Metric):
+    """The compiled metrics (and weighted metrics), per output: `model.metrics`' second entry.
 
-    With one output their log keys are the names as written; with several,
-    `<output name>_<metric name>`, as in Keras.
+    As in Keras 3 it is itself a metric named `"compile_metrics"` whose `result()`
+    is a dict of its metrics' results. With one output their log keys are the
+    names as written; with several, `<output name>_<metric name>`, as in Keras.
+
+    Args:
+        metrics: What `compile(metrics=...)` received.
+        weighted_metrics: What `compile(weighted_metrics=...)` received.
+        output_names: Function returning the model's output names (read when built).
     """
 
-    def __init__(self, metrics=None, weighted_metrics=None):
+    def __init__(self, metrics=None, weighted_metrics=None, output_names=None):
+        super().__init__(name="compile_metrics")
         for identifier in _flatten_identifiers(metrics) + _flatten_identifiers(weighted_metrics):
             if isinstance(identifier, str) and identifier.lower() not in (
                 "accuracy", "acc", "crossentropy", "ce"
@@ -194,9 +203,12 @@ class CompileMetrics:
                 object_registry.check_known("metric", identifier, metrics_module._REGISTRY)
         self.identifiers = metrics
         self.weighted_identifiers = weighted_metrics
-        self.metrics: list[Metric] = []
+        self._output_names_fn = output_names
+        self.plain_metrics: list[Metric] = []
         self.weighted_metrics: list[Metric] = []
         self._per_output: list[tuple[int, Metric, bool]] = []
+        self._bare_names: list[str] = []
+        self.output_names: list[str] = []
         self.built = False
 
     def _spread(self, value, names, what):
@@ -231,23 +243,25 @@ class CompileMetrics:
         flat_true = _flat_targets(y_true, names)
         plain = self._spread(self.identifiers, names, "metrics")
         weighted = self._spread(self.weighted_identifiers, names, "weighted_metrics")
-        self._per_output = []
-        self.metrics, self.weighted_metrics = [], []
+        self._per_output, self._bare_names = [], []
+        self.plain_metrics, self.weighted_metrics = [], []
         for i, (yt, yp) in enumerate(zip(flat_true, flat_pred)):
             if yt is None:
                 continue
             for identifier in plain[i]:
                 m = get_metric(identifier, yt, yp)
+                self._bare_names.append(m.name)
                 if len(names) > 1:
                     m.name = f"{names[i]}_{m.name}"
-                self.metrics.append(m)
+                self.plain_metrics.append(m)
                 self._per_output.append((i, m, False))
-        taken = {m.name for m in self.metrics}
+        taken = {m.name for m in self.plain_metrics}
         for i, (yt, yp) in enumerate(zip(flat_true, flat_pred)):
             if yt is None:
                 continue
             for identifier in weighted[i]:
                 m = get_metric(identifier, yt, yp)
+                self._bare_names.append(m.name)
                 if len(names) > 1:
                     m.name = f"{names[i]}_{m.name}"
                 if m.name in taken:
@@ -255,14 +269,37 @@ class CompileMetrics:
                 self.weighted_metrics.append(m)
                 self._per_output.append((i, m, True))
         self.output_names = names
+        for m in self.metrics:
+            m.to(self._device)
         self.built = True
 
     @property
-    def all_metrics(self) -> list[Metric]:
-        return self.metrics + self.weighted_metrics
+    def metrics(self) -> list[Metric]:
+        """The metrics, then the weighted metrics (empty until the first update)."""
+        return self.plain_metrics + self.weighted_metrics
 
-    def update_state(self, y_true, y_pred, sample_weight=None, output_names=("output_0",)):
+    all_metrics = metrics
+
+    @property
+    def bare_names(self) -> list[str]:
+        """The metric names before the output-name prefix (Keras' `metric.metrics` names)."""
+        return list(self._bare_names)
+
+    @property
+    def variables(self) -> list:
+        return [v for m in self.metrics for v in m.variables]
+
+    def _load_state_values(self, values) -> None:
+        values = list(values)
+        for m in self.metrics:
+            count = len(m.variables)
+            m._load_state_values(values[:count])
+            values = values[count:]
+
+    def update_state(self, y_true, y_pred, sample_weight=None, output_names=None):
         if not self.built:
+            if output_names is None:
+                output_names = self._output_names_fn() if self._output_names_fn else ["output_0"]
             self.build(y_true, y_pred, output_names)
         flat_pred = _flatten_structure(y_pred)
         flat_true = _flat_targets(y_true, self.output_names)
@@ -273,9 +310,22 @@ class CompileMetrics:
             else:
                 metric.update_state(flat_true[i], flat_pred[i])
 
+    def result(self) -> dict:
+        results = {}
+        for m in self.metrics:
+            value = m.result()
+            results.update(value if isinstance(value, dict) else {m.name: value})
+        return results
+
     def reset_state(self) -> None:
-        for m in self.all_metrics:
+        for m in self.metrics:
             m.reset_state()
+
+    def to(self, device) -> CompileMetrics:
+        self._device = torch.device(device)
+        for m in self.metrics:
+            m.to(device)
+        return self
 
 
 def _flatten_structure(x) -> list:
