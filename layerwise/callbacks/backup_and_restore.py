@@ -143,9 +143,9 @@ class BackupAndRestore(Callback):
         self._current_epoch = epoch if step == 0 else int(meta.get("completed_epochs", epoch))
         self._last_batch_seen = int(meta["last_batch_seen"])
         self._batches_seen_since_last_saving = int(meta["batches_seen_since_last_saving"])
-        model._initial_epoch = epoch
-        model._initial_step = step
-        model._resume_hook = self._on_resume_batches if step else None
+        loop = getattr(model, "epoch_loop", None)
+        if loop is not None:
+            loop.resume_at(epoch, step, on_resume=self._on_resume_batches)
         self._resume = {"epoch": epoch, "step": step, "meta": meta, "arrays": arrays}
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -162,7 +162,6 @@ class BackupAndRestore(Callback):
     def _on_resume_batches(self, first_batch) -> None:
         """Called by `fit` once the finished batches of the resumed epoch are skipped."""
         resume, self._resume = self._resume, None
-        self.model._resume_hook = None
         if resume is None:
             return
         meta, arrays = resume["meta"], resume["arrays"]
@@ -241,8 +240,6 @@ class BackupAndRestore(Callback):
 
     def on_train_end(self, logs=None):
         self._resume = None
-        if getattr(self.model, "_resume_hook", None) is not None:
-            self.model._resume_hook = None
         if self.delete_checkpoint and os.path.exists(self.backup_dir):
             shutil.rmtree(self.backup_dir)
 
@@ -375,10 +372,19 @@ def _metric_attributes(metric):
             yield attr, value
 
 
+def _leaf_metrics(model) -> list:
+    """The model's metrics, with containers (`compile_metrics`) replaced by their metrics."""
+    leaves = []
+    for metric in getattr(model, "metrics", []):
+        inner = getattr(metric, "metrics", None)
+        leaves.extend(inner if isinstance(inner, list) else [metric])
+    return leaves
+
+
 def _get_metric_states(model, arrays: dict) -> list:
     """Saves the metric accumulators (tensors into `arrays`); returns the JSON part."""
     records = []
-    for i, metric in enumerate(getattr(model, "metrics", [])):
+    for i, metric in enumerate(_leaf_metrics(model)):
         scalars, tensors = {}, []
         for attr, value in _metric_attributes(metric):
             if isinstance(value, torch.Tensor):
@@ -394,12 +400,12 @@ def _set_metric_states(model, records, arrays: dict, first_batch) -> None:
     if not records:
         return
     names = [r["name"] for r in records]
-    if [m.name for m in model.metrics] != names and first_batch is not None:
+    if [m.name for m in _leaf_metrics(model)] != names and first_batch is not None:
         # The compiled metrics are made at the first step: one evaluation step makes them
         # (its values are overwritten below, its random draws undone by the caller).
         xb, yb, swb = first_batch
-        model._test_step(xb, yb, swb)
-    metrics = model.metrics
+        model.test_step(_pack(xb, yb, swb))
+    metrics = _leaf_metrics(model)
     if [m.name for m in metrics] != names:
         warnings.warn(
             "BackupAndRestore could not restore the metric states of the interrupted epoch "
@@ -418,3 +424,9 @@ def _set_metric_states(model, records, arrays: dict, first_batch) -> None:
                     setattr(metric, attr, value.to(device))
             for attr, value in record["scalars"].items():
                 setattr(metric, attr, value)
+
+
+def _pack(x, y, sample_weight):
+    if y is None:
+        return (x,) if isinstance(x, (list, tuple)) else x
+    return (x, y) if sample_weight is None else (x, y, sample_weight)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 
+import numpy as np
+import torch
+
 from layerwise.callbacks.callback import Callback
 from layerwise.callbacks.history import History
 from layerwise.callbacks.progbar_logger import ProgbarLogger
@@ -47,6 +50,31 @@ class LazyLogs(MutableMapping):
 
     def __repr__(self):
         return repr(self._resolved())
+
+
+def pythonify_logs(logs) -> dict:
+    """Flattens nested dicts and turns scalar values into Python floats (sorted keys)."""
+    result = {}
+    for key, value in sorted((logs or {}).items()):
+        if isinstance(value, dict):
+            result.update(pythonify_logs(value))
+            continue
+        if isinstance(value, torch.Tensor):
+            value = value.detach().cpu()
+            value = float(value) if value.ndim == 0 else value.numpy()
+        elif isinstance(value, (np.ndarray, np.generic)) and np.ndim(value) == 0:
+            value = float(value)
+        result[key] = value
+    return result
+
+
+def _as_logs(logs):
+    """Keras passes `{}` for no logs, and flat dicts of Python numbers."""
+    if logs is None:
+        return {}
+    if isinstance(logs, LazyLogs) or (isinstance(logs, dict) and "outputs" in logs):
+        return logs
+    return pythonify_logs(logs)
 
 
 _ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
@@ -114,6 +142,7 @@ class CallbackList:
         return bool(self._batch_listeners[hook])
 
     def _batch(self, hook, batch, logs):
+        logs = _as_logs(logs)
         for cb in self._batch_listeners[hook]:
             getattr(cb, hook)(batch, logs)
 
@@ -136,8 +165,10 @@ class CallbackList:
         self._batch("on_predict_batch_end", batch, logs)
 
     def _all(self, hook, *args):
+        *args, logs = args
+        logs = _as_logs(logs)
         for cb in self.callbacks:
-            getattr(cb, hook)(*args)
+            getattr(cb, hook)(*args, logs)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._all("on_epoch_begin", epoch, logs)

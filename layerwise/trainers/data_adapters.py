@@ -19,6 +19,8 @@ import torch
 from layerwise.backend.config import floatx, to_torch_dtype
 from layerwise.data import INFINITE_CARDINALITY, Dataset
 from layerwise.trainers.batch_buffers import GatherBuffers
+from layerwise.trainers.data_adapter_base import DataAdapter
+from layerwise.trainers.data_checks import check_finite, check_targets
 
 
 def to_tensor(x, device=None, name="x") -> torch.Tensor:
@@ -133,7 +135,7 @@ def train_validation_split(arrays, validation_split: float):
     return train, val
 
 
-class ArrayDataAdapter:
+class ArrayDataAdapter(DataAdapter):
     """Batches of in-memory arrays (NumPy, torch, lists/dicts of them).
 
     Args:
@@ -159,6 +161,25 @@ class ArrayDataAdapter:
         self._steps_override = steps
         self._offset = 0
         self._x_buffers: GatherBuffers | None = None
+
+    def sample_x(self):
+        return self.x
+
+    def on_device(self, device) -> ArrayDataAdapter:
+        if device == self.device or device is None:
+            return self
+        move = functools.partial(_move, device=device)
+        self.x = map_structure(move, self.x)
+        self.y = map_structure(move, self.y)
+        self.sample_weight = map_structure(move, self.sample_weight)
+        self.device = device
+        self._x_buffers = None
+        return self
+
+    def check(self, model, finite: bool = True) -> None:
+        if finite:
+            check_finite(self.x, "x")
+        check_targets(model, self.y)
 
     @property
     def steps(self) -> int:
@@ -211,6 +232,10 @@ class ArrayDataAdapter:
 
 
 
+def _move(t: torch.Tensor, device) -> torch.Tensor:
+    return t.to(device)
+
+
 def _slice_rows(t: torch.Tensor, rows: slice) -> torch.Tensor:
     return t[rows]
 
@@ -221,7 +246,7 @@ def _gather_rows(t: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
     return t.index_select(0, rows)
 
 
-class GeneratorDataAdapter:
+class GeneratorDataAdapter(DataAdapter):
     """Batches from a Python generator, an iterable, or a torch `DataLoader`.
 
     Each element is `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)`. A re-iterable

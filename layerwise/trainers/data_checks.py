@@ -6,12 +6,12 @@ import warnings
 
 import torch
 
-from layerwise.trainers import data_adapters
+from layerwise.losses import SparseCategoricalCrossentropy, sparse_categorical_crossentropy
 
 
 def check_finite(x, name: str) -> None:
     """Warns if floating inputs contain NaN or infinity."""
-    for t in data_adapters.flatten(x):
+    for t in _leaves(x):
         if not isinstance(t, torch.Tensor) or not t.is_floating_point():
             continue
         # One reduction pass, no temporary copy of the data (a float64 accumulator dtype
@@ -30,8 +30,6 @@ def check_finite(x, name: str) -> None:
 
 def check_targets(model, y) -> None:
     """Checks integer labels against the output size for sparse losses."""
-    from layerwise.losses import SparseCategoricalCrossentropy, sparse_categorical_crossentropy
-
     if y is None or not isinstance(y, torch.Tensor) or model._compile_loss is None:
         return
     identifier = model._compile_loss.identifier
@@ -60,3 +58,11 @@ def check_targets(model, y) -> None:
             f"of sparse_categorical_crossentropy: the model's output has {classes} units. "
             f"Check the labels, or give the last layer {high + 1} units."
         )
+
+
+def _leaves(x) -> list:
+    if isinstance(x, (list, tuple)):
+        return [leaf for v in x for leaf in _leaves(v)]
+    if isinstance(x, dict):
+        return [leaf for v in x.values() for leaf in _leaves(v)]
+    return [x]

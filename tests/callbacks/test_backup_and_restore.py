@@ -231,7 +231,8 @@ CHILD = textwrap.dedent("""
     y = rng.integers(0, 4, 160)
 
     def report(logs):
-        print("resumed at", model._initial_epoch, model._initial_step, flush=True)
+        print("resumed at", model.epoch_loop.initial_epoch, model.epoch_loop.initial_step,
+              flush=True)
 
     def slow(batch, logs):
         time.sleep(0.02)  # room for the parent to kill the run mid-epoch

@@ -380,7 +380,7 @@ def test_accuracy_resolves_like_keras(keras, units, y_shape, loss):
     expected = k_model.evaluate(x, y, verbose=0, return_dict=True)
     got = l_model.evaluate(x, y, verbose=0, return_dict=True)
     k_cls = type(k_model.metrics[1].metrics[0]).__name__
-    l_cls = type(l_model.metrics[1]).__name__
+    l_cls = type(l_model.metrics[1].metrics[0]).__name__
     assert l_cls == k_cls
     np.testing.assert_allclose(got["accuracy"], expected["accuracy"], rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(got["loss"], expected["loss"], rtol=RTOL, atol=ATOL)
