@@ -141,8 +141,13 @@ class Steps:
         step = {"train": self.train_step, "test": self.test_step,
                 "predict": self.predict_step}[kind]
 
-        def custom(x, y=None, sample_weight=None):
-            return step(pack_x_y_sample_weight(x, y, sample_weight))
+        if kind == "train":
+            def custom(x, y=None, sample_weight=None):
+                return step(pack_x_y_sample_weight(x, y, sample_weight))
+        else:
+            def custom(x, y=None, sample_weight=None):
+                with torch.no_grad():  # As Keras 3's torch test and predict functions.
+                    return step(pack_x_y_sample_weight(x, y, sample_weight))
 
         return custom
 
