@@ -143,7 +143,7 @@ class CompileLoss:
     def build(self, y_true, y_pred, output_names) -> None:
         from layerwise.metrics.metric import Mean
 
-        names = list(output_names)
+        names = _names_for(output_names, y_pred)
         flat_pred = _flatten_structure(y_pred)
         flat_true = _flat_targets(y_true, names)
         identifiers = _per_output(self.identifier, names, "loss")
@@ -238,7 +238,7 @@ class CompileMetrics(Metric):
                 for v in spread]
 
     def build(self, y_true, y_pred, output_names) -> None:
-        names = list(output_names)
+        names = _names_for(output_names, y_pred)
         flat_pred = _flatten_structure(y_pred)
         flat_true = _flat_targets(y_true, names)
         plain = self._spread(self.identifiers, names, "metrics")
@@ -326,6 +326,17 @@ class CompileMetrics(Metric):
         for m in self.metrics:
             m.to(device)
         return self
+
+
+def _names_for(output_names, y_pred) -> list[str]:
+    """The output names; for a model without any (subclassed), from its outputs' structure:
+    the keys of a dict, `output_<i>` for a list or tuple."""
+    names = list(output_names)
+    if names == ["output_0"] and isinstance(y_pred, (list, tuple, dict)) and len(y_pred) > 1:
+        if isinstance(y_pred, dict):
+            return [str(k) for k in y_pred]
+        return [f"output_{i}" for i in range(len(y_pred))]
+    return names
 
 
 def _flatten_structure(x) -> list:
