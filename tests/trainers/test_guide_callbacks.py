@@ -1,3 +1,4 @@
+# ruff: noqa: UP032, B007  (the guide's code, kept as written)
 """The keras.io guide "Writing your own callbacks", unchanged but for the import and the data
 (random digits instead of MNIST), compared with real Keras 3: the same hooks are called with
 the same log keys, and (from the same initial weights) the same printed values."""

@@ -1,3 +1,4 @@
+# ruff: noqa: UP032, B007  (the guide's code, kept as written)
 """The keras.io guide "Customizing what happens in `fit()` with PyTorch", unchanged but for
 the import (the guide's classes are defined in functions taking the library as `keras`),
 compared with real Keras 3 on the same data and initial weights."""

@@ -1,3 +1,4 @@
+# ruff: noqa: UP032, B007  (the guide's code, kept as written)
 """The keras.io guide "Writing a training loop from scratch in PyTorch", unchanged but for the
 import and the data (small random digits instead of the MNIST download), compared with real
 Keras 3 from the same initial weights."""
