@@ -388,7 +388,8 @@ class Mean(Metric):
         """`[total, count]`, as in Keras (the count is a host number until weights are seen)."""
         count = self.count
         if not isinstance(count, torch.Tensor):
-            count = torch.tensor(count, dtype=self.total.dtype, device=self.total.device)
+            count = self._make_variable(torch.tensor(count, dtype=self.total.dtype,
+                                                     device=self.total.device), "count")
         return [self.total, count]
 
     def _load_state_values(self, values) -> None:
@@ -417,8 +418,8 @@ class Mean(Metric):
     def _add_count(self, count) -> None:
         if isinstance(count, torch.Tensor):
             if not isinstance(self.count, torch.Tensor):
-                self.count = torch.full((), self.count, dtype=self.total.dtype,
-                                        device=self.total.device)
+                self.count = self._make_variable(torch.full(
+                    (), self.count, dtype=self.total.dtype, device=self.total.device), "count")
             self.count.add_(count.to(self.count.dtype))
         elif isinstance(self.count, torch.Tensor):
             self.count.add_(count)

@@ -166,7 +166,8 @@ def test_fit_keeps_metric_state_in_tensors():
                   metrics=["AUC", "acc", "mse", layerwise.metrics.Precision(thresholds=0.3)])
     history = model.fit(x, y, batch_size=8, epochs=1, verbose=0)
     assert set(history.history) == {"AUC", "acc", "mse", "precision", "loss"}
-    for metric in model.metrics:
+    loss_tracker, compile_metrics = model.metrics  # Keras 3: the compiled metrics' container
+    for metric in [loss_tracker, *compile_metrics.metrics]:
         for v in metric.variables:
             assert isinstance(v, torch.Tensor) and v.device == metric.device
         assert isinstance(metric.result(), torch.Tensor)
