@@ -232,8 +232,8 @@ class ArrayDataAdapter(DataAdapter):
 
 
 
-def _move(t: torch.Tensor, device) -> torch.Tensor:
-    return t.to(device)
+def _move(t, device):
+    return t.to(device) if isinstance(t, torch.Tensor) else t  # string inputs stay NumPy
 
 
 def _slice_rows(t: torch.Tensor, rows: slice) -> torch.Tensor:
