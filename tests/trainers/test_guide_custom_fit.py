@@ -14,24 +14,6 @@ import layerwise as lw
 pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation:DeprecationWarning")
 
-def _functional_subclasses() -> bool:
-    """Whether `CustomModel(inputs, outputs)` builds (the model-construction half of issue 12)."""
-    class Probe(lw.Model):
-        pass
-
-    inputs = lw.Input((2,))
-    try:
-        Probe(inputs, lw.layers.Dense(1)(inputs))
-    except TypeError:
-        return False
-    return True
-
-
-# The guide builds its subclasses as `CustomModel(inputs, outputs)`: these tests run once
-# functional subclasses are in (the skip goes away by itself then).
-needs_functional_subclass = pytest.mark.skipif(
-    not _functional_subclasses(), reason="`CustomModel(inputs, outputs)` is not supported yet")
-
 RNG = np.random.default_rng(7)
 X = RNG.random((64, 32)).astype("float32")
 Y = RNG.random((64, 1)).astype("float32")
@@ -233,7 +215,6 @@ def _assert_close_history(ours, theirs):
                                    atol=1e-6, err_msg=key)
 
 
-@needs_functional_subclass
 @pytest.mark.parametrize("build", [first_simple_example, lower_level_example],
                          ids=["first_simple_example", "lower_level"])
 def test_custom_train_step_matches_keras(keras, build):
@@ -246,7 +227,6 @@ def test_custom_train_step_matches_keras(keras, build):
     assert [m.name for m in ours.metrics] == [m.name for m in theirs.metrics]
 
 
-@needs_functional_subclass
 def test_custom_train_step_receives_sample_weight_like_keras(keras):
     ours, theirs = _pair(keras, sample_weight_example)
     expected = theirs.fit(X, Y, sample_weight=SW, epochs=2, batch_size=16, shuffle=False,
@@ -255,7 +235,6 @@ def test_custom_train_step_receives_sample_weight_like_keras(keras):
     _assert_close_history(got, expected)
 
 
-@needs_functional_subclass
 def test_custom_test_step_matches_keras(keras):
     ours, theirs = _pair(keras, test_step_example)
     expected = theirs.evaluate(X, Y, batch_size=16, verbose=0, return_dict=True)
@@ -267,7 +246,6 @@ def test_custom_test_step_matches_keras(keras):
                                theirs.evaluate(X, Y, batch_size=16, verbose=0), rtol=1e-5)
 
 
-@needs_functional_subclass
 def test_metrics_after_compile_have_keras_names(keras):
     ours, theirs = _pair(keras, first_simple_example)
     assert [m.name for m in ours.metrics] == [m.name for m in theirs.metrics] == [
