@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from layerwise.callbacks.callback_list import CallbackList, LazyLogs
-from layerwise.trainers import train_state
+from layerwise.trainers import distributed, train_state
 from layerwise.trainers.data_adapter_base import DataAdapter
 
 
@@ -43,6 +43,7 @@ class EpochLoop:
         self._validation = validation
         self._prepared = prepared
         self._changed_flags: list = []
+        self._grad_hooks: list = []
 
     def resume_at(self, epoch: int, step: int = 0, on_resume: Callable | None = None) -> None:
         """Starts training at batch `step` of `epoch` (the finished batches are skipped).
@@ -66,6 +67,10 @@ class EpochLoop:
         finally:
             train_state.restore(self._changed_flags)
             self._changed_flags = []
+            distributed.unwrap(self.model)
+            for hook in self._grad_hooks:
+                hook.remove()
+            self._grad_hooks = []
 
     def _run(self) -> dict:
         model, callbacks, adapter = self.model, self.callbacks, self.adapter
@@ -105,7 +110,7 @@ class EpochLoop:
                         "that the generator yields `(x, y)` batches."
                     )
                 break
-            epoch_logs = model._metrics_result_or_logs(logs) if custom else model._logs()
+            epoch_logs = _epoch_logs(model, logs, custom)
             epoch_logs = self._validate(epoch, epoch_logs)
             callbacks.on_epoch_end(epoch, epoch_logs)
             if model.stop_training or adapter.exhausted:
@@ -123,6 +128,12 @@ class EpochLoop:
         """The captured weights (only) require gradients while this loop trains."""
         self._changed_flags = train_state.activate(self.model)
         train_state.warn_if_nothing_to_train(self.model)
+        if self.model._distributed:
+            if self.model._uses_custom_step("train"):
+                self._grad_hooks = distributed.sync_gradients_hooks(
+                    self.model._trained_weights())
+            else:
+                distributed.wrap(self.model)
 
     def _validate(self, epoch: int, epoch_logs: dict) -> dict:
         if self._validation is None:
@@ -178,9 +189,16 @@ def run_evaluation(model, adapter: DataAdapter, callbacks: CallbackList) -> dict
         logs = test(xb, yb, swb)
         if batch_end:
             callbacks.on_test_batch_end(step, LazyLogs(model._logs) if logs is None else logs)
-    logs = model._metrics_result_or_logs(logs) if custom else model._logs()
+    logs = _epoch_logs(model, logs, custom)
     callbacks.on_test_end(logs)
     return logs
+
+
+def _epoch_logs(model, logs, custom: bool) -> dict:
+    """The logs of a finished epoch: global ones (metrics summed over ranks) when distributed."""
+    if model._distributed and (not custom or logs is None or set(logs) == set(model._logs())):
+        return distributed.global_logs(model)
+    return model._metrics_result_or_logs(logs) if custom else model._logs()
 
 
 def _should_validate(epoch: int, freq) -> bool:

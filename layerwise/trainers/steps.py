@@ -164,6 +164,8 @@ class Steps:
 
     # -------------------------------------------------------------- fast path
     def _forward(self, x, training):
+        if training and self._ddp_module is not None:
+            return self._ddp_module(x, training=True)  # gradients averaged over the ranks
         if self._jit_forward is not None and not isinstance(x, (list, dict)):
             call_context.enter(training)
             try:

@@ -34,6 +34,9 @@ def init_state(model) -> None:
     model._compile_metrics = None
     model._loss_tracker = None
     model._jit_forward = None
+    # Several processes (trainers/distributed.py): the DDP wrapper the fast path trains through.
+    model._distributed = False
+    model._ddp_module = None
     # What `ensure_prepared` captured after the last `compile`.
     model._trainable_params = None  # None: to capture at the next preparation
     model._regularized = []  # (regularizer, weight) pairs added to the loss

@@ -19,7 +19,7 @@ from layerwise.backend.host_memory import tune_malloc
 from layerwise.callbacks.callback_list import CallbackList
 from layerwise.callbacks.progbar_logger import resolve_verbose
 from layerwise.metrics.metric import Mean, Metric
-from layerwise.trainers import argument_validation, data_adapters, train_state
+from layerwise.trainers import argument_validation, data_adapters, distributed, train_state
 from layerwise.trainers.compile_utils import CompileLoss, CompileMetrics
 from layerwise.trainers.epoch_loop import EpochLoop, run_evaluation
 from layerwise.trainers.logs import flatten_metrics_in_order, pythonify_logs
@@ -192,6 +192,10 @@ class Trainer(Steps):
         prepared = train_state.ensure_prepared(self, adapter.sample_x())
         adapter = adapter.on_device(self._device())
         adapter.check(self)
+        self._distributed = distributed.active()  # several processes: DDP (trainers/distributed)
+        if self._distributed:
+            adapter = distributed.shard(adapter)
+            callbacks, verbose = distributed.for_rank(callbacks, verbose)
         validation = None
         if validation_data is not None:
             validation = (self._validation_adapter(validation_data, validation_batch_size
@@ -214,11 +218,17 @@ class Trainer(Steps):
             # Writes the EMA weights into the model when `use_ema=True`, as Keras does.
             self.optimizer.finalize_variable_values(self._trainable_params)
         callback_list.on_train_end(epoch_logs)
+        if self._distributed:
+            distributed.runtime.barrier()  # rank 0's last files are written
         self.eval()
         self.history = callback_list.history
         return self.history
 
     def _validation_adapter(self, validation_data, batch_size, steps):
+        adapter = self._plain_validation_adapter(validation_data, batch_size, steps)
+        return distributed.shard(adapter) if self._distributed else adapter
+
+    def _plain_validation_adapter(self, validation_data, batch_size, steps):
         if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3) and (
             data_adapters._is_array_structure(validation_data[0])
         ):
@@ -262,6 +272,10 @@ class Trainer(Steps):
         train_state.ensure_prepared(self, adapter.sample_x())
         adapter = adapter.on_device(self._device())
         adapter.check(self, finite=False)
+        self._distributed = distributed.active()
+        if self._distributed:
+            adapter = distributed.shard(adapter)
+            callbacks, verbose = distributed.for_rank(callbacks, verbose)
         verbose = resolve_verbose(verbose)
         callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                      verbose=verbose, epochs=1, steps=adapter.steps)

@@ -1,0 +1,94 @@
+"""Data parallel training of an unchanged script under `torchrun` (2 CPU processes, gloo
+on 127.0.0.1), against the same script in one process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import layerwise
+
+WORKER = Path(__file__).with_name("ddp_worker.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(out, mode, nproc, timeout=120):
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT),
+           "LAYERWISE_DIST_TIMEOUT": "20"}
+    if nproc == 1:
+        command = [sys.executable, str(WORKER), str(out), mode]
+    else:
+        command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+                   f"--nproc-per-node={nproc}", str(WORKER), str(out), mode]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def results(out, rank):
+    weights = np.load(out / f"rank{rank}.npz")
+    history = json.loads((out / f"rank{rank}.json").read_text())
+    return [weights[k] for k in sorted(weights.files, key=lambda k: int(k.split("_")[1]))], \
+        history
+
+
+@pytest.mark.slow
+def test_two_ranks_equal_one_process_and_write_files_once(tmp_path):
+    single, double = tmp_path / "single", tmp_path / "double"
+    single.mkdir(), double.mkdir()
+    done = run(single, "ordered", 1)
+    assert done.returncode == 0, done.stderr[-2000:]
+    done = run(double, "ordered", 2)
+    assert done.returncode == 0, done.stderr[-3000:]
+    w1, h1 = results(single, 0)
+    for rank in (0, 1):
+        w2, h2 = results(double, rank)
+        for a, b in zip(w1, w2):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+        assert h2.keys() == h1.keys()
+        for key in h1:  # global values: every rank's History equals the 1-process one
+            np.testing.assert_allclose(h2[key], h1[key], rtol=1e-5, atol=1e-6)
+    assert sorted(p.name for p in double.iterdir() if not p.name.startswith("rank")) == [
+        "log.csv", "model.keras"]
+    assert done.stdout.count("Epoch 1/3") == 1  # printed by rank 0 only
+
+
+@pytest.mark.slow
+def test_shuffled_epochs_agree_across_ranks(tmp_path):
+    done = run(tmp_path, "shuffle", 2)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (w0, h0), (w1, h1) = results(tmp_path, 0), results(tmp_path, 1)
+    for a, b in zip(w0, w1):
+        np.testing.assert_array_equal(a, b)
+    assert h0 == h1 and h0["loss"][-1] < h0["loss"][0]
+
+
+@pytest.mark.slow
+def test_a_killed_rank_makes_the_others_fail_within_the_timeout(tmp_path):
+    done = run(tmp_path, "die", 2, timeout=90)
+    assert done.returncode != 0
+    assert not (tmp_path / "rank0.npz").exists()
+
+
+def test_distribution_api_in_one_process():
+    dist = layerwise.distribution
+    assert dist.list_devices("cpu") == ["cpu:0"] and dist.get_device_count("cpu") == 1
+    mesh = dist.DeviceMesh((1,), ["batch"], ["cpu:0"])
+    data_parallel = dist.DataParallel(device_mesh=mesh)
+    assert data_parallel.batch_dim_name == "batch" and dist.distribution() is None
+    with data_parallel.scope():
+        assert dist.distribution() is data_parallel
+    assert dist.distribution() is None
+    with pytest.raises(ValueError, match="devices"):
+        dist.DeviceMesh((2,), ["batch"], ["cpu:0"])
+    with pytest.raises(ValueError, match="device_type"):
+        dist.list_devices("tpu")
+    with pytest.raises(ValueError, match="torchrun"):
+        dist.initialize()
+    layout_map = dist.LayoutMap(mesh)
+    layout_map["dense.*kernel"] = (None, "batch")
+    assert layout_map["dense.*kernel"].axes == (None, "batch")
