@@ -36,8 +36,8 @@ def results(out, rank):
         history
 
 
-@pytest.mark.slow
 def test_two_ranks_equal_one_process_and_write_files_once(tmp_path):
+    # The one multi-process test of the default suite (about 10 s on an idle 2-core machine).
     single, double = tmp_path / "single", tmp_path / "double"
     single.mkdir(), double.mkdir()
     done = run(single, "ordered", 1)
