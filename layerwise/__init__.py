@@ -17,6 +17,7 @@ from layerwise import initializers as initializers
 from layerwise import layers as layers
 from layerwise import losses as losses
 from layerwise import metrics as metrics
+from layerwise import mixed_precision as mixed_precision
 from layerwise import models as models
 from layerwise import ops as ops
 from layerwise import optimizers as optimizers

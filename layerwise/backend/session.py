@@ -7,17 +7,20 @@ import gc
 import numpy as np
 import torch
 
-from layerwise.backend import naming
+from layerwise.backend import dtype_policy, naming
 
 
 def clear_session(free_memory: bool = True) -> None:
     """Resets layer name counters (so the next `Dense` is named `dense` again) and frees memory.
+
+    As in Keras 3, it also resets the global dtype policy to `floatx()`.
 
     Args:
         free_memory: Whether to run Python's garbage collector (as in Keras 3); it can
             take a fraction of a second, so loops that only need fresh names may skip it.
     """
     naming.reset_names()
+    dtype_policy.reset_global_policy()
     if free_memory:
         gc.collect()
 

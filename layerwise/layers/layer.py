@@ -19,12 +19,17 @@ from layerwise import initializers as initializers_module
 from layerwise import regularizers as regularizers_module
 from layerwise.backend import call_context, naming, tf_interop
 from layerwise.backend.config import floatx, to_torch_dtype
+from layerwise.backend.dtype_policy import AUTOCAST_STATE as _autocast_state  # mixed precision
+from layerwise.backend.dtype_policy import get as dtype_policy_get
+from layerwise.backend.dtype_policy import layer_autocast, resolve_layer_dtype
+from layerwise.backend.dtype_policy import serialize as _serialize_policy
 from layerwise.backend.keras_tensor import KerasTensor, Node, is_symbolic
 from layerwise.backend.variables import Variable
 from layerwise.layers import _shape_inference
 from layerwise.layers import masks as masks_module
 from layerwise.layers._constructor_args import accept_numpy_scalars
 
+_NEVER_FAST = object()  # no input dtype matches it
 _SHAPE_KWARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size")
 
 
@@ -125,7 +130,8 @@ class Layer(torch.nn.Module):
             raise TypeError(f"`name` must be a string. Received: name={name!r}")
         self.name = name or naming.uniquify(naming.to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self._dtype_name = str(dtype.name if hasattr(dtype, "name") else dtype) if dtype else None
+        # Mixed precision (backend/dtype_policy.py): a mixed policy keeps float32 weights.
+        self._dtype_name, self._mixed_policy = resolve_layer_dtype(dtype)
         self.autocast = autocast
         self.built = False
         self.activity_regularizer = regularizers_module.get(activity_regularizer)
@@ -161,7 +167,13 @@ class Layer(torch.nn.Module):
 
     @property
     def compute_dtype(self) -> str:
-        return self.dtype
+        policy = self._mixed_policy
+        return policy.compute_dtype if policy is not None else self.dtype
+
+    @property
+    def dtype_policy(self):
+        """The layer's `DTypePolicy` (mixed precision)."""
+        return self._mixed_policy or dtype_policy_get(self.dtype)
 
     @property
     def torch_dtype(self) -> torch.dtype:
@@ -173,6 +185,8 @@ class Layer(torch.nn.Module):
         cached = self.__dict__.get("_fast_dtype_cache")
         if cached is None or cached[0] != self._dtype_name:
             dtype = self.torch_dtype if (self._cast_inputs and self.autocast) else None
+            if self._mixed_policy is not None:
+                dtype = _NEVER_FAST  # mixed layers always take the autocast path
             cached = (self._dtype_name, dtype)
             self.__dict__["_fast_dtype_cache"] = cached
         return cached[1]
@@ -206,7 +220,8 @@ class Layer(torch.nn.Module):
         config: dict[str, Any] = {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": self.dtype,
+            "dtype": (self.dtype if self._mixed_policy is None
+                      else _serialize_policy(self._mixed_policy)),
         }
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
@@ -443,7 +458,7 @@ class Layer(torch.nn.Module):
             except NotImplementedError:
                 out_shape = None
         if out_shape is not None:
-            return _map_shapes(out_shape, lambda s: KerasTensor(s, dtype=self.torch_dtype))
+            return _map_shapes(out_shape, lambda s: KerasTensor(s, dtype=to_torch_dtype(self.compute_dtype)))
         # Fall back to running the layer on a small zero batch (no gradient).
         dummy = _map_structure(_shape_inference.zeros_like_symbolic, inputs)
         extra = _map_structure(_shape_inference.zeros_like_symbolic, kwargs)
@@ -476,7 +491,8 @@ class Layer(torch.nn.Module):
     def __call__(self, *args, **kwargs):
         # Fast path, taken by every layer inside a model's call on the hot path: a built
         # layer, one tensor of the right dtype, nothing but `training` as keyword.
-        if (len(args) == 1 and self.built and type(args[0]) is torch.Tensor
+        if (len(args) == 1 and not _autocast_state.depth and self.built
+                and type(args[0]) is torch.Tensor
                 and self.activity_regularizer is None and len(kwargs) <= 1
                 and args[0].dtype is self._fast_dtype
                 and getattr(args[0], "_keras_mask", None) is None
@@ -503,6 +519,9 @@ class Layer(torch.nn.Module):
         if self._cast_inputs and self.autocast:
             inputs = _map_structure(self._cast, inputs)
         args = (inputs, *args[1:])
+        if ((self._mixed_policy is not None or _autocast_state.depth)
+                and _autocast_state.layer is not self):  # mixed precision: call again inside
+            return self._autocast_call(inputs, args, kwargs)
 
         context = call_context.current()
         outermost = context is None
@@ -535,9 +554,19 @@ class Layer(torch.nn.Module):
                 call_context.exit_call()
         return outputs
 
+    def _autocast_call(self, inputs, args, kwargs):
+        """Runs this call under autocast (mixed policy) or with it off (float32 layer)."""
+        if not self.built:
+            self._maybe_build(inputs)  # weights are created outside autocast
+        first = _flatten(inputs)[0]
+        device = first.device.type if isinstance(first, torch.Tensor) else "cpu"
+        with layer_autocast(self._mixed_policy, device, self):
+            return self(*args, **kwargs)
+
     def _cast(self, x):
-        if isinstance(x, torch.Tensor) and x.dtype != self.torch_dtype and not x.is_complex():
-            return x.to(self.torch_dtype)
+        dtype = self.torch_dtype if self._mixed_policy is None else self._mixed_policy._compute_torch_dtype
+        if isinstance(x, torch.Tensor) and x.dtype != dtype and not x.is_complex():
+            return x.to(dtype)
         return x
 
     def _symbolic_call(self, *args, **kwargs):

@@ -23,6 +23,7 @@ from layerwise.optimizers.adamax import Adamax as Adamax
 from layerwise.optimizers.adamw import AdamW as AdamW
 from layerwise.optimizers.ftrl import Ftrl as Ftrl
 from layerwise.optimizers.lion import Lion as Lion
+from layerwise.optimizers.loss_scale_optimizer import LossScaleOptimizer as LossScaleOptimizer
 from layerwise.optimizers.nadam import Nadam as Nadam
 from layerwise.optimizers.optimizer import Optimizer as Optimizer
 from layerwise.optimizers.rmsprop import RMSprop as RMSprop
@@ -33,6 +34,7 @@ ALL_OBJECTS = {c.__name__: c for c in (SGD, RMSprop, Adam, AdamW, Adagrad, Adade
                                        Nadam, Ftrl, Lion, Adafactor)}
 _LOWER = {name.lower(): cls for name, cls in ALL_OBJECTS.items()}
 _REGISTRY = {**ALL_OBJECTS, **_LOWER}
+_REGISTRY["LossScaleOptimizer"] = LossScaleOptimizer  # by config only: it wraps another
 
 
 def _normalize(name):
