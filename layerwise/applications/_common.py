@@ -1,0 +1,128 @@
+"""The steps every application shares: argument checks, input, head, weights."""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+
+from layerwise import layers
+from layerwise.applications import imagenet_utils
+from layerwise.applications._weights import load_application_weights, weights_file
+from layerwise.backend.config import image_data_format
+from layerwise.backend.keras_tensor import KerasTensor
+from layerwise.models.functional import Functional
+
+_UIDS: defaultdict[str, int] = defaultdict(int)
+
+
+def get_uid(prefix: str) -> int:
+    """Keras' `backend.get_uid`: 1, 2, ... per prefix (names of repeated sub-blocks)."""
+    _UIDS[prefix] += 1
+    return _UIDS[prefix]
+
+
+def check_weights(weights, include_top: bool, classes: int, imagenet_classes: int = 1000,
+                  extra: str = "") -> None:
+    """Raises Keras' errors for a bad `weights` argument or `classes` with imagenet."""
+    if not (weights in {"imagenet", None} or
+            (isinstance(weights, (str, os.PathLike)) and os.path.exists(weights))):
+        raise ValueError(
+            "The `weights` argument should be either `None` (random initialization), "
+            f"'imagenet' (pre-training on ImageNet){extra}, or the path to the weights file "
+            f"to be loaded.  Received: weights={weights}"
+        )
+    if weights == "imagenet" and include_top and classes != imagenet_classes:
+        raise ValueError(
+            "If using `weights='imagenet'` with `include_top=True`, `classes` should be "
+            f"{imagenet_classes}.  Received classes={classes}"
+        )
+
+
+def image_input(input_tensor, input_shape) -> KerasTensor:
+    """The model's input: a new `Input(shape=input_shape)` or the given `input_tensor`."""
+    if input_tensor is None:
+        return layers.Input(shape=input_shape)
+    if not isinstance(input_tensor, KerasTensor):
+        raise ValueError(
+            "`input_tensor` must be a symbolic tensor (from `keras.Input` or a layer call "
+            f"on one). Received: input_tensor={input_tensor!r} of type "
+            f"{type(input_tensor).__name__}"
+        )
+    return input_tensor
+
+
+def get_source_inputs(tensor: KerasTensor) -> list[KerasTensor]:
+    """The `Input` tensors `tensor` was computed from (Keras' `get_source_inputs`)."""
+    found, seen, stack = [], set(), [tensor]
+    while stack:
+        t = stack.pop()
+        node = t.node
+        if node is None or node.is_input:
+            if id(t) not in seen:
+                seen.add(id(t))
+                found.append(t)
+            continue
+        stack.extend(reversed(node.inputs))
+    return found
+
+
+def pool(x, pooling, name_avg=None, name_max=None):
+    """The `pooling` head of a model without its top (`None`, `"avg"` or `"max"`)."""
+    if pooling == "avg":
+        return layers.GlobalAveragePooling2D(name=name_avg)(x)
+    if pooling == "max":
+        return layers.GlobalMaxPooling2D(name=name_max)(x)
+    return x
+
+
+def finish(input_tensor, img_input, x, name: str):
+    """Builds the `Functional` model from the source inputs of `input_tensor`."""
+    if input_tensor is not None:
+        sources = get_source_inputs(input_tensor)
+        inputs = sources[0] if len(sources) == 1 else sources
+    else:
+        inputs = img_input
+    return Functional(inputs, x, name=name)
+
+
+def load(model, weights, top_file: tuple | None, notop_file: tuple | None,
+         include_top: bool) -> None:
+    """Loads `weights`: `'imagenet'` (Keras' `(fname, origin, hash)` files) or a path."""
+    if weights == "imagenet":
+        spec = top_file if include_top else notop_file
+        if spec is None:
+            raise ValueError(
+                f"No ImageNet weights are published for model '{model.name}' with "
+                f"include_top={include_top}. Use `weights=None` or a path."
+            )
+        load_application_weights(model, weights_file(*spec), "weights")
+    elif weights is not None:
+        load_application_weights(model, weights, "weights")
+
+
+def prepare(weights, include_top: bool, classes: int, input_tensor, input_shape,
+            default_size: int, min_size: int):
+    """Checks the arguments and returns the model's image input tensor."""
+    check_weights(weights, include_top, classes)
+    input_shape = imagenet_utils.obtain_input_shape(
+        input_shape, default_size=default_size, min_size=min_size,
+        data_format=image_data_format(), require_flatten=include_top, weights=weights)
+    return image_input(input_tensor, input_shape)
+
+
+def classifier(x, include_top: bool, pooling, classes: int, classifier_activation, weights,
+               avg_name: str | None = "avg_pool", max_name: str | None = "max_pool",
+               dropout: float = 0.0, dropout_name: str = "top_dropout"):
+    """Keras' usual head: global average pooling + `predictions`, or `pooling`."""
+    if not include_top:
+        return pool(x, pooling, avg_name, max_name)
+    x = layers.GlobalAveragePooling2D(name=avg_name)(x)
+    if dropout > 0:
+        x = layers.Dropout(dropout, name=dropout_name)(x)
+    imagenet_utils.validate_activation(classifier_activation, weights)
+    return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+
+
+def bn_axis() -> int:
+    """The channel axis of 4D image tensors in the global data format."""
+    return 3 if image_data_format() == "channels_last" else 1
