@@ -18,3 +18,6 @@ from layerwise.applications import mobilenet as mobilenet
 from layerwise.applications import mobilenet_v2 as mobilenet_v2
 from layerwise.applications.mobilenet import MobileNet as MobileNet
 from layerwise.applications.mobilenet_v2 import MobileNetV2 as MobileNetV2
+from layerwise.applications import mobilenet_v3 as mobilenet_v3
+from layerwise.applications.mobilenet_v3 import MobileNetV3Large as MobileNetV3Large
+from layerwise.applications.mobilenet_v3 import MobileNetV3Small as MobileNetV3Small

@@ -289,7 +289,7 @@ class Functional(Model):
                 "keras_history": ref(kt)}}
 
         layer_configs = []
-        for layer in self.layers:
+        for layer in [m for m in self._modules.values() if isinstance(m, Layer)]:
             entry = serialize_keras_object(layer)
             entry["name"] = layer.name
             entry["inbound_nodes"] = [

@@ -63,8 +63,9 @@ class Model(Trainer, Layer):
 
     @property
     def layers(self) -> list[Layer]:
-        """The layers directly inside this model."""
-        return [m for m in self._modules.values() if isinstance(m, Layer)]
+        """The layers directly inside this model (graph operations such as `x + 1` left out)."""
+        return [m for m in self._modules.values()
+                if isinstance(m, Layer) and not getattr(m, "_is_operation", False)]
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """Returns a layer by `name` or by `index` (in `model.layers` order)."""
