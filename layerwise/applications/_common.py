@@ -126,3 +126,21 @@ def classifier(x, include_top: bool, pooling, classes: int, classifier_activatio
 def bn_axis() -> int:
     """The channel axis of 4D image tensors in the global data format."""
     return 3 if image_data_format() == "channels_last" else 1
+
+
+def source_inputs(input_tensor):
+    """The source `Input` of `input_tensor` (one tensor, or a list of several)."""
+    sources = get_source_inputs(input_tensor)
+    return sources[0] if len(sources) == 1 else sources
+
+
+def get_file(fname, origin, cache_subdir="models", file_hash=None):
+    """Keras' `get_file(..., cache_subdir="models")` call of the applications (see `_weights`)."""
+    if cache_subdir != "models":
+        raise ValueError(f"Application files live in 'models'. Received: {cache_subdir!r}")
+    return weights_file(fname, origin, file_hash)
+
+
+def path_exists(weights) -> bool:
+    """Whether `weights` is an existing file path (Keras' `file_utils.exists`)."""
+    return isinstance(weights, (str, os.PathLike)) and os.path.exists(weights)

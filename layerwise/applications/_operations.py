@@ -1,9 +1,11 @@
 """Graph operations that Keras 3 records as ops, not layers (`x + 3.0`, `x * (1 / 6)`).
 
-Keras' MobileNetV3 writes `hard_sigmoid` as `ReLU(6.0)(x + 3.0) * (1.0 / 6.0)`: the
+Keras' MobileNetV3 writes `hard_sigmoid` as `ReLU(6.0)(x + 3.0) * (1.0 / 6.0)` and
+ConvNeXt its residual sum as `inputs + layer(x)`: the
 arithmetic on symbolic tensors becomes graph *operations*, which take part in the
 model's computation but are not listed in `model.layers` and own no weights.
-`ScalarOperation` is that: a weightless layer marked `_is_operation = True`, which
+`ScalarOperation` and `AddOperation` are that: weightless layers marked
+`_is_operation = True`, which
 `Model.layers` leaves out, so layer names, order and weight files match Keras.
 """
 
@@ -43,3 +45,20 @@ class ScalarOperation(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "op": self.op, "value": self.value}
+
+
+@register_keras_serializable(package="layerwise.applications")
+class AddOperation(Layer):
+    """`a + b` of two symbolic tensors as a graph op (Keras' `KerasTensor.__add__`)."""
+
+    _is_operation = True
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("name", uniquify("add"))
+        super().__init__(**kwargs)
+
+    def call(self, inputs):
+        return inputs[0] + inputs[1]
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
