@@ -54,3 +54,4 @@ from layerwise.applications.efficientnet_v2 import EfficientNetV2S as EfficientN
 from layerwise.applications.inception_resnet_v2 import InceptionResNetV2 as InceptionResNetV2
 from layerwise.applications.inception_v3 import InceptionV3 as InceptionV3
 from layerwise.applications.xception import Xception as Xception
+from layerwise.applications.features import extract_features as extract_features
