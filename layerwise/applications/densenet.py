@@ -187,19 +187,7 @@ def DenseNet(
             "format. Switch to `channels_last` by editing your local "
             "config file at ~/.keras/keras.json"
         )
-    if not (weights in {"imagenet", None} or _common.path_exists(weights)):
-        raise ValueError(
-            "The `weights` argument should be either "
-            "`None` (random initialization), `imagenet` "
-            "(pre-training on ImageNet), "
-            "or the path to the weights file to be loaded."
-        )
-
-    if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError(
-            'If using `weights` as `"imagenet"` with `include_top`'
-            " as true, `classes` should be 1000"
-        )
+    _common.check_weights(weights, include_top, classes)
 
     # Determine proper input shape
     input_shape = imagenet_utils.obtain_input_shape(

@@ -269,19 +269,7 @@ def EfficientNet(
     if blocks_args == "default":
         blocks_args = DEFAULT_BLOCKS_ARGS
 
-    if not (weights in {"imagenet", None} or _common.path_exists(weights)):
-        raise ValueError(
-            "The `weights` argument should be either "
-            "`None` (random initialization), `imagenet` "
-            "(pre-training on ImageNet), "
-            "or the path to the weights file to be loaded."
-        )
-
-    if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError(
-            'If using `weights="imagenet"` with `include_top`'
-            " as true, `classes` should be 1000"
-        )
+    _common.check_weights(weights, include_top, classes)
 
     # Determine proper input shape
     input_shape = imagenet_utils.obtain_input_shape(
