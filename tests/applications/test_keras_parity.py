@@ -7,8 +7,13 @@ import numpy as np
 import pytest
 
 import layerwise
-from tests.applications._harness import (build_pair, image_batch, keras_predict, randomize,
-                                         write_legacy_h5)
+from tests.applications._harness import (
+    build_pair,
+    image_batch,
+    keras_predict,
+    randomize,
+    write_legacy_h5,
+)
 
 pytestmark = pytest.mark.keras
 
