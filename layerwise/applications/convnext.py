@@ -39,28 +39,19 @@ WEIGHTS_HASHES = {
 
 MODEL_CONFIGS = {
     "tiny": {
-        "depths": [3, 3, 9, 3],
-        "projection_dims": [96, 192, 384, 768],
-        "default_size": 224,
+        "depths": [3, 3, 9, 3], "projection_dims": [96, 192, 384, 768], "default_size": 224,
     },
     "small": {
-        "depths": [3, 3, 27, 3],
-        "projection_dims": [96, 192, 384, 768],
-        "default_size": 224,
+        "depths": [3, 3, 27, 3], "projection_dims": [96, 192, 384, 768], "default_size": 224,
     },
     "base": {
-        "depths": [3, 3, 27, 3],
-        "projection_dims": [128, 256, 512, 1024],
-        "default_size": 224,
+        "depths": [3, 3, 27, 3], "projection_dims": [128, 256, 512, 1024], "default_size": 224,
     },
     "large": {
-        "depths": [3, 3, 27, 3],
-        "projection_dims": [192, 384, 768, 1536],
-        "default_size": 224,
+        "depths": [3, 3, 27, 3], "projection_dims": [192, 384, 768, 1536], "default_size": 224,
     },
     "xlarge": {
-        "depths": [3, 3, 27, 3],
-        "projection_dims": [256, 512, 1024, 2048],
+        "depths": [3, 3, 27, 3], "projection_dims": [256, 512, 1024, 2048],
         "default_size": 224,
     },
 }
@@ -139,29 +130,7 @@ Returns:
 def ConvNeXtBlock(
     projection_dim, drop_path_rate=0.0, layer_scale_init_value=1e-6, name=None
 ):
-    """ConvNeXt block.
-
-    References:
-    - https://arxiv.org/abs/2201.03545
-    - https://github.com/facebookresearch/ConvNeXt/blob/main/models/convnext.py
-
-    Notes:
-        In the original ConvNeXt implementation (linked above), the authors use
-        `Dense` layers for pointwise convolutions for increased efficiency.
-        Following that, this implementation also uses the same.
-
-    Args:
-        projection_dim (int): Number of filters for convolution layers. In the
-            ConvNeXt paper, this is referred to as projection dimension.
-        drop_path_rate (float): Probability of dropping paths. Should be within
-            [0, 1].
-        layer_scale_init_value (float): Layer scale value.
-            Should be a small float number.
-        name: name to path to the keras layer.
-
-    Returns:
-        A function representing a ConvNeXtBlock block.
-    """
+    """ConvNeXt block."""
     if name is None:
         name = f"prestem{str(_common.get_uid('prestem'))}"
 
@@ -169,10 +138,7 @@ def ConvNeXtBlock(
         x = inputs
 
         x = layers.Conv2D(
-            filters=projection_dim,
-            kernel_size=7,
-            padding="same",
-            groups=projection_dim,
+            filters=projection_dim, kernel_size=7, padding="same", groups=projection_dim,
             name=f"{name}_depthwise_conv",
         )(x)
         x = layers.LayerNormalization(epsilon=1e-6, name=f"{name}_layernorm")(x)
@@ -182,9 +148,7 @@ def ConvNeXtBlock(
 
         if layer_scale_init_value is not None:
             x = LayerScale(
-                layer_scale_init_value,
-                projection_dim,
-                name=f"{name}_layer_scale",
+                layer_scale_init_value, projection_dim, name=f"{name}_layer_scale",
             )(x)
         if drop_path_rate:
             layer = StochasticDepth(
@@ -207,9 +171,7 @@ def PreStem(name=None):
         x = layers.Normalization(
             mean=[0.485 * 255, 0.456 * 255, 0.406 * 255],
             variance=[
-                (0.229 * 255) ** 2,
-                (0.224 * 255) ** 2,
-                (0.225 * 255) ** 2,
+                (0.229 * 255) ** 2, (0.224 * 255) ** 2, (0.225 * 255) ** 2,
             ],
             name=f"{name}_prestem_normalization",
         )(x)
@@ -219,16 +181,7 @@ def PreStem(name=None):
 
 
 def Head(num_classes=1000, classifier_activation=None, name=None):
-    """Implementation of classification head of ConvNeXt.
-
-    Args:
-        num_classes: number of classes for Dense layer
-        classifier_activation: activation function for the Dense layer
-        name: name prefix
-
-    Returns:
-        Classification head function.
-    """
+    """Implementation of classification head of ConvNeXt."""
     if name is None:
         name = str(_common.get_uid("head"))
 
@@ -238,9 +191,7 @@ def Head(num_classes=1000, classifier_activation=None, name=None):
             epsilon=1e-6, name=f"{name}_head_layernorm"
         )(x)
         x = layers.Dense(
-            num_classes,
-            activation=classifier_activation,
-            name=f"{name}_head_dense",
+            num_classes, activation=classifier_activation, name=f"{name}_head_dense",
         )(x)
         return x
 
@@ -248,68 +199,12 @@ def Head(num_classes=1000, classifier_activation=None, name=None):
 
 
 def ConvNeXt(
-    depths,
-    projection_dims,
-    drop_path_rate=0.0,
-    layer_scale_init_value=1e-6,
-    default_size=224,
-    name="convnext",
-    include_preprocessing=True,
-    include_top=True,
-    weights=None,
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    weights_name=None,
+    depths, projection_dims, drop_path_rate=0.0, layer_scale_init_value=1e-6, default_size=224,
+    name="convnext", include_preprocessing=True, include_top=True, weights=None,
+    input_tensor=None, input_shape=None, pooling=None, classes=1000,
+    classifier_activation="softmax", weights_name=None,
 ):
-    """Instantiates ConvNeXt architecture given specific configuration.
-
-    Args:
-        depths: An iterable containing depths for each individual stages.
-        projection_dims: An iterable containing output number of channels of
-        each individual stages.
-        drop_path_rate: Stochastic depth probability. If 0.0, then stochastic
-            depth won't be used.
-        layer_scale_init_value: Layer scale coefficient. If 0.0, layer scaling
-            won't be used.
-        default_size: Default input image size.
-        name: An optional name for the model.
-        include_preprocessing: boolean denoting whether to
-            include preprocessing in the model.
-            When `weights="imagenet"` this should always be `True`.
-            But for other models (e.g., randomly initialized) you should set it
-            to `False` and apply preprocessing to data accordingly.
-        include_top: Boolean denoting whether to include classification
-            head to the model.
-        weights: one of `None` (random initialization), `"imagenet"`
-            (pre-training on ImageNet-1k),
-            or the path to the weights file to be loaded.
-        input_tensor: optional Keras tensor (i.e. output of `layers.Input()`) to
-            use as image input for the model.
-        input_shape: optional shape tuple, only to be specified if `include_top`
-            is `False`. It should have exactly 3 inputs channels.
-        pooling: optional pooling mode for feature extraction when `include_top`
-            is `False`.
-            - `None` means that the output of the model will be
-                the 4D tensor output of the last convolutional layer.
-            - `avg` means that global average pooling will be applied
-                to the output of the last convolutional layer,
-                and thus the output of the model will be a 2D tensor.
-            - `max` means that global max pooling will be applied.
-        classes: optional number of classes to classify images into,
-            only to be specified if `include_top` is `True`,
-            and if no `weights` argument is specified.
-        classifier_activation: A `str` or callable.
-            The activation function to use
-            on the "top" layer. Ignored unless `include_top=True`.
-            Set `classifier_activation=None` to return the logits
-            of the "top" layer.
-
-    Returns:
-        A model instance.
-    """
+    """Instantiates ConvNeXt architecture given specific configuration."""
     if image_data_format() == "channels_first":
         raise ValueError(
             "ConvNeXt does not support the `channels_first` image data "
@@ -320,12 +215,8 @@ def ConvNeXt(
 
     # Determine proper input shape.
     input_shape = imagenet_utils.obtain_input_shape(
-        input_shape,
-        default_size=default_size,
-        min_size=32,
-        data_format=image_data_format(),
-        require_flatten=include_top,
-        weights=weights,
+        input_shape, default_size=default_size, min_size=32, data_format=image_data_format(),
+        require_flatten=include_top, weights=weights,
     )
 
     img_input = _common.image_input(input_tensor, input_shape)
@@ -349,10 +240,7 @@ def ConvNeXt(
     stem = Sequential(
         [
             layers.Conv2D(
-                projection_dims[0],
-                kernel_size=4,
-                strides=4,
-                name=f"{name}_stem_conv",
+                projection_dims[0], kernel_size=4, strides=4, name=f"{name}_stem_conv",
             ),
             layers.LayerNormalization(
                 epsilon=1e-6, name=f"{name}_stem_layernorm"
@@ -370,13 +258,10 @@ def ConvNeXt(
         downsample_layer = Sequential(
             [
                 layers.LayerNormalization(
-                    epsilon=1e-6,
-                    name=f"{name}_downsampling_layernorm_{i}",
+                    epsilon=1e-6, name=f"{name}_downsampling_layernorm_{i}",
                 ),
                 layers.Conv2D(
-                    projection_dims[i + 1],
-                    kernel_size=2,
-                    strides=2,
+                    projection_dims[i + 1], kernel_size=2, strides=2,
                     name=f"{name}_downsampling_conv_{i}",
                 ),
             ],
@@ -399,8 +284,7 @@ def ConvNeXt(
         x = downsample_layers[i](x)
         for j in range(depths[i]):
             x = ConvNeXtBlock(
-                projection_dim=projection_dims[i],
-                drop_path_rate=depth_drop_rates[cur + j],
+                projection_dim=projection_dims[i], drop_path_rate=depth_drop_rates[cur + j],
                 layer_scale_init_value=layer_scale_init_value,
                 name=name + f"_stage_{i}_block_{j}",
             )(x)
@@ -409,9 +293,7 @@ def ConvNeXt(
     if include_top:
         imagenet_utils.validate_activation(classifier_activation, weights)
         x = Head(
-            num_classes=classes,
-            classifier_activation=classifier_activation,
-            name=name,
+            num_classes=classes, classifier_activation=classifier_activation, name=name,
         )(x)
 
     else:
@@ -457,9 +339,7 @@ def ConvNeXt(
             file_hash = WEIGHTS_HASHES[weights_name][1]
         file_name = name + file_suffix
         weights_path = _common.get_file(
-            file_name,
-            BASE_WEIGHTS_PATH + file_name,
-            cache_subdir="models",
+            file_name, BASE_WEIGHTS_PATH + file_name, cache_subdir="models",
             file_hash=file_hash,
         )
         load_application_weights(model, weights_path)
@@ -473,152 +353,77 @@ def ConvNeXt(
 
 
 def ConvNeXtTiny(
-    include_top=True,
-    include_preprocessing=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
+    include_top=True, include_preprocessing=True, weights="imagenet", input_tensor=None,
+    input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
     name="convnext_tiny",
 ):
     return ConvNeXt(
-        weights_name="convnext_tiny",
-        depths=MODEL_CONFIGS["tiny"]["depths"],
-        projection_dims=MODEL_CONFIGS["tiny"]["projection_dims"],
-        drop_path_rate=0.0,
-        layer_scale_init_value=1e-6,
-        default_size=MODEL_CONFIGS["tiny"]["default_size"],
-        name=name,
-        include_top=include_top,
-        include_preprocessing=include_preprocessing,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+        weights_name="convnext_tiny", depths=MODEL_CONFIGS["tiny"]["depths"],
+        projection_dims=MODEL_CONFIGS["tiny"]["projection_dims"], drop_path_rate=0.0,
+        layer_scale_init_value=1e-6, default_size=MODEL_CONFIGS["tiny"]["default_size"],
+        name=name, include_top=include_top, include_preprocessing=include_preprocessing,
+        weights=weights, input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
+        classes=classes, classifier_activation=classifier_activation,
     )
 
 
 def ConvNeXtSmall(
-    include_top=True,
-    include_preprocessing=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
+    include_top=True, include_preprocessing=True, weights="imagenet", input_tensor=None,
+    input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
     name="convnext_small",
 ):
     return ConvNeXt(
-        weights_name="convnext_small",
-        depths=MODEL_CONFIGS["small"]["depths"],
-        projection_dims=MODEL_CONFIGS["small"]["projection_dims"],
-        drop_path_rate=0.0,
-        layer_scale_init_value=1e-6,
-        default_size=MODEL_CONFIGS["small"]["default_size"],
-        name=name,
-        include_top=include_top,
-        include_preprocessing=include_preprocessing,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+        weights_name="convnext_small", depths=MODEL_CONFIGS["small"]["depths"],
+        projection_dims=MODEL_CONFIGS["small"]["projection_dims"], drop_path_rate=0.0,
+        layer_scale_init_value=1e-6, default_size=MODEL_CONFIGS["small"]["default_size"],
+        name=name, include_top=include_top, include_preprocessing=include_preprocessing,
+        weights=weights, input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
+        classes=classes, classifier_activation=classifier_activation,
     )
 
 
 def ConvNeXtBase(
-    include_top=True,
-    include_preprocessing=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
+    include_top=True, include_preprocessing=True, weights="imagenet", input_tensor=None,
+    input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
     name="convnext_base",
 ):
     return ConvNeXt(
-        weights_name="convnext_base",
-        depths=MODEL_CONFIGS["base"]["depths"],
-        projection_dims=MODEL_CONFIGS["base"]["projection_dims"],
-        drop_path_rate=0.0,
-        layer_scale_init_value=1e-6,
-        default_size=MODEL_CONFIGS["base"]["default_size"],
-        name=name,
-        include_top=include_top,
-        include_preprocessing=include_preprocessing,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+        weights_name="convnext_base", depths=MODEL_CONFIGS["base"]["depths"],
+        projection_dims=MODEL_CONFIGS["base"]["projection_dims"], drop_path_rate=0.0,
+        layer_scale_init_value=1e-6, default_size=MODEL_CONFIGS["base"]["default_size"],
+        name=name, include_top=include_top, include_preprocessing=include_preprocessing,
+        weights=weights, input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
+        classes=classes, classifier_activation=classifier_activation,
     )
 
 
 def ConvNeXtLarge(
-    include_top=True,
-    include_preprocessing=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
+    include_top=True, include_preprocessing=True, weights="imagenet", input_tensor=None,
+    input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
     name="convnext_large",
 ):
     return ConvNeXt(
-        weights_name="convnext_large",
-        depths=MODEL_CONFIGS["large"]["depths"],
-        projection_dims=MODEL_CONFIGS["large"]["projection_dims"],
-        drop_path_rate=0.0,
-        layer_scale_init_value=1e-6,
-        default_size=MODEL_CONFIGS["large"]["default_size"],
-        name=name,
-        include_top=include_top,
-        include_preprocessing=include_preprocessing,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+        weights_name="convnext_large", depths=MODEL_CONFIGS["large"]["depths"],
+        projection_dims=MODEL_CONFIGS["large"]["projection_dims"], drop_path_rate=0.0,
+        layer_scale_init_value=1e-6, default_size=MODEL_CONFIGS["large"]["default_size"],
+        name=name, include_top=include_top, include_preprocessing=include_preprocessing,
+        weights=weights, input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
+        classes=classes, classifier_activation=classifier_activation,
     )
 
 
 def ConvNeXtXLarge(
-    include_top=True,
-    include_preprocessing=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
+    include_top=True, include_preprocessing=True, weights="imagenet", input_tensor=None,
+    input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
     name="convnext_xlarge",
 ):
     return ConvNeXt(
-        weights_name="convnext_xlarge",
-        depths=MODEL_CONFIGS["xlarge"]["depths"],
-        projection_dims=MODEL_CONFIGS["xlarge"]["projection_dims"],
-        drop_path_rate=0.0,
-        layer_scale_init_value=1e-6,
-        default_size=MODEL_CONFIGS["xlarge"]["default_size"],
-        name=name,
-        include_top=include_top,
-        include_preprocessing=include_preprocessing,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
+        weights_name="convnext_xlarge", depths=MODEL_CONFIGS["xlarge"]["depths"],
+        projection_dims=MODEL_CONFIGS["xlarge"]["projection_dims"], drop_path_rate=0.0,
+        layer_scale_init_value=1e-6, default_size=MODEL_CONFIGS["xlarge"]["default_size"],
+        name=name, include_top=include_top, include_preprocessing=include_preprocessing,
+        weights=weights, input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
+        classes=classes, classifier_activation=classifier_activation,
     )
 
 
@@ -630,23 +435,7 @@ ConvNeXtXLarge.__doc__ = BASE_DOCSTRING.format(name="ConvNeXtXLarge")
 
 
 def preprocess_input(x, data_format=None):
-    """A placeholder method for backward compatibility.
-
-    The preprocessing logic has been included in the convnext model
-    implementation. Users are no longer required to call this method to
-    normalize the input data. This method does nothing and only kept as a
-    placeholder to align the API surface between old and new version of model.
-
-    Args:
-        x: A floating point `numpy.array` or a tensor.
-        data_format: Optional data format of the image tensor/array. Defaults to
-            None, in which case the global setting
-            `keras.image_data_format()` is used
-            (unless you changed it, it defaults to `"channels_last"`).{mode}
-
-    Returns:
-        Unchanged `numpy.array` or tensor.
-    """
+    """A placeholder method for backward compatibility."""
     return x
 
 

@@ -32,58 +32,28 @@ DENSENET201_WEIGHT_PATH_NO_TOP = (
 
 
 def dense_block(x, blocks, name):
-    """A dense block.
-
-    Args:
-        x: input tensor.
-        blocks: integer, the number of building blocks.
-        name: string, block label.
-
-    Returns:
-        Output tensor for the block.
-    """
+    """A dense block."""
     for i in range(blocks):
         x = conv_block(x, 32, name=f"{name}_block{i + 1}")
     return x
 
 
 def transition_block(x, reduction, name):
-    """A transition block.
-
-    Args:
-        x: input tensor.
-        reduction: float, compression rate at transition layers.
-        name: string, block label.
-
-    Returns:
-        Output tensor for the block.
-    """
+    """A transition block."""
     bn_axis = 3 if image_data_format() == "channels_last" else 1
     x = layers.BatchNormalization(
         axis=bn_axis, epsilon=1.001e-5, name=f"{name}_bn"
     )(x)
     x = layers.Activation("relu", name=f"{name}_relu")(x)
     x = layers.Conv2D(
-        int(x.shape[bn_axis] * reduction),
-        1,
-        use_bias=False,
-        name=f"{name}_conv",
+        int(x.shape[bn_axis] * reduction), 1, use_bias=False, name=f"{name}_conv",
     )(x)
     x = layers.AveragePooling2D(2, strides=2, name=f"{name}_pool")(x)
     return x
 
 
 def conv_block(x, growth_rate, name):
-    """A building block for a dense block.
-
-    Args:
-        x: input tensor.
-        growth_rate: float, growth rate at dense layers.
-        name: string, block label.
-
-    Returns:
-        Output tensor for the block.
-    """
+    """A building block for a dense block."""
     bn_axis = 3 if image_data_format() == "channels_last" else 1
     x1 = layers.BatchNormalization(
         axis=bn_axis, epsilon=1.001e-5, name=f"{name}_0_bn"
@@ -104,83 +74,10 @@ def conv_block(x, growth_rate, name):
 
 
 def DenseNet(
-    blocks,
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="densenet",
+    blocks, include_top=True, weights="imagenet", input_tensor=None, input_shape=None,
+    pooling=None, classes=1000, classifier_activation="softmax", name="densenet",
 ):
-    """Instantiates the DenseNet architecture.
-
-    Reference:
-    - [Densely Connected Convolutional Networks](
-        https://arxiv.org/abs/1608.06993) (CVPR 2017)
-
-    This function returns a Keras image classification model,
-    optionally loaded with weights pre-trained on ImageNet.
-
-    For image classification use cases, see
-    [this page for detailed examples](
-      https://keras.io/api/applications/#usage-examples-for-image-classification-models).
-
-    For transfer learning use cases, make sure to read the
-    [guide to transfer learning & fine-tuning](
-      https://keras.io/guides/transfer_learning/).
-
-    Note: each Keras Application expects a specific kind of input preprocessing.
-    For DenseNet, call `keras.applications.densenet.preprocess_input`
-    on your inputs before passing them to the model.
-    `densenet.preprocess_input` will scale pixels between 0 and 1 and then
-    will normalize each channel with respect to the ImageNet
-    dataset statistics.
-
-    Args:
-        blocks: numbers of building blocks for the four dense layers.
-        include_top: whether to include the fully-connected
-            layer at the top of the network.
-        weights: one of `None` (random initialization),
-            `"imagenet"` (pre-training on ImageNet),
-            or the path to the weights file to be loaded.
-        input_tensor: optional Keras tensor
-            (i.e. output of `layers.Input()`)
-            to use as image input for the model.
-        input_shape: optional shape tuple, only to be specified
-            if `include_top` is False (otherwise the input shape
-            has to be `(224, 224, 3)`
-            (with `'channels_last'` data format)
-            or `(3, 224, 224)` (with `'channels_first'` data format).
-            It should have exactly 3 inputs channels,
-            and width and height should be no smaller than 32.
-            E.g. `(200, 200, 3)` would be one valid value.
-        pooling: optional pooling mode for feature extraction
-            when `include_top` is `False`.
-            - `None` means that the output of the model will be
-                the 4D tensor output of the
-                last convolutional block.
-            - `avg` means that global average pooling
-                will be applied to the output of the
-                last convolutional block, and thus
-                the output of the model will be a 2D tensor.
-            - `max` means that global max pooling will
-                be applied.
-        classes: optional number of classes to classify images
-            into, only to be specified if `include_top` is `True`, and
-            if no `weights` argument is specified. Defaults to `1000`.
-        classifier_activation: A `str` or callable.
-            The activation function to use
-            on the "top" layer. Ignored unless `include_top=True`. Set
-            `classifier_activation=None` to return the logits of the "top"
-            layer. When loading pretrained weights, `classifier_activation`
-            can only be `None` or `"softmax"`.
-        name: The name of the model (string).
-
-    Returns:
-        A model instance.
-    """
+    """Instantiates the DenseNet architecture."""
     if image_data_format() == "channels_first":
         raise ValueError(
             "DenseNet does not support the `channels_first` image data "
@@ -191,12 +88,8 @@ def DenseNet(
 
     # Determine proper input shape
     input_shape = imagenet_utils.obtain_input_shape(
-        input_shape,
-        default_size=224,
-        min_size=32,
-        data_format=image_data_format(),
-        require_flatten=include_top,
-        weights=weights,
+        input_shape, default_size=224, min_size=32, data_format=image_data_format(),
+        require_flatten=include_top, weights=weights,
     )
 
     img_input = _common.image_input(input_tensor, input_shape)
@@ -252,22 +145,19 @@ def DenseNet(
             if blocks == [6, 12, 24, 16]:
                 weights_path = _common.get_file(
                     "densenet121_weights_tf_dim_ordering_tf_kernels.h5",
-                    DENSENET121_WEIGHT_PATH,
-                    cache_subdir="models",
+                    DENSENET121_WEIGHT_PATH, cache_subdir="models",
                     file_hash="9d60b8095a5708f2dcce2bca79d332c7",
                 )
             elif blocks == [6, 12, 32, 32]:
                 weights_path = _common.get_file(
                     "densenet169_weights_tf_dim_ordering_tf_kernels.h5",
-                    DENSENET169_WEIGHT_PATH,
-                    cache_subdir="models",
+                    DENSENET169_WEIGHT_PATH, cache_subdir="models",
                     file_hash="d699b8f76981ab1b30698df4c175e90b",
                 )
             elif blocks == [6, 12, 48, 32]:
                 weights_path = _common.get_file(
                     "densenet201_weights_tf_dim_ordering_tf_kernels.h5",
-                    DENSENET201_WEIGHT_PATH,
-                    cache_subdir="models",
+                    DENSENET201_WEIGHT_PATH, cache_subdir="models",
                     file_hash="1ceb130c1ea1b78c3bf6114dbdfd8807",
                 )
             else:
@@ -276,22 +166,19 @@ def DenseNet(
             if blocks == [6, 12, 24, 16]:
                 weights_path = _common.get_file(
                     "densenet121_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                    DENSENET121_WEIGHT_PATH_NO_TOP,
-                    cache_subdir="models",
+                    DENSENET121_WEIGHT_PATH_NO_TOP, cache_subdir="models",
                     file_hash="30ee3e1110167f948a6b9946edeeb738",
                 )
             elif blocks == [6, 12, 32, 32]:
                 weights_path = _common.get_file(
                     "densenet169_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                    DENSENET169_WEIGHT_PATH_NO_TOP,
-                    cache_subdir="models",
+                    DENSENET169_WEIGHT_PATH_NO_TOP, cache_subdir="models",
                     file_hash="b8c4d4c20dd625c148057b9ff1c1176b",
                 )
             elif blocks == [6, 12, 48, 32]:
                 weights_path = _common.get_file(
                     "densenet201_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                    DENSENET201_WEIGHT_PATH_NO_TOP,
-                    cache_subdir="models",
+                    DENSENET201_WEIGHT_PATH_NO_TOP, cache_subdir="models",
                     file_hash="c13680b51ded0fb44dff2d8f86ac8bb1",
                 )
             else:
@@ -304,74 +191,35 @@ def DenseNet(
 
 
 def DenseNet121(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="densenet121",
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", name="densenet121",
 ):
     """Instantiates the Densenet121 architecture."""
     return DenseNet(
-        [6, 12, 24, 16],
-        include_top,
-        weights,
-        input_tensor,
-        input_shape,
-        pooling,
-        classes,
-        classifier_activation,
-        name=name,
+        [6, 12, 24, 16], include_top, weights, input_tensor, input_shape, pooling, classes,
+        classifier_activation, name=name,
     )
 
 
 def DenseNet169(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="densenet169",
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", name="densenet169",
 ):
     """Instantiates the Densenet169 architecture."""
     return DenseNet(
-        [6, 12, 32, 32],
-        include_top,
-        weights,
-        input_tensor,
-        input_shape,
-        pooling,
-        classes,
-        classifier_activation,
-        name=name,
+        [6, 12, 32, 32], include_top, weights, input_tensor, input_shape, pooling, classes,
+        classifier_activation, name=name,
     )
 
 
 def DenseNet201(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="densenet201",
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", name="densenet201",
 ):
     """Instantiates the Densenet201 architecture."""
     return DenseNet(
-        [6, 12, 48, 32],
-        include_top,
-        weights,
-        input_tensor,
-        input_shape,
-        pooling,
-        classes,
-        classifier_activation,
-        name=name,
+        [6, 12, 48, 32], include_top, weights, input_tensor, input_shape, pooling, classes,
+        classifier_activation, name=name,
     )
 
 

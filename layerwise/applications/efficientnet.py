@@ -11,127 +11,59 @@ BASE_WEIGHTS_PATH = "https://storage.googleapis.com/keras-applications/"
 
 WEIGHTS_HASHES = {
     "b0": (
-        "902e53a9f72be733fc0bcb005b3ebbac",
-        "50bc09e76180e00e4465e1a485ddc09d",
+        "902e53a9f72be733fc0bcb005b3ebbac", "50bc09e76180e00e4465e1a485ddc09d",
     ),
     "b1": (
-        "1d254153d4ab51201f1646940f018540",
-        "74c4e6b3e1f6a1eea24c589628592432",
+        "1d254153d4ab51201f1646940f018540", "74c4e6b3e1f6a1eea24c589628592432",
     ),
     "b2": (
-        "b15cce36ff4dcbd00b6dd88e7857a6ad",
-        "111f8e2ac8aa800a7a99e3239f7bfb39",
+        "b15cce36ff4dcbd00b6dd88e7857a6ad", "111f8e2ac8aa800a7a99e3239f7bfb39",
     ),
     "b3": (
-        "ffd1fdc53d0ce67064dc6a9c7960ede0",
-        "af6d107764bb5b1abb91932881670226",
+        "ffd1fdc53d0ce67064dc6a9c7960ede0", "af6d107764bb5b1abb91932881670226",
     ),
     "b4": (
-        "18c95ad55216b8f92d7e70b3a046e2fc",
-        "ebc24e6d6c33eaebbd558eafbeedf1ba",
+        "18c95ad55216b8f92d7e70b3a046e2fc", "ebc24e6d6c33eaebbd558eafbeedf1ba",
     ),
     "b5": (
-        "ace28f2a6363774853a83a0b21b9421a",
-        "38879255a25d3c92d5e44e04ae6cec6f",
+        "ace28f2a6363774853a83a0b21b9421a", "38879255a25d3c92d5e44e04ae6cec6f",
     ),
     "b6": (
-        "165f6e37dce68623721b423839de8be5",
-        "9ecce42647a20130c1f39a5d4cb75743",
+        "165f6e37dce68623721b423839de8be5", "9ecce42647a20130c1f39a5d4cb75743",
     ),
     "b7": (
-        "8c03f828fec3ef71311cd463b6759d99",
-        "cbcfe4450ddf6f3ad90b1b398090fe4a",
+        "8c03f828fec3ef71311cd463b6759d99", "cbcfe4450ddf6f3ad90b1b398090fe4a",
     ),
 }
 
 DEFAULT_BLOCKS_ARGS = [
-    {
-        "kernel_size": 3,
-        "repeats": 1,
-        "filters_in": 32,
-        "filters_out": 16,
-        "expand_ratio": 1,
-        "id_skip": True,
-        "strides": 1,
-        "se_ratio": 0.25,
-    },
-    {
-        "kernel_size": 3,
-        "repeats": 2,
-        "filters_in": 16,
-        "filters_out": 24,
-        "expand_ratio": 6,
-        "id_skip": True,
-        "strides": 2,
-        "se_ratio": 0.25,
-    },
-    {
-        "kernel_size": 5,
-        "repeats": 2,
-        "filters_in": 24,
-        "filters_out": 40,
-        "expand_ratio": 6,
-        "id_skip": True,
-        "strides": 2,
-        "se_ratio": 0.25,
-    },
-    {
-        "kernel_size": 3,
-        "repeats": 3,
-        "filters_in": 40,
-        "filters_out": 80,
-        "expand_ratio": 6,
-        "id_skip": True,
-        "strides": 2,
-        "se_ratio": 0.25,
-    },
-    {
-        "kernel_size": 5,
-        "repeats": 3,
-        "filters_in": 80,
-        "filters_out": 112,
-        "expand_ratio": 6,
-        "id_skip": True,
-        "strides": 1,
-        "se_ratio": 0.25,
-    },
-    {
-        "kernel_size": 5,
-        "repeats": 4,
-        "filters_in": 112,
-        "filters_out": 192,
-        "expand_ratio": 6,
-        "id_skip": True,
-        "strides": 2,
-        "se_ratio": 0.25,
-    },
-    {
-        "kernel_size": 3,
-        "repeats": 1,
-        "filters_in": 192,
-        "filters_out": 320,
-        "expand_ratio": 6,
-        "id_skip": True,
-        "strides": 1,
-        "se_ratio": 0.25,
-    },
+    {'kernel_size': 3, 'repeats': 1, 'filters_in': 32, 'filters_out': 16, 'expand_ratio': 1,
+     'id_skip': True, 'strides': 1, 'se_ratio': 0.25},
+    {'kernel_size': 3, 'repeats': 2, 'filters_in': 16, 'filters_out': 24, 'expand_ratio': 6,
+     'id_skip': True, 'strides': 2, 'se_ratio': 0.25},
+    {'kernel_size': 5, 'repeats': 2, 'filters_in': 24, 'filters_out': 40, 'expand_ratio': 6,
+     'id_skip': True, 'strides': 2, 'se_ratio': 0.25},
+    {'kernel_size': 3, 'repeats': 3, 'filters_in': 40, 'filters_out': 80, 'expand_ratio': 6,
+     'id_skip': True, 'strides': 2, 'se_ratio': 0.25},
+    {'kernel_size': 5, 'repeats': 3, 'filters_in': 80, 'filters_out': 112, 'expand_ratio': 6,
+     'id_skip': True, 'strides': 1, 'se_ratio': 0.25},
+    {'kernel_size': 5, 'repeats': 4, 'filters_in': 112, 'filters_out': 192, 'expand_ratio': 6,
+     'id_skip': True, 'strides': 2, 'se_ratio': 0.25},
+    {'kernel_size': 3, 'repeats': 1, 'filters_in': 192, 'filters_out': 320, 'expand_ratio': 6,
+     'id_skip': True, 'strides': 1, 'se_ratio': 0.25},
 ]
 
 CONV_KERNEL_INITIALIZER = {
     "class_name": "VarianceScaling",
     "config": {
-        "scale": 2.0,
-        "mode": "fan_out",
-        "distribution": "truncated_normal",
+        "scale": 2.0, "mode": "fan_out", "distribution": "truncated_normal",
     },
 }
 
 DENSE_KERNEL_INITIALIZER = {
     "class_name": "VarianceScaling",
     "config": {
-        "scale": 1.0 / 3.0,
-        "mode": "fan_out",
-        "distribution": "uniform",
+        "scale": 1.0 / 3.0, "mode": "fan_out", "distribution": "uniform",
     },
 }
 
@@ -204,68 +136,13 @@ IMAGENET_STDDEV_RGB = [0.229, 0.224, 0.225]
 
 
 def EfficientNet(
-    width_coefficient,
-    depth_coefficient,
-    default_size,
-    dropout_rate=0.2,
-    drop_connect_rate=0.2,
-    depth_divisor=8,
-    activation="swish",
-    blocks_args="default",
-    name="efficientnet",
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
+    width_coefficient, depth_coefficient, default_size, dropout_rate=0.2,
+    drop_connect_rate=0.2, depth_divisor=8, activation="swish", blocks_args="default",
+    name="efficientnet", include_top=True, weights="imagenet", input_tensor=None,
+    input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
     weights_name=None,
 ):
-    """Instantiates the EfficientNet architecture.
-
-    Args:
-      width_coefficient: float, scaling coefficient for network width.
-      depth_coefficient: float, scaling coefficient for network depth.
-      default_size: integer, default input image size.
-      dropout_rate: float, dropout rate before final classifier layer.
-      drop_connect_rate: float, dropout rate at skip connections.
-      depth_divisor: integer, a unit of network width.
-      activation: activation function.
-      blocks_args: list of dicts, parameters to construct block modules.
-      name: string, model name.
-      include_top: whether to include the fully-connected
-          layer at the top of the network.
-      weights: one of `None` (random initialization),
-            'imagenet' (pre-training on ImageNet),
-            or the path to the weights file to be loaded.
-      input_tensor: optional Keras tensor
-          (i.e. output of `layers.Input()`)
-          to use as image input for the model.
-      input_shape: optional shape tuple, only to be specified
-          if `include_top` is False.
-          It should have exactly 3 inputs channels.
-      pooling: optional pooling mode for feature extraction
-          when `include_top` is `False`.
-          - `None` means that the output of the model will be
-              the 4D tensor output of the
-              last convolutional layer.
-          - `avg` means that global average pooling
-              will be applied to the output of the
-              last convolutional layer, and thus
-              the output of the model will be a 2D tensor.
-          - `max` means that global max pooling will
-              be applied.
-      classes: optional number of classes to classify images
-          into, only to be specified if `include_top` is True, and
-          if no `weights` argument is specified.
-      classifier_activation: A `str` or callable. The activation function to use
-          on the "top" layer. Ignored unless `include_top=True`. Set
-          `classifier_activation=None` to return the logits of the "top" layer.
-
-    Returns:
-        A model instance.
-    """
+    """Instantiates the EfficientNet architecture."""
     if blocks_args == "default":
         blocks_args = DEFAULT_BLOCKS_ARGS
 
@@ -273,12 +150,8 @@ def EfficientNet(
 
     # Determine proper input shape
     input_shape = imagenet_utils.obtain_input_shape(
-        input_shape,
-        default_size=default_size,
-        min_size=32,
-        data_format=image_data_format(),
-        require_flatten=include_top,
-        weights=weights,
+        input_shape, default_size=default_size, min_size=32, data_format=image_data_format(),
+        require_flatten=include_top, weights=weights,
     )
 
     img_input = _common.image_input(input_tensor, input_shape)
@@ -321,13 +194,8 @@ def EfficientNet(
         padding=imagenet_utils.correct_pad(x, 3), name="stem_conv_pad"
     )(x)
     x = layers.Conv2D(
-        round_filters(32),
-        3,
-        strides=2,
-        padding="valid",
-        use_bias=False,
-        kernel_initializer=CONV_KERNEL_INITIALIZER,
-        name="stem_conv",
+        round_filters(32), 3, strides=2, padding="valid", use_bias=False,
+        kernel_initializer=CONV_KERNEL_INITIALIZER, name="stem_conv",
     )(x)
     x = layers.BatchNormalization(axis=bn_axis, name="stem_bn")(x)
     x = layers.Activation(activation, name="stem_activation")(x)
@@ -354,22 +222,15 @@ def EfficientNet(
                 args["strides"] = 1
                 args["filters_in"] = args["filters_out"]
             x = block(
-                x,
-                activation,
-                drop_connect_rate * b / blocks,
-                name=f"block{i + 1}{chr(j + 97)}_",
-                **args,
+                x, activation, drop_connect_rate * b / blocks,
+                name=f"block{i + 1}{chr(j + 97)}_", **args,
             )
             b += 1
 
     # Build top
     x = layers.Conv2D(
-        round_filters(1280),
-        1,
-        padding="same",
-        use_bias=False,
-        kernel_initializer=CONV_KERNEL_INITIALIZER,
-        name="top_conv",
+        round_filters(1280), 1, padding="same", use_bias=False,
+        kernel_initializer=CONV_KERNEL_INITIALIZER, name="top_conv",
     )(x)
     x = layers.BatchNormalization(axis=bn_axis, name="top_bn")(x)
     x = layers.Activation(activation, name="top_activation")(x)
@@ -379,10 +240,8 @@ def EfficientNet(
             x = layers.Dropout(dropout_rate, name="top_dropout")(x)
         imagenet_utils.validate_activation(classifier_activation, weights)
         x = layers.Dense(
-            classes,
-            activation=classifier_activation,
-            kernel_initializer=DENSE_KERNEL_INITIALIZER,
-            name="predictions",
+            classes, activation=classifier_activation,
+            kernel_initializer=DENSE_KERNEL_INITIALIZER, name="predictions",
         )(x)
     else:
         if pooling == "avg":
@@ -410,9 +269,7 @@ def EfficientNet(
             file_hash = WEIGHTS_HASHES[weights_name][1]
         file_name = name + file_suffix
         weights_path = _common.get_file(
-            file_name,
-            BASE_WEIGHTS_PATH + file_name,
-            cache_subdir="models",
+            file_name, BASE_WEIGHTS_PATH + file_name, cache_subdir="models",
             file_hash=file_hash,
         )
         load_application_weights(model, weights_path)
@@ -422,48 +279,18 @@ def EfficientNet(
 
 
 def block(
-    inputs,
-    activation="swish",
-    drop_rate=0.0,
-    name="",
-    filters_in=32,
-    filters_out=16,
-    kernel_size=3,
-    strides=1,
-    expand_ratio=1,
-    se_ratio=0.0,
-    id_skip=True,
+    inputs, activation="swish", drop_rate=0.0, name="", filters_in=32, filters_out=16,
+    kernel_size=3, strides=1, expand_ratio=1, se_ratio=0.0, id_skip=True,
 ):
-    """An inverted residual block.
-
-    Args:
-        inputs: input tensor.
-        activation: activation function.
-        drop_rate: float between 0 and 1, fraction of the input units to drop.
-        name: string, block label.
-        filters_in: integer, the number of input filters.
-        filters_out: integer, the number of output filters.
-        kernel_size: integer, the dimension of the convolution window.
-        strides: integer, the stride of the convolution.
-        expand_ratio: integer, scaling coefficient for the input filters.
-        se_ratio: float between 0 and 1, fraction to squeeze the input filters.
-        id_skip: boolean.
-
-    Returns:
-        output tensor for the block.
-    """
+    """An inverted residual block."""
     bn_axis = 3 if image_data_format() == "channels_last" else 1
 
     # Expansion phase
     filters = filters_in * expand_ratio
     if expand_ratio != 1:
         x = layers.Conv2D(
-            filters,
-            1,
-            padding="same",
-            use_bias=False,
-            kernel_initializer=CONV_KERNEL_INITIALIZER,
-            name=f"{name}expand_conv",
+            filters, 1, padding="same", use_bias=False,
+            kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}expand_conv",
         )(inputs)
         x = layers.BatchNormalization(axis=bn_axis, name=f"{name}expand_bn")(x)
         x = layers.Activation(activation, name=f"{name}expand_activation")(x)
@@ -473,19 +300,14 @@ def block(
     # Depthwise Convolution
     if strides == 2:
         x = layers.ZeroPadding2D(
-            padding=imagenet_utils.correct_pad(x, kernel_size),
-            name=f"{name}dwconv_pad",
+            padding=imagenet_utils.correct_pad(x, kernel_size), name=f"{name}dwconv_pad",
         )(x)
         conv_pad = "valid"
     else:
         conv_pad = "same"
     x = layers.DepthwiseConv2D(
-        kernel_size,
-        strides=strides,
-        padding=conv_pad,
-        use_bias=False,
-        depthwise_initializer=CONV_KERNEL_INITIALIZER,
-        name=f"{name}dwconv",
+        kernel_size, strides=strides, padding=conv_pad, use_bias=False,
+        depthwise_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}dwconv",
     )(x)
     x = layers.BatchNormalization(axis=bn_axis, name=f"{name}bn")(x)
     x = layers.Activation(activation, name=f"{name}activation")(x)
@@ -500,31 +322,19 @@ def block(
             se_shape = (1, 1, filters)
         se = layers.Reshape(se_shape, name=f"{name}se_reshape")(se)
         se = layers.Conv2D(
-            filters_se,
-            1,
-            padding="same",
-            activation=activation,
-            kernel_initializer=CONV_KERNEL_INITIALIZER,
-            name=f"{name}se_reduce",
+            filters_se, 1, padding="same", activation=activation,
+            kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}se_reduce",
         )(se)
         se = layers.Conv2D(
-            filters,
-            1,
-            padding="same",
-            activation="sigmoid",
-            kernel_initializer=CONV_KERNEL_INITIALIZER,
-            name=f"{name}se_expand",
+            filters, 1, padding="same", activation="sigmoid",
+            kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}se_expand",
         )(se)
         x = layers.multiply([x, se], name=f"{name}se_excite")
 
     # Output phase
     x = layers.Conv2D(
-        filters_out,
-        1,
-        padding="same",
-        use_bias=False,
-        kernel_initializer=CONV_KERNEL_INITIALIZER,
-        name=f"{name}project_conv",
+        filters_out, 1, padding="same", use_bias=False,
+        kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}project_conv",
     )(x)
     x = layers.BatchNormalization(axis=bn_axis, name=f"{name}project_bn")(x)
     if id_skip and strides == 1 and filters_in == filters_out:
@@ -537,218 +347,90 @@ def block(
 
 
 def EfficientNetB0(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="efficientnetb0",
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", name="efficientnetb0",
 ):
     return EfficientNet(
-        1.0,
-        1.0,
-        224,
-        0.2,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        weights_name="b0",
+        1.0, 1.0, 224, 0.2, name=name, include_top=include_top, weights=weights,
+        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
+        classifier_activation=classifier_activation, weights_name="b0",
     )
 
 
 def EfficientNetB1(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="efficientnetb1",
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", name="efficientnetb1",
 ):
     return EfficientNet(
-        1.0,
-        1.1,
-        240,
-        0.2,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        weights_name="b1",
+        1.0, 1.1, 240, 0.2, name=name, include_top=include_top, weights=weights,
+        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
+        classifier_activation=classifier_activation, weights_name="b1",
     )
 
 
 def EfficientNetB2(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="efficientnetb2",
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", name="efficientnetb2",
 ):
     return EfficientNet(
-        1.1,
-        1.2,
-        260,
-        0.3,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        weights_name="b2",
+        1.1, 1.2, 260, 0.3, name=name, include_top=include_top, weights=weights,
+        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
+        classifier_activation=classifier_activation, weights_name="b2",
     )
 
 
 def EfficientNetB3(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="efficientnetb3",
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", name="efficientnetb3",
 ):
     return EfficientNet(
-        1.2,
-        1.4,
-        300,
-        0.3,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        weights_name="b3",
+        1.2, 1.4, 300, 0.3, name=name, include_top=include_top, weights=weights,
+        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
+        classifier_activation=classifier_activation, weights_name="b3",
     )
 
 
 def EfficientNetB4(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="efficientnetb4",
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", name="efficientnetb4",
 ):
     return EfficientNet(
-        1.4,
-        1.8,
-        380,
-        0.4,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        weights_name="b4",
+        1.4, 1.8, 380, 0.4, name=name, include_top=include_top, weights=weights,
+        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
+        classifier_activation=classifier_activation, weights_name="b4",
     )
 
 
 def EfficientNetB5(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="efficientnetb5",
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", name="efficientnetb5",
 ):
     return EfficientNet(
-        1.6,
-        2.2,
-        456,
-        0.4,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        weights_name="b5",
+        1.6, 2.2, 456, 0.4, name=name, include_top=include_top, weights=weights,
+        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
+        classifier_activation=classifier_activation, weights_name="b5",
     )
 
 
 def EfficientNetB6(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="efficientnetb6",
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", name="efficientnetb6",
 ):
     return EfficientNet(
-        1.8,
-        2.6,
-        528,
-        0.5,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        weights_name="b6",
+        1.8, 2.6, 528, 0.5, name=name, include_top=include_top, weights=weights,
+        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
+        classifier_activation=classifier_activation, weights_name="b6",
     )
 
 
 def EfficientNetB7(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="efficientnetb7",
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", name="efficientnetb7",
 ):
     return EfficientNet(
-        2.0,
-        3.1,
-        600,
-        0.5,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
-        classifier_activation=classifier_activation,
-        weights_name="b7",
+        2.0, 3.1, 600, 0.5, name=name, include_top=include_top, weights=weights,
+        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
+        classifier_activation=classifier_activation, weights_name="b7",
     )
 
 
@@ -763,23 +445,7 @@ EfficientNetB7.__doc__ = BASE_DOCSTRING.format(name="EfficientNetB7")
 
 
 def preprocess_input(x, data_format=None):
-    """A placeholder method for backward compatibility.
-
-    The preprocessing logic has been included in the efficientnet model
-    implementation. Users are no longer required to call this method to
-    normalize the input data. This method does nothing and only kept as a
-    placeholder to align the API surface between old and new version of model.
-
-    Args:
-        x: A floating point `numpy.array` or a tensor.
-        data_format: Optional data format of the image tensor/array. `None`
-            means the global setting `keras.image_data_format()`
-            is used (unless you changed it, it uses `"channels_last"`).
-            Defaults to `None`.
-
-    Returns:
-        Unchanged `numpy.array` or tensor.
-    """
+    """A placeholder method for backward compatibility."""
     return x
 
 

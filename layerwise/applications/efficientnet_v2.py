@@ -3,6 +3,7 @@ import math
 
 from layerwise import initializers, layers
 from layerwise.applications import _common, imagenet_utils
+from layerwise.applications._efficientnet_v2_blocks import DEFAULT_BLOCKS_ARGS
 from layerwise.applications._weights import load_application_weights
 from layerwise.backend.config import image_data_format
 from layerwise.models.functional import Functional
@@ -11,507 +12,40 @@ BASE_WEIGHTS_PATH = "https://storage.googleapis.com/tensorflow/keras-application
 
 WEIGHTS_HASHES = {
     "b0": (
-        "21ecbf6da12460d5c40bb2f29ceb2188",
-        "893217f2bb855e2983157299931e43ff",
+        "21ecbf6da12460d5c40bb2f29ceb2188", "893217f2bb855e2983157299931e43ff",
     ),
     "b1": (
-        "069f0534ff22adf035c89e2d9547a9dc",
-        "0e80663031ca32d657f9caa404b6ec37",
+        "069f0534ff22adf035c89e2d9547a9dc", "0e80663031ca32d657f9caa404b6ec37",
     ),
     "b2": (
-        "424e49f28180edbde1e94797771950a7",
-        "1dfe2e7a5d45b6632553a8961ea609eb",
+        "424e49f28180edbde1e94797771950a7", "1dfe2e7a5d45b6632553a8961ea609eb",
     ),
     "b3": (
-        "1f1fc43bd98a6e4fd8fdfd551e02c7a0",
-        "f6abf7b5849ac99a89b50dd3fd532856",
+        "1f1fc43bd98a6e4fd8fdfd551e02c7a0", "f6abf7b5849ac99a89b50dd3fd532856",
     ),
     "-s": (
-        "e1d88a8495beba45748fedd0cecbe016",
-        "af0682fb74e8c54910f2d4393339c070",
+        "e1d88a8495beba45748fedd0cecbe016", "af0682fb74e8c54910f2d4393339c070",
     ),
     "-m": (
-        "a3bf6aa3276309f4fc6a34aa114c95cd",
-        "1b8dc055df72dde80d614482840fe342",
+        "a3bf6aa3276309f4fc6a34aa114c95cd", "1b8dc055df72dde80d614482840fe342",
     ),
     "-l": (
-        "27e6d408b53c7ebc868fefa357689935",
-        "b0b66b5c863aef5b46e8608fe1711615",
+        "27e6d408b53c7ebc868fefa357689935", "b0b66b5c863aef5b46e8608fe1711615",
     ),
 }
 
-DEFAULT_BLOCKS_ARGS = {
-    "efficientnetv2-s": [
-        {
-            "kernel_size": 3,
-            "num_repeat": 2,
-            "input_filters": 24,
-            "output_filters": 24,
-            "expand_ratio": 1,
-            "se_ratio": 0.0,
-            "strides": 1,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 4,
-            "input_filters": 24,
-            "output_filters": 48,
-            "expand_ratio": 4,
-            "se_ratio": 0.0,
-            "strides": 2,
-            "conv_type": 1,
-        },
-        {
-            "conv_type": 1,
-            "expand_ratio": 4,
-            "input_filters": 48,
-            "kernel_size": 3,
-            "num_repeat": 4,
-            "output_filters": 64,
-            "se_ratio": 0,
-            "strides": 2,
-        },
-        {
-            "conv_type": 0,
-            "expand_ratio": 4,
-            "input_filters": 64,
-            "kernel_size": 3,
-            "num_repeat": 6,
-            "output_filters": 128,
-            "se_ratio": 0.25,
-            "strides": 2,
-        },
-        {
-            "conv_type": 0,
-            "expand_ratio": 6,
-            "input_filters": 128,
-            "kernel_size": 3,
-            "num_repeat": 9,
-            "output_filters": 160,
-            "se_ratio": 0.25,
-            "strides": 1,
-        },
-        {
-            "conv_type": 0,
-            "expand_ratio": 6,
-            "input_filters": 160,
-            "kernel_size": 3,
-            "num_repeat": 15,
-            "output_filters": 256,
-            "se_ratio": 0.25,
-            "strides": 2,
-        },
-    ],
-    "efficientnetv2-m": [
-        {
-            "kernel_size": 3,
-            "num_repeat": 3,
-            "input_filters": 24,
-            "output_filters": 24,
-            "expand_ratio": 1,
-            "se_ratio": 0,
-            "strides": 1,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 5,
-            "input_filters": 24,
-            "output_filters": 48,
-            "expand_ratio": 4,
-            "se_ratio": 0,
-            "strides": 2,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 5,
-            "input_filters": 48,
-            "output_filters": 80,
-            "expand_ratio": 4,
-            "se_ratio": 0,
-            "strides": 2,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 7,
-            "input_filters": 80,
-            "output_filters": 160,
-            "expand_ratio": 4,
-            "se_ratio": 0.25,
-            "strides": 2,
-            "conv_type": 0,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 14,
-            "input_filters": 160,
-            "output_filters": 176,
-            "expand_ratio": 6,
-            "se_ratio": 0.25,
-            "strides": 1,
-            "conv_type": 0,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 18,
-            "input_filters": 176,
-            "output_filters": 304,
-            "expand_ratio": 6,
-            "se_ratio": 0.25,
-            "strides": 2,
-            "conv_type": 0,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 5,
-            "input_filters": 304,
-            "output_filters": 512,
-            "expand_ratio": 6,
-            "se_ratio": 0.25,
-            "strides": 1,
-            "conv_type": 0,
-        },
-    ],
-    "efficientnetv2-l": [
-        {
-            "kernel_size": 3,
-            "num_repeat": 4,
-            "input_filters": 32,
-            "output_filters": 32,
-            "expand_ratio": 1,
-            "se_ratio": 0,
-            "strides": 1,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 7,
-            "input_filters": 32,
-            "output_filters": 64,
-            "expand_ratio": 4,
-            "se_ratio": 0,
-            "strides": 2,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 7,
-            "input_filters": 64,
-            "output_filters": 96,
-            "expand_ratio": 4,
-            "se_ratio": 0,
-            "strides": 2,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 10,
-            "input_filters": 96,
-            "output_filters": 192,
-            "expand_ratio": 4,
-            "se_ratio": 0.25,
-            "strides": 2,
-            "conv_type": 0,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 19,
-            "input_filters": 192,
-            "output_filters": 224,
-            "expand_ratio": 6,
-            "se_ratio": 0.25,
-            "strides": 1,
-            "conv_type": 0,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 25,
-            "input_filters": 224,
-            "output_filters": 384,
-            "expand_ratio": 6,
-            "se_ratio": 0.25,
-            "strides": 2,
-            "conv_type": 0,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 7,
-            "input_filters": 384,
-            "output_filters": 640,
-            "expand_ratio": 6,
-            "se_ratio": 0.25,
-            "strides": 1,
-            "conv_type": 0,
-        },
-    ],
-    "efficientnetv2-b0": [
-        {
-            "kernel_size": 3,
-            "num_repeat": 1,
-            "input_filters": 32,
-            "output_filters": 16,
-            "expand_ratio": 1,
-            "se_ratio": 0,
-            "strides": 1,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 2,
-            "input_filters": 16,
-            "output_filters": 32,
-            "expand_ratio": 4,
-            "se_ratio": 0,
-            "strides": 2,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 2,
-            "input_filters": 32,
-            "output_filters": 48,
-            "expand_ratio": 4,
-            "se_ratio": 0,
-            "strides": 2,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 3,
-            "input_filters": 48,
-            "output_filters": 96,
-            "expand_ratio": 4,
-            "se_ratio": 0.25,
-            "strides": 2,
-            "conv_type": 0,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 5,
-            "input_filters": 96,
-            "output_filters": 112,
-            "expand_ratio": 6,
-            "se_ratio": 0.25,
-            "strides": 1,
-            "conv_type": 0,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 8,
-            "input_filters": 112,
-            "output_filters": 192,
-            "expand_ratio": 6,
-            "se_ratio": 0.25,
-            "strides": 2,
-            "conv_type": 0,
-        },
-    ],
-    "efficientnetv2-b1": [
-        {
-            "kernel_size": 3,
-            "num_repeat": 1,
-            "input_filters": 32,
-            "output_filters": 16,
-            "expand_ratio": 1,
-            "se_ratio": 0,
-            "strides": 1,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 2,
-            "input_filters": 16,
-            "output_filters": 32,
-            "expand_ratio": 4,
-            "se_ratio": 0,
-            "strides": 2,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 2,
-            "input_filters": 32,
-            "output_filters": 48,
-            "expand_ratio": 4,
-            "se_ratio": 0,
-            "strides": 2,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 3,
-            "input_filters": 48,
-            "output_filters": 96,
-            "expand_ratio": 4,
-            "se_ratio": 0.25,
-            "strides": 2,
-            "conv_type": 0,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 5,
-            "input_filters": 96,
-            "output_filters": 112,
-            "expand_ratio": 6,
-            "se_ratio": 0.25,
-            "strides": 1,
-            "conv_type": 0,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 8,
-            "input_filters": 112,
-            "output_filters": 192,
-            "expand_ratio": 6,
-            "se_ratio": 0.25,
-            "strides": 2,
-            "conv_type": 0,
-        },
-    ],
-    "efficientnetv2-b2": [
-        {
-            "kernel_size": 3,
-            "num_repeat": 1,
-            "input_filters": 32,
-            "output_filters": 16,
-            "expand_ratio": 1,
-            "se_ratio": 0,
-            "strides": 1,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 2,
-            "input_filters": 16,
-            "output_filters": 32,
-            "expand_ratio": 4,
-            "se_ratio": 0,
-            "strides": 2,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 2,
-            "input_filters": 32,
-            "output_filters": 48,
-            "expand_ratio": 4,
-            "se_ratio": 0,
-            "strides": 2,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 3,
-            "input_filters": 48,
-            "output_filters": 96,
-            "expand_ratio": 4,
-            "se_ratio": 0.25,
-            "strides": 2,
-            "conv_type": 0,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 5,
-            "input_filters": 96,
-            "output_filters": 112,
-            "expand_ratio": 6,
-            "se_ratio": 0.25,
-            "strides": 1,
-            "conv_type": 0,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 8,
-            "input_filters": 112,
-            "output_filters": 192,
-            "expand_ratio": 6,
-            "se_ratio": 0.25,
-            "strides": 2,
-            "conv_type": 0,
-        },
-    ],
-    "efficientnetv2-b3": [
-        {
-            "kernel_size": 3,
-            "num_repeat": 1,
-            "input_filters": 32,
-            "output_filters": 16,
-            "expand_ratio": 1,
-            "se_ratio": 0,
-            "strides": 1,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 2,
-            "input_filters": 16,
-            "output_filters": 32,
-            "expand_ratio": 4,
-            "se_ratio": 0,
-            "strides": 2,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 2,
-            "input_filters": 32,
-            "output_filters": 48,
-            "expand_ratio": 4,
-            "se_ratio": 0,
-            "strides": 2,
-            "conv_type": 1,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 3,
-            "input_filters": 48,
-            "output_filters": 96,
-            "expand_ratio": 4,
-            "se_ratio": 0.25,
-            "strides": 2,
-            "conv_type": 0,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 5,
-            "input_filters": 96,
-            "output_filters": 112,
-            "expand_ratio": 6,
-            "se_ratio": 0.25,
-            "strides": 1,
-            "conv_type": 0,
-        },
-        {
-            "kernel_size": 3,
-            "num_repeat": 8,
-            "input_filters": 112,
-            "output_filters": 192,
-            "expand_ratio": 6,
-            "se_ratio": 0.25,
-            "strides": 2,
-            "conv_type": 0,
-        },
-    ],
-}
 
 CONV_KERNEL_INITIALIZER = {
     "class_name": "VarianceScaling",
     "config": {
-        "scale": 2.0,
-        "mode": "fan_out",
-        "distribution": "truncated_normal",
+        "scale": 2.0, "mode": "fan_out", "distribution": "truncated_normal",
     },
 }
 
 DENSE_KERNEL_INITIALIZER = {
     "class_name": "VarianceScaling",
     "config": {
-        "scale": 1.0 / 3.0,
-        "mode": "fan_out",
-        "distribution": "uniform",
+        "scale": 1.0 / 3.0, "mode": "fan_out", "distribution": "uniform",
     },
 }
 
@@ -588,8 +122,7 @@ def round_filters(filters, width_coefficient, min_depth, depth_divisor):
     filters *= width_coefficient
     minimum_depth = min_depth or depth_divisor
     new_filters = max(
-        minimum_depth,
-        int(filters + depth_divisor / 2) // depth_divisor * depth_divisor,
+        minimum_depth, int(filters + depth_divisor / 2) // depth_divisor * depth_divisor,
     )
     return int(new_filters)
 
@@ -600,16 +133,8 @@ def round_repeats(repeats, depth_coefficient):
 
 
 def MBConvBlock(
-    input_filters,
-    output_filters,
-    expand_ratio=1,
-    kernel_size=3,
-    strides=1,
-    se_ratio=0.0,
-    bn_momentum=0.9,
-    activation="swish",
-    survival_probability=0.8,
-    name=None,
+    input_filters, output_filters, expand_ratio=1, kernel_size=3, strides=1, se_ratio=0.0,
+    bn_momentum=0.9, activation="swish", survival_probability=0.8, name=None,
 ):
     """MBConv block: Mobile Inverted Residual Bottleneck."""
     bn_axis = 3 if image_data_format() == "channels_last" else 1
@@ -622,19 +147,12 @@ def MBConvBlock(
         filters = input_filters * expand_ratio
         if expand_ratio != 1:
             x = layers.Conv2D(
-                filters=filters,
-                kernel_size=1,
-                strides=1,
-                kernel_initializer=CONV_KERNEL_INITIALIZER,
-                padding="same",
-                data_format=image_data_format(),
-                use_bias=False,
-                name=f"{name}expand_conv",
+                filters=filters, kernel_size=1, strides=1,
+                kernel_initializer=CONV_KERNEL_INITIALIZER, padding="same",
+                data_format=image_data_format(), use_bias=False, name=f"{name}expand_conv",
             )(inputs)
             x = layers.BatchNormalization(
-                axis=bn_axis,
-                momentum=bn_momentum,
-                name=f"{name}expand_bn",
+                axis=bn_axis, momentum=bn_momentum, name=f"{name}expand_bn",
             )(x)
             x = layers.Activation(activation, name=f"{name}expand_activation")(
                 x
@@ -644,13 +162,9 @@ def MBConvBlock(
 
         # Depthwise conv
         x = layers.DepthwiseConv2D(
-            kernel_size=kernel_size,
-            strides=strides,
-            depthwise_initializer=CONV_KERNEL_INITIALIZER,
-            padding="same",
-            data_format=image_data_format(),
-            use_bias=False,
-            name=f"{name}dwconv2",
+            kernel_size=kernel_size, strides=strides,
+            depthwise_initializer=CONV_KERNEL_INITIALIZER, padding="same",
+            data_format=image_data_format(), use_bias=False, name=f"{name}dwconv2",
         )(x)
         x = layers.BatchNormalization(
             axis=bn_axis, momentum=bn_momentum, name=f"{name}bn"
@@ -668,34 +182,21 @@ def MBConvBlock(
             se = layers.Reshape(se_shape, name=f"{name}se_reshape")(se)
 
             se = layers.Conv2D(
-                filters_se,
-                1,
-                padding="same",
-                activation=activation,
-                kernel_initializer=CONV_KERNEL_INITIALIZER,
-                name=f"{name}se_reduce",
+                filters_se, 1, padding="same", activation=activation,
+                kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}se_reduce",
             )(se)
             se = layers.Conv2D(
-                filters,
-                1,
-                padding="same",
-                activation="sigmoid",
-                kernel_initializer=CONV_KERNEL_INITIALIZER,
-                name=f"{name}se_expand",
+                filters, 1, padding="same", activation="sigmoid",
+                kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}se_expand",
             )(se)
 
             x = layers.multiply([x, se], name=f"{name}se_excite")
 
         # Output phase
         x = layers.Conv2D(
-            filters=output_filters,
-            kernel_size=1,
-            strides=1,
-            kernel_initializer=CONV_KERNEL_INITIALIZER,
-            padding="same",
-            data_format=image_data_format(),
-            use_bias=False,
-            name=f"{name}project_conv",
+            filters=output_filters, kernel_size=1, strides=1,
+            kernel_initializer=CONV_KERNEL_INITIALIZER, padding="same",
+            data_format=image_data_format(), use_bias=False, name=f"{name}project_conv",
         )(x)
         x = layers.BatchNormalization(
             axis=bn_axis, momentum=bn_momentum, name=f"{name}project_bn"
@@ -704,9 +205,7 @@ def MBConvBlock(
         if strides == 1 and input_filters == output_filters:
             if survival_probability:
                 x = layers.Dropout(
-                    survival_probability,
-                    noise_shape=(None, 1, 1, 1),
-                    name=f"{name}drop",
+                    survival_probability, noise_shape=(None, 1, 1, 1), name=f"{name}drop",
                 )(x)
             x = layers.add([x, inputs], name=f"{name}add")
 
@@ -716,16 +215,8 @@ def MBConvBlock(
 
 
 def FusedMBConvBlock(
-    input_filters,
-    output_filters,
-    expand_ratio=1,
-    kernel_size=3,
-    strides=1,
-    se_ratio=0.0,
-    bn_momentum=0.9,
-    activation="swish",
-    survival_probability=0.8,
-    name=None,
+    input_filters, output_filters, expand_ratio=1, kernel_size=3, strides=1, se_ratio=0.0,
+    bn_momentum=0.9, activation="swish", survival_probability=0.8, name=None,
 ):
     """Fuses the proj conv1x1 and depthwise_conv into a conv2d."""
     bn_axis = 3 if image_data_format() == "channels_last" else 1
@@ -737,14 +228,9 @@ def FusedMBConvBlock(
         filters = input_filters * expand_ratio
         if expand_ratio != 1:
             x = layers.Conv2D(
-                filters,
-                kernel_size=kernel_size,
-                strides=strides,
-                kernel_initializer=CONV_KERNEL_INITIALIZER,
-                data_format=image_data_format(),
-                padding="same",
-                use_bias=False,
-                name=f"{name}expand_conv",
+                filters, kernel_size=kernel_size, strides=strides,
+                kernel_initializer=CONV_KERNEL_INITIALIZER, data_format=image_data_format(),
+                padding="same", use_bias=False, name=f"{name}expand_conv",
             )(inputs)
             x = layers.BatchNormalization(
                 axis=bn_axis, momentum=bn_momentum, name=f"{name}expand_bn"
@@ -767,32 +253,21 @@ def FusedMBConvBlock(
             se = layers.Reshape(se_shape, name=f"{name}se_reshape")(se)
 
             se = layers.Conv2D(
-                filters_se,
-                1,
-                padding="same",
-                activation=activation,
-                kernel_initializer=CONV_KERNEL_INITIALIZER,
-                name=f"{name}se_reduce",
+                filters_se, 1, padding="same", activation=activation,
+                kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}se_reduce",
             )(se)
             se = layers.Conv2D(
-                filters,
-                1,
-                padding="same",
-                activation="sigmoid",
-                kernel_initializer=CONV_KERNEL_INITIALIZER,
-                name=f"{name}se_expand",
+                filters, 1, padding="same", activation="sigmoid",
+                kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}se_expand",
             )(se)
 
             x = layers.multiply([x, se], name=f"{name}se_excite")
 
         # Output phase:
         x = layers.Conv2D(
-            output_filters,
-            kernel_size=1 if expand_ratio != 1 else kernel_size,
+            output_filters, kernel_size=1 if expand_ratio != 1 else kernel_size,
             strides=1 if expand_ratio != 1 else strides,
-            kernel_initializer=CONV_KERNEL_INITIALIZER,
-            padding="same",
-            use_bias=False,
+            kernel_initializer=CONV_KERNEL_INITIALIZER, padding="same", use_bias=False,
             name=f"{name}project_conv",
         )(x)
         x = layers.BatchNormalization(
@@ -807,9 +282,7 @@ def FusedMBConvBlock(
         if strides == 1 and input_filters == output_filters:
             if survival_probability:
                 x = layers.Dropout(
-                    survival_probability,
-                    noise_shape=(None, 1, 1, 1),
-                    name=f"{name}drop",
+                    survival_probability, noise_shape=(None, 1, 1, 1), name=f"{name}drop",
                 )(x)
             x = layers.add([x, inputs], name=f"{name}add")
         return x
@@ -818,73 +291,13 @@ def FusedMBConvBlock(
 
 
 def EfficientNetV2(
-    width_coefficient,
-    depth_coefficient,
-    default_size,
-    dropout_rate=0.2,
-    drop_connect_rate=0.2,
-    depth_divisor=8,
-    min_depth=8,
-    bn_momentum=0.9,
-    activation="swish",
-    blocks_args="default",
-    name="efficientnetv2",
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    include_preprocessing=True,
-    weights_name=None,
+    width_coefficient, depth_coefficient, default_size, dropout_rate=0.2,
+    drop_connect_rate=0.2, depth_divisor=8, min_depth=8, bn_momentum=0.9, activation="swish",
+    blocks_args="default", name="efficientnetv2", include_top=True, weights="imagenet",
+    input_tensor=None, input_shape=None, pooling=None, classes=1000,
+    classifier_activation="softmax", include_preprocessing=True, weights_name=None,
 ):
-    """Instantiates the EfficientNetV2 architecture using given scaling
-    coefficients.
-
-    Args:
-        width_coefficient: float, scaling coefficient for network width.
-        depth_coefficient: float, scaling coefficient for network depth.
-        default_size: integer, default input image size.
-        dropout_rate: float, dropout rate before final classifier layer.
-        drop_connect_rate: float, dropout rate at skip connections.
-        depth_divisor: integer, a unit of network width.
-        min_depth: integer, minimum number of filters.
-        bn_momentum: float. Momentum parameter for Batch Normalization layers.
-        activation: activation function.
-        blocks_args: list of dicts, parameters to construct block modules.
-        name: string, model name.
-        include_top: whether to include the fully-connected layer at the top of
-            the network.
-        weights: one of `None` (random initialization), `"imagenet"`
-            (pre-training on ImageNet),
-            or the path to the weights file to be loaded.
-        input_tensor: optional Keras tensor (i.e. output of `layers.Input()`) or
-            numpy array to use as image input for the model.
-        input_shape: optional shape tuple, only to be specified if `include_top`
-            is `False`. It should have exactly 3 inputs channels.
-        pooling: optional pooling mode for feature extraction when `include_top`
-            is `False`.
-            - `None` means that the output of the model will be the
-                4D tensor output of the last convolutional layer.
-            - "avg" means that global average pooling will be applied to
-                the output of the last convolutional layer,
-                and thus the output of the model will be a 2D tensor.
-            - `"max"` means that global max pooling will be applied.
-        classes: optional number of classes to classify images into,
-            only to be specified if `include_top` is `True`, and if no `weights`
-            argument is specified.
-        classifier_activation: A string or callable. The activation function to
-            use on the "top" layer. Ignored unless `include_top=True`. Set
-            `classifier_activation=None` to return the logits of the "top"
-            layer.
-        include_preprocessing: Boolean, whether to include the preprocessing
-            layer (`Rescaling`) at the bottom of the network.
-            Defaults to `True`.
-
-    Returns:
-        A model instance.
-    """
+    """Instantiates the EfficientNetV2 architecture using given scaling (see Keras' docstring of `EfficientNetV2`)."""
 
     if blocks_args == "default":
         blocks_args = DEFAULT_BLOCKS_ARGS[name]
@@ -893,12 +306,8 @@ def EfficientNetV2(
 
     # Determine proper input shape
     input_shape = imagenet_utils.obtain_input_shape(
-        input_shape,
-        default_size=default_size,
-        min_size=32,
-        data_format=image_data_format(),
-        require_flatten=include_top,
-        weights=weights,
+        input_shape, default_size=default_size, min_size=32, data_format=image_data_format(),
+        require_flatten=include_top, weights=weights,
     )
 
     img_input = _common.image_input(input_tensor, input_shape)
@@ -916,33 +325,23 @@ def EfficientNetV2(
             mean = [0.485, 0.456, 0.406]
             variance = [0.229**2, 0.224**2, 0.225**2]
             x = layers.Normalization(
-                mean=mean,
-                variance=variance,
-                axis=bn_axis,
+                mean=mean, variance=variance, axis=bn_axis,
             )(x)
         else:
             x = layers.Rescaling(scale=1.0 / 128.0, offset=-1)(x)
 
     # Build stem
     stem_filters = round_filters(
-        filters=blocks_args[0]["input_filters"],
-        width_coefficient=width_coefficient,
-        min_depth=min_depth,
-        depth_divisor=depth_divisor,
+        filters=blocks_args[0]["input_filters"], width_coefficient=width_coefficient,
+        min_depth=min_depth, depth_divisor=depth_divisor,
     )
     x = layers.Conv2D(
-        filters=stem_filters,
-        kernel_size=3,
-        strides=2,
-        kernel_initializer=CONV_KERNEL_INITIALIZER,
-        padding="same",
-        use_bias=False,
+        filters=stem_filters, kernel_size=3, strides=2,
+        kernel_initializer=CONV_KERNEL_INITIALIZER, padding="same", use_bias=False,
         name="stem_conv",
     )(x)
     x = layers.BatchNormalization(
-        axis=bn_axis,
-        momentum=bn_momentum,
-        name="stem_bn",
+        axis=bn_axis, momentum=bn_momentum, name="stem_bn",
     )(x)
     x = layers.Activation(activation, name="stem_activation")(x)
 
@@ -960,16 +359,12 @@ def EfficientNetV2(
 
         # Update block input and output filters based on depth multiplier.
         args["input_filters"] = round_filters(
-            filters=args["input_filters"],
-            width_coefficient=width_coefficient,
-            min_depth=min_depth,
-            depth_divisor=depth_divisor,
+            filters=args["input_filters"], width_coefficient=width_coefficient,
+            min_depth=min_depth, depth_divisor=depth_divisor,
         )
         args["output_filters"] = round_filters(
-            filters=args["output_filters"],
-            width_coefficient=width_coefficient,
-            min_depth=min_depth,
-            depth_divisor=depth_divisor,
+            filters=args["output_filters"], width_coefficient=width_coefficient,
+            min_depth=min_depth, depth_divisor=depth_divisor,
         )
 
         # Determine which conv type to use:
@@ -985,35 +380,24 @@ def EfficientNetV2(
                 args["input_filters"] = args["output_filters"]
 
             x = block(
-                activation=activation,
-                bn_momentum=bn_momentum,
+                activation=activation, bn_momentum=bn_momentum,
                 survival_probability=drop_connect_rate * b / blocks,
-                name=f"block{i + 1}{chr(j + 97)}_",
-                **args,
+                name=f"block{i + 1}{chr(j + 97)}_", **args,
             )(x)
             b += 1
 
     # Build top
     top_filters = round_filters(
-        filters=1280,
-        width_coefficient=width_coefficient,
-        min_depth=min_depth,
+        filters=1280, width_coefficient=width_coefficient, min_depth=min_depth,
         depth_divisor=depth_divisor,
     )
     x = layers.Conv2D(
-        filters=top_filters,
-        kernel_size=1,
-        strides=1,
-        kernel_initializer=CONV_KERNEL_INITIALIZER,
-        padding="same",
-        data_format=image_data_format(),
-        use_bias=False,
-        name="top_conv",
+        filters=top_filters, kernel_size=1, strides=1,
+        kernel_initializer=CONV_KERNEL_INITIALIZER, padding="same",
+        data_format=image_data_format(), use_bias=False, name="top_conv",
     )(x)
     x = layers.BatchNormalization(
-        axis=bn_axis,
-        momentum=bn_momentum,
-        name="top_bn",
+        axis=bn_axis, momentum=bn_momentum, name="top_bn",
     )(x)
     x = layers.Activation(activation=activation, name="top_activation")(x)
 
@@ -1023,11 +407,9 @@ def EfficientNetV2(
             x = layers.Dropout(dropout_rate, name="top_dropout")(x)
         imagenet_utils.validate_activation(classifier_activation, weights)
         x = layers.Dense(
-            classes,
-            activation=classifier_activation,
+            classes, activation=classifier_activation,
             kernel_initializer=DENSE_KERNEL_INITIALIZER,
-            bias_initializer=initializers.Constant(0.0),
-            name="predictions",
+            bias_initializer=initializers.Constant(0.0), name="predictions",
         )(x)
     else:
         if pooling == "avg":
@@ -1055,9 +437,7 @@ def EfficientNetV2(
             file_hash = WEIGHTS_HASHES[weights_name][1]
         file_name = name + file_suffix
         weights_path = _common.get_file(
-            file_name,
-            BASE_WEIGHTS_PATH + file_name,
-            cache_subdir="models",
+            file_name, BASE_WEIGHTS_PATH + file_name, cache_subdir="models",
             file_hash=file_hash,
         )
         load_application_weights(model, weights_path)
@@ -1068,198 +448,100 @@ def EfficientNetV2(
 
 
 def EfficientNetV2B0(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    include_preprocessing=True,
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", include_preprocessing=True,
     name="efficientnetv2-b0",
 ):
     return EfficientNetV2(
-        width_coefficient=1.0,
-        depth_coefficient=1.0,
-        default_size=224,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
+        width_coefficient=1.0, depth_coefficient=1.0, default_size=224, name=name,
+        include_top=include_top, weights=weights, input_tensor=input_tensor,
+        input_shape=input_shape, pooling=pooling, classes=classes,
         classifier_activation=classifier_activation,
-        include_preprocessing=include_preprocessing,
-        weights_name="b0",
+        include_preprocessing=include_preprocessing, weights_name="b0",
     )
 
 
 def EfficientNetV2B1(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    include_preprocessing=True,
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", include_preprocessing=True,
     name="efficientnetv2-b1",
 ):
     return EfficientNetV2(
-        width_coefficient=1.0,
-        depth_coefficient=1.1,
-        default_size=240,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
+        width_coefficient=1.0, depth_coefficient=1.1, default_size=240, name=name,
+        include_top=include_top, weights=weights, input_tensor=input_tensor,
+        input_shape=input_shape, pooling=pooling, classes=classes,
         classifier_activation=classifier_activation,
-        include_preprocessing=include_preprocessing,
-        weights_name="b1",
+        include_preprocessing=include_preprocessing, weights_name="b1",
     )
 
 
 def EfficientNetV2B2(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    include_preprocessing=True,
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", include_preprocessing=True,
     name="efficientnetv2-b2",
 ):
     return EfficientNetV2(
-        width_coefficient=1.1,
-        depth_coefficient=1.2,
-        default_size=260,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
+        width_coefficient=1.1, depth_coefficient=1.2, default_size=260, name=name,
+        include_top=include_top, weights=weights, input_tensor=input_tensor,
+        input_shape=input_shape, pooling=pooling, classes=classes,
         classifier_activation=classifier_activation,
-        include_preprocessing=include_preprocessing,
-        weights_name="b2",
+        include_preprocessing=include_preprocessing, weights_name="b2",
     )
 
 
 def EfficientNetV2B3(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    include_preprocessing=True,
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", include_preprocessing=True,
     name="efficientnetv2-b3",
 ):
     return EfficientNetV2(
-        width_coefficient=1.2,
-        depth_coefficient=1.4,
-        default_size=300,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
+        width_coefficient=1.2, depth_coefficient=1.4, default_size=300, name=name,
+        include_top=include_top, weights=weights, input_tensor=input_tensor,
+        input_shape=input_shape, pooling=pooling, classes=classes,
         classifier_activation=classifier_activation,
-        include_preprocessing=include_preprocessing,
-        weights_name="b3",
+        include_preprocessing=include_preprocessing, weights_name="b3",
     )
 
 
 def EfficientNetV2S(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    include_preprocessing=True,
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", include_preprocessing=True,
     name="efficientnetv2-s",
 ):
     return EfficientNetV2(
-        width_coefficient=1.0,
-        depth_coefficient=1.0,
-        default_size=384,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
+        width_coefficient=1.0, depth_coefficient=1.0, default_size=384, name=name,
+        include_top=include_top, weights=weights, input_tensor=input_tensor,
+        input_shape=input_shape, pooling=pooling, classes=classes,
         classifier_activation=classifier_activation,
-        include_preprocessing=include_preprocessing,
-        weights_name="-s",
+        include_preprocessing=include_preprocessing, weights_name="-s",
     )
 
 
 def EfficientNetV2M(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    include_preprocessing=True,
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", include_preprocessing=True,
     name="efficientnetv2-m",
 ):
     return EfficientNetV2(
-        width_coefficient=1.0,
-        depth_coefficient=1.0,
-        default_size=480,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
+        width_coefficient=1.0, depth_coefficient=1.0, default_size=480, name=name,
+        include_top=include_top, weights=weights, input_tensor=input_tensor,
+        input_shape=input_shape, pooling=pooling, classes=classes,
         classifier_activation=classifier_activation,
-        include_preprocessing=include_preprocessing,
-        weights_name="-m",
+        include_preprocessing=include_preprocessing, weights_name="-m",
     )
 
 
 def EfficientNetV2L(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    include_preprocessing=True,
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", include_preprocessing=True,
     name="efficientnetv2-l",
 ):
     return EfficientNetV2(
-        width_coefficient=1.0,
-        depth_coefficient=1.0,
-        default_size=480,
-        name=name,
-        include_top=include_top,
-        weights=weights,
-        input_tensor=input_tensor,
-        input_shape=input_shape,
-        pooling=pooling,
-        classes=classes,
+        width_coefficient=1.0, depth_coefficient=1.0, default_size=480, name=name,
+        include_top=include_top, weights=weights, input_tensor=input_tensor,
+        input_shape=input_shape, pooling=pooling, classes=classes,
         classifier_activation=classifier_activation,
-        include_preprocessing=include_preprocessing,
-        weights_name="-l",
+        include_preprocessing=include_preprocessing, weights_name="-l",
     )
 
 
@@ -1273,23 +555,7 @@ EfficientNetV2L.__doc__ = BASE_DOCSTRING.format(name="EfficientNetV2L")
 
 
 def preprocess_input(x, data_format=None):
-    """A placeholder method for backward compatibility.
-
-    The preprocessing logic has been included in the EfficientNetV2 model
-    implementation. Users are no longer required to call this method to
-    normalize the input data. This method does nothing and only kept as a
-    placeholder to align the API surface between old and new version of model.
-
-    Args:
-        x: A floating point `numpy.array` or a tensor.
-        data_format: Optional data format of the image tensor/array. Defaults to
-            None, in which case the global setting
-            `keras.image_data_format()` is used
-            (unless you changed it, it defaults to "channels_last").{mode}
-
-    Returns:
-        Unchanged `numpy.array` or tensor.
-    """
+    """A placeholder method for backward compatibility."""
     return x
 
 

@@ -13,90 +13,16 @@ BASE_WEIGHT_URL = (
 
 
 def InceptionResNetV2(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="inception_resnet_v2",
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", name="inception_resnet_v2",
 ):
-    """Instantiates the Inception-ResNet v2 architecture.
-
-    Reference:
-    - [Inception-v4, Inception-ResNet and the Impact of
-       Residual Connections on Learning](https://arxiv.org/abs/1602.07261)
-      (AAAI 2017)
-
-    This function returns a Keras image classification model,
-    optionally loaded with weights pre-trained on ImageNet.
-
-    For image classification use cases, see
-    [this page for detailed examples](
-      https://keras.io/api/applications/#usage-examples-for-image-classification-models).
-
-    For transfer learning use cases, make sure to read the
-    [guide to transfer learning & fine-tuning](
-      https://keras.io/guides/transfer_learning/).
-
-    Note: each Keras Application expects a specific kind of
-    input preprocessing. For InceptionResNetV2, call
-    `keras.applications.inception_resnet_v2.preprocess_input`
-    on your inputs before passing them to the model.
-    `inception_resnet_v2.preprocess_input`
-    will scale input pixels between -1 and 1.
-
-    Args:
-        include_top: whether to include the fully-connected
-            layer at the top of the network.
-        weights: one of `None` (random initialization),
-            `"imagenet"` (pre-training on ImageNet),
-            or the path to the weights file to be loaded.
-        input_tensor: optional Keras tensor
-            (i.e. output of `layers.Input()`)
-            to use as image input for the model.
-        input_shape: optional shape tuple, only to be specified
-            if `include_top` is `False` (otherwise the input shape
-            has to be `(299, 299, 3)`
-            (with `'channels_last'` data format)
-            or `(3, 299, 299)` (with `'channels_first'` data format).
-            It should have exactly 3 inputs channels,
-            and width and height should be no smaller than 75.
-            E.g. `(150, 150, 3)` would be one valid value.
-        pooling: Optional pooling mode for feature extraction
-            when `include_top` is `False`.
-            - `None` means that the output of the model will be
-                the 4D tensor output of the last convolutional block.
-            - `'avg'` means that global average pooling
-                will be applied to the output of the
-                last convolutional block, and thus
-                the output of the model will be a 2D tensor.
-            - `'max'` means that global max pooling will be applied.
-        classes: optional number of classes to classify images
-            into, only to be specified if `include_top` is `True`,
-            and if no `weights` argument is specified.
-        classifier_activation: A `str` or callable.
-            The activation function to use on the "top" layer.
-            Ignored unless `include_top=True`.
-            Set `classifier_activation=None` to return the logits
-            of the "top" layer. When loading pretrained weights,
-            `classifier_activation` can only be `None` or `"softmax"`.
-        name: The name of the model (string).
-
-    Returns:
-        A model instance.
-    """
+    """Instantiates the Inception-ResNet v2 architecture."""
     _common.check_weights(weights, include_top, classes)
 
     # Determine proper input shape
     input_shape = imagenet_utils.obtain_input_shape(
-        input_shape,
-        default_size=299,
-        min_size=75,
-        data_format=image_data_format(),
-        require_flatten=include_top,
-        weights=weights,
+        input_shape, default_size=299, min_size=75, data_format=image_data_format(),
+        require_flatten=include_top, weights=weights,
     )
 
     img_input = _common.image_input(input_tensor, input_shape)
@@ -196,9 +122,7 @@ def InceptionResNetV2(
         if include_top:
             fname = "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels.h5"
             weights_path = _common.get_file(
-                fname,
-                BASE_WEIGHT_URL + fname,
-                cache_subdir="models",
+                fname, BASE_WEIGHT_URL + fname, cache_subdir="models",
                 file_hash="e693bd0210a403b3192acc6073ad2e96",
             )
         else:
@@ -207,9 +131,7 @@ def InceptionResNetV2(
                 "tf_dim_ordering_tf_kernels_notop.h5"
             )
             weights_path = _common.get_file(
-                fname,
-                BASE_WEIGHT_URL + fname,
-                cache_subdir="models",
+                fname, BASE_WEIGHT_URL + fname, cache_subdir="models",
                 file_hash="d19885ff4a710c122648d3b5c3b684e4",
             )
         load_application_weights(model, weights_path)
@@ -220,38 +142,12 @@ def InceptionResNetV2(
 
 
 def conv2d_bn(
-    x,
-    filters,
-    kernel_size,
-    strides=1,
-    padding="same",
-    activation="relu",
-    use_bias=False,
+    x, filters, kernel_size, strides=1, padding="same", activation="relu", use_bias=False,
     name=None,
 ):
-    """Utility function to apply conv + BN.
-
-    Args:
-        x: input tensor.
-        filters: filters in `Conv2D`.
-        kernel_size: kernel size as in `Conv2D`.
-        strides: strides in `Conv2D`.
-        padding: padding mode in `Conv2D`.
-        activation: activation in `Conv2D`.
-        use_bias: whether to use a bias in `Conv2D`.
-        name: name of the ops; will become `name + '_ac'`
-            for the activation and `name + '_bn'` for the batch norm layer.
-
-    Returns:
-        Output tensor after applying `Conv2D` and `BatchNormalization`.
-    """
+    """Utility function to apply conv + BN."""
     x = layers.Conv2D(
-        filters,
-        kernel_size,
-        strides=strides,
-        padding=padding,
-        use_bias=use_bias,
-        name=name,
+        filters, kernel_size, strides=strides, padding=padding, use_bias=use_bias, name=name,
     )(x)
     if not use_bias:
         bn_axis = 1 if image_data_format() == "channels_first" else 3
@@ -268,29 +164,7 @@ def conv2d_bn(
 
 
 def inception_resnet_block(x, scale, block_type, block_idx, activation="relu"):
-    """Adds an Inception-ResNet block.
-
-    Args:
-        x: input tensor.
-        scale: scaling factor to scale the residuals
-            (i.e., the output of passing `x` through an inception module)
-            before adding them to the shortcut
-            branch. Let `r` be the output from the residual branch,
-            the output of this block will be `x + scale * r`.
-        block_type: `'block35'`, `'block17'` or `'block8'`,
-            determines the network structure in the residual branch.
-        block_idx: an `int` used for generating layer names.
-            The Inception-ResNet blocks are repeated many times
-            in this network. We use `block_idx` to identify each
-            of the repetitions. For example, the first
-            Inception-ResNet-A block will have
-            `block_type='block35', block_idx=0`, and the layer names
-            will have a common prefix `'block35_0'`.
-        activation: activation function to use at the end of the block.
-
-    Returns:
-        Output tensor for the block.
-    """
+    """Adds an Inception-ResNet block."""
     if block_type == "block35":
         branch_0 = conv2d_bn(x, 32, 1)
         branch_1 = conv2d_bn(x, 32, 1)
@@ -324,11 +198,7 @@ def inception_resnet_block(x, scale, block_type, block_idx, activation="relu"):
         branches
     )
     up = conv2d_bn(
-        mixed,
-        x.shape[channel_axis],
-        1,
-        activation=None,
-        use_bias=True,
+        mixed, x.shape[channel_axis], 1, activation=None, use_bias=True,
         name=f"{block_name}_conv",
     )
 

@@ -16,90 +16,16 @@ WEIGHTS_PATH_NO_TOP = (
 
 
 def InceptionV3(
-    include_top=True,
-    weights="imagenet",
-    input_tensor=None,
-    input_shape=None,
-    pooling=None,
-    classes=1000,
-    classifier_activation="softmax",
-    name="inception_v3",
+    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
+    classes=1000, classifier_activation="softmax", name="inception_v3",
 ):
-    """Instantiates the Inception v3 architecture.
-
-    Reference:
-    - [Rethinking the Inception Architecture for Computer Vision](
-        http://arxiv.org/abs/1512.00567) (CVPR 2016)
-
-    This function returns a Keras image classification model,
-    optionally loaded with weights pre-trained on ImageNet.
-
-    For image classification use cases, see
-    [this page for detailed examples](
-      https://keras.io/api/applications/#usage-examples-for-image-classification-models).
-
-    For transfer learning use cases, make sure to read the
-    [guide to transfer learning & fine-tuning](
-      https://keras.io/guides/transfer_learning/).
-
-    Note: each Keras Application expects a specific kind of input preprocessing.
-    For `InceptionV3`, call
-    `keras.applications.inception_v3.preprocess_input` on your inputs
-    before passing them to the model.
-    `inception_v3.preprocess_input` will scale input pixels between -1 and 1.
-
-    Args:
-        include_top: Boolean, whether to include the fully-connected
-            layer at the top, as the last layer of the network.
-            Defaults to `True`.
-        weights: One of `None` (random initialization),
-            `imagenet` (pre-training on ImageNet),
-            or the path to the weights file to be loaded.
-            Defaults to `"imagenet"`.
-        input_tensor: Optional Keras tensor (i.e. output of `layers.Input()`)
-            to use as image input for the model. `input_tensor` is useful for
-            sharing inputs between multiple different networks.
-            Defaults to `None`.
-        input_shape: Optional shape tuple, only to be specified
-            if `include_top` is False (otherwise the input shape
-            has to be `(299, 299, 3)` (with `channels_last` data format)
-            or `(3, 299, 299)` (with `channels_first` data format).
-            It should have exactly 3 inputs channels,
-            and width and height should be no smaller than 75.
-            E.g. `(150, 150, 3)` would be one valid value.
-            `input_shape` will be ignored if the `input_tensor` is provided.
-        pooling: Optional pooling mode for feature extraction
-            when `include_top` is `False`.
-            - `None` (default) means that the output of the model will be
-                the 4D tensor output of the last convolutional block.
-            - `avg` means that global average pooling
-                will be applied to the output of the
-                last convolutional block, and thus
-                the output of the model will be a 2D tensor.
-            - `max` means that global max pooling will be applied.
-        classes: optional number of classes to classify images
-            into, only to be specified if `include_top` is `True`, and
-            if no `weights` argument is specified. Defaults to 1000.
-        classifier_activation: A `str` or callable. The activation function
-            to use on the "top" layer. Ignored unless `include_top=True`.
-            Set `classifier_activation=None` to return the logits of the "top"
-            layer. When loading pretrained weights, `classifier_activation`
-            can only be `None` or `"softmax"`.
-        name: The name of the model (string).
-
-    Returns:
-        A model instance.
-    """
+    """Instantiates the Inception v3 architecture."""
     _common.check_weights(weights, include_top, classes)
 
     # Determine proper input shape
     input_shape = imagenet_utils.obtain_input_shape(
-        input_shape,
-        default_size=299,
-        min_size=75,
-        data_format=image_data_format(),
-        require_flatten=include_top,
-        weights=weights,
+        input_shape, default_size=299, min_size=75, data_format=image_data_format(),
+        require_flatten=include_top, weights=weights,
     )
 
     img_input = _common.image_input(input_tensor, input_shape)
@@ -133,9 +59,7 @@ def InceptionV3(
     )(x)
     branch_pool = conv2d_bn(branch_pool, 32, 1, 1)
     x = layers.concatenate(
-        [branch1x1, branch5x5, branch3x3dbl, branch_pool],
-        axis=channel_axis,
-        name="mixed0",
+        [branch1x1, branch5x5, branch3x3dbl, branch_pool], axis=channel_axis, name="mixed0",
     )
 
     # mixed 1: 35 x 35 x 288
@@ -153,9 +77,7 @@ def InceptionV3(
     )(x)
     branch_pool = conv2d_bn(branch_pool, 64, 1, 1)
     x = layers.concatenate(
-        [branch1x1, branch5x5, branch3x3dbl, branch_pool],
-        axis=channel_axis,
-        name="mixed1",
+        [branch1x1, branch5x5, branch3x3dbl, branch_pool], axis=channel_axis, name="mixed1",
     )
 
     # mixed 2: 35 x 35 x 288
@@ -173,9 +95,7 @@ def InceptionV3(
     )(x)
     branch_pool = conv2d_bn(branch_pool, 64, 1, 1)
     x = layers.concatenate(
-        [branch1x1, branch5x5, branch3x3dbl, branch_pool],
-        axis=channel_axis,
-        name="mixed2",
+        [branch1x1, branch5x5, branch3x3dbl, branch_pool], axis=channel_axis, name="mixed2",
     )
 
     # mixed 3: 17 x 17 x 768
@@ -210,9 +130,7 @@ def InceptionV3(
     )(x)
     branch_pool = conv2d_bn(branch_pool, 192, 1, 1)
     x = layers.concatenate(
-        [branch1x1, branch7x7, branch7x7dbl, branch_pool],
-        axis=channel_axis,
-        name="mixed4",
+        [branch1x1, branch7x7, branch7x7dbl, branch_pool], axis=channel_axis, name="mixed4",
     )
 
     # mixed 5, 6: 17 x 17 x 768
@@ -234,8 +152,7 @@ def InceptionV3(
         )(x)
         branch_pool = conv2d_bn(branch_pool, 192, 1, 1)
         x = layers.concatenate(
-            [branch1x1, branch7x7, branch7x7dbl, branch_pool],
-            axis=channel_axis,
+            [branch1x1, branch7x7, branch7x7dbl, branch_pool], axis=channel_axis,
             name=f"mixed{5 + i}",
         )
 
@@ -257,9 +174,7 @@ def InceptionV3(
     )(x)
     branch_pool = conv2d_bn(branch_pool, 192, 1, 1)
     x = layers.concatenate(
-        [branch1x1, branch7x7, branch7x7dbl, branch_pool],
-        axis=channel_axis,
-        name="mixed7",
+        [branch1x1, branch7x7, branch7x7dbl, branch_pool], axis=channel_axis, name="mixed7",
     )
 
     # mixed 8: 8 x 8 x 1280
@@ -286,9 +201,7 @@ def InceptionV3(
         branch3x3_1 = conv2d_bn(branch3x3, 384, 1, 3)
         branch3x3_2 = conv2d_bn(branch3x3, 384, 3, 1)
         branch3x3 = layers.concatenate(
-            [branch3x3_1, branch3x3_2],
-            axis=channel_axis,
-            name=f"mixed9_{i}",
+            [branch3x3_1, branch3x3_2], axis=channel_axis, name=f"mixed9_{i}",
         )
 
         branch3x3dbl = conv2d_bn(x, 448, 1, 1)
@@ -304,8 +217,7 @@ def InceptionV3(
         )(x)
         branch_pool = conv2d_bn(branch_pool, 192, 1, 1)
         x = layers.concatenate(
-            [branch1x1, branch3x3, branch3x3dbl, branch_pool],
-            axis=channel_axis,
+            [branch1x1, branch3x3, branch3x3dbl, branch_pool], axis=channel_axis,
             name=f"mixed{9 + i}",
         )
     if include_top:
@@ -334,16 +246,13 @@ def InceptionV3(
     if weights == "imagenet":
         if include_top:
             weights_path = _common.get_file(
-                "inception_v3_weights_tf_dim_ordering_tf_kernels.h5",
-                WEIGHTS_PATH,
-                cache_subdir="models",
-                file_hash="9a0d58056eeedaa3f26cb7ebd46da564",
+                "inception_v3_weights_tf_dim_ordering_tf_kernels.h5", WEIGHTS_PATH,
+                cache_subdir="models", file_hash="9a0d58056eeedaa3f26cb7ebd46da564",
             )
         else:
             weights_path = _common.get_file(
                 "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                WEIGHTS_PATH_NO_TOP,
-                cache_subdir="models",
+                WEIGHTS_PATH_NO_TOP, cache_subdir="models",
                 file_hash="bcbd6486424b2319ff4ef7d526e38f63",
             )
         load_application_weights(model, weights_path)
@@ -356,22 +265,7 @@ def InceptionV3(
 def conv2d_bn(
     x, filters, num_row, num_col, padding="same", strides=(1, 1), name=None
 ):
-    """Utility function to apply conv + BN.
-
-    Args:
-        x: input tensor.
-        filters: filters in `Conv2D`.
-        num_row: height of the convolution kernel.
-        num_col: width of the convolution kernel.
-        padding: padding mode in `Conv2D`.
-        strides: strides in `Conv2D`.
-        name: name of the ops; will become `name + '_conv'`
-            for the convolution and `name + '_bn'` for the
-            batch norm layer.
-
-    Returns:
-        Output tensor after applying `Conv2D` and `BatchNormalization`.
-    """
+    """Utility function to apply conv + BN."""
     if name is not None:
         bn_name = f"{name}_bn"
         conv_name = f"{name}_conv"
@@ -383,11 +277,7 @@ def conv2d_bn(
     else:
         bn_axis = 3
     x = layers.Conv2D(
-        filters,
-        (num_row, num_col),
-        strides=strides,
-        padding=padding,
-        use_bias=False,
+        filters, (num_row, num_col), strides=strides, padding=padding, use_bias=False,
         name=conv_name,
     )(x)
     x = layers.BatchNormalization(axis=bn_axis, scale=False, name=bn_name)(x)
