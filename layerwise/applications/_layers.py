@@ -53,9 +53,9 @@ class LayerScale(Layer):
 
 @register_keras_serializable(package="layerwise.applications")
 class StochasticDepth(Layer):
-    """Drops the whole residual branch of a batch with probability `drop_path_rate` in training.
+    """Drops the residual branch of each sample with probability `drop_path_rate` in training.
 
-    Keras' batch-wise version: one draw per batch, kept values scaled by
+    As Keras' code does: one draw per sample, kept values scaled by
     `1 / keep_prob`. At inference the input passes unchanged.
 
     Args:
