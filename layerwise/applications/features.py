@@ -69,9 +69,10 @@ def extract_features(base, data, batch_size: int = 32, steps: int | None = None,
     try:
         if isinstance(data, (np.ndarray, torch.Tensor)):
             n = len(data) if sample_count is None else min(len(data), sample_count)
-            return np.concatenate([_run(base, data[i:i + batch_size], device)
-                                   for i in range(0, n, batch_size)]) if n else \
-                np.zeros((0,), "float32")
+            if n == 0:
+                raise ValueError("`data` is empty: there is nothing to extract features from.")
+            return np.concatenate([_run(base, data[i:min(i + batch_size, n)], device)
+                                   for i in range(0, n, batch_size)])
         return _from_batches(base, data, steps, sample_count, device)
     finally:
         base.train(was_training)

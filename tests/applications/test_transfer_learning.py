@@ -136,3 +136,36 @@ def test_sequential_on_frozen_base_trains_only_the_head():
     model.fit(x, y, epochs=1, batch_size=4, verbose=0)
     assert not any(_changed(before, base, name) for name in before)
     assert not np.array_equal(dense_before, model.layers[-1].get_weights()[0])
+
+
+def test_extract_features_from_arrays_generators_and_iterators():
+    base = keras.applications.MobileNetV2(weights=None, include_top=False,
+                                          input_shape=(32, 32, 3), alpha=0.35, pooling="avg")
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0, 1, (10, 32, 32, 3)).astype("float32")
+    y = np.arange(10)
+    expected = base.predict(x, verbose=0)
+    extract = keras.applications.extract_features
+    np.testing.assert_allclose(extract(base, x, batch_size=4), expected, rtol=1e-5, atol=1e-6)
+    assert extract(base, x, batch_size=4, sample_count=7).shape == (7, expected.shape[1])
+
+    def endless():
+        while True:
+            for i in range(0, 10, 5):
+                yield x[i:i + 5], y[i:i + 5]
+
+    feats, labels = extract(base, endless(), steps=2)
+    np.testing.assert_allclose(feats, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(labels, y)
+    with pytest.raises(ValueError, match="steps"):
+        extract(base, endless())
+
+    flow = keras.preprocessing.image.ImageDataGenerator().flow(x, y, batch_size=3,
+                                                               shuffle=False)
+    feats, labels = extract(base, flow)
+    np.testing.assert_allclose(feats, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(labels, y)
+    feats, labels = extract(base, flow, sample_count=4)
+    assert feats.shape[0] == 4 and labels.tolist() == [0, 1, 2, 3]
+    with pytest.raises(ValueError, match="batch_size"):
+        extract(base, x, batch_size=0)
