@@ -215,6 +215,7 @@ def preprocess_input(x, data_format=None):
 
 
 def decode_predictions(preds, top=5):
+    """Decodes ImageNet predictions (see `imagenet_utils.decode_predictions`)."""
     return imagenet_utils.decode_predictions(preds, top=top)
 
 
