@@ -269,7 +269,9 @@ class Functional(Model):
         # Node indices count only the calls inside this model, as Keras writes them
         # (a shared sub-model may have been called elsewhere first).
         kept_index = {}
-        for layer in self.layers:
+        # Every layer of the graph, graph operations included (`self.layers` omits those).
+        graph_layers = [m for m in self._modules.values() if isinstance(m, Layer)]
+        for layer in graph_layers:
             kept = [n for n in layer._inbound_nodes if id(n) in self._network_nodes]
             kept_index.update({id(n): i for i, n in enumerate(kept)})
 
@@ -289,7 +291,7 @@ class Functional(Model):
                 "keras_history": ref(kt)}}
 
         layer_configs = []
-        for layer in [m for m in self._modules.values() if isinstance(m, Layer)]:
+        for layer in graph_layers:
             entry = serialize_keras_object(layer)
             entry["name"] = layer.name
             entry["inbound_nodes"] = [
