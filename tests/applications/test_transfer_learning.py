@@ -113,9 +113,7 @@ def test_sequential_on_built_base_builds_at_once():
     """Keras builds `Sequential([base, ...])` at once when the base has a known input."""
     base = keras.applications.VGG16(weights=None, include_top=False, input_shape=(32, 32, 3))
     model = keras.Sequential([base, keras.layers.Flatten(), keras.layers.Dense(3)])
-    if not model.built:
-        pytest.xfail("Sequential([built_model, ...]) does not build at once yet (the models "
-                     "issue's Sequential fix)")
+    assert model.built
     assert model.output_shape == (None, 3)
     assert model.count_params() == base.count_params() + 512 * 3 + 3
 
