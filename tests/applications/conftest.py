@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from layerwise.applications import imagenet_utils
-from layerwise.utils import file_utils
+from layerwise.utils import download
 from tests.datasets.conftest import LocalServer
 
 
 @pytest.fixture
 def http_server(monkeypatch):
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setattr(file_utils, "_RETRY_DELAY_S", 0.0)
+    monkeypatch.setattr(download, "_RETRY_DELAY_S", 0.0)
     server = LocalServer()
     yield server
     server.stop()
