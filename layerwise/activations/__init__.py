@@ -45,7 +45,14 @@ from layerwise.activations.activations import swish as swish
 from layerwise.activations.activations import tanh as tanh
 from layerwise.activations.activations import tanh_shrink as tanh_shrink
 from layerwise.activations.activations import threshold as threshold
-from layerwise.saving.object_registry import unknown_name_error
+from layerwise.registry import object_registry
+from layerwise.registry.names import register_names
+from layerwise.registry.object_registry import unknown_name_error
+from layerwise.registry.registration import (
+    active_custom_objects,
+    get_registered_name,
+    is_registered,
+)
 
 ALL_OBJECTS: dict[str, Callable] = {
     fn.__name__: fn
@@ -55,7 +62,7 @@ ALL_OBJECTS: dict[str, Callable] = {
                sparse_sigmoid, sparsemax, squareplus, tanh, tanh_shrink, threshold)
 }
 _ALIASES = {"swish": silu, "hard_swish": hard_silu}
-_REGISTRY = {**ALL_OBJECTS, **_ALIASES}
+_REGISTRY = register_names("activation", {**ALL_OBJECTS, **_ALIASES})
 
 
 def get(identifier) -> Callable:
@@ -84,8 +91,6 @@ def get(identifier) -> Callable:
     if isinstance(identifier, str):
         fn = _REGISTRY.get(identifier) or _REGISTRY.get(identifier.lower())
         if fn is None:  # registered / `custom_object_scope` functions
-            from layerwise.saving.registration import active_custom_objects
-
             fn = active_custom_objects().get(identifier)
         if fn is None:
             raise unknown_name_error("activation", identifier, _REGISTRY.keys())
@@ -108,16 +113,12 @@ def serialize(activation) -> str | dict:
         if fn is activation:
             return name
     if hasattr(activation, "get_config") and not isinstance(activation, type):
-        from layerwise.saving import object_registry
-
         return object_registry.serialize(activation)
     name = getattr(activation, "__name__", None)
     if name is None:
         raise ValueError(
             f"Cannot serialize activation {activation!r}: it has no name and no `get_config`."
         )
-    from layerwise.saving.registration import get_registered_name, is_registered
-
     if is_registered(activation):  # Keras' form for a registered function
         return {"module": getattr(activation, "__module__", None), "class_name": "function",
                 "config": name, "registered_name": get_registered_name(activation)}
@@ -126,8 +127,6 @@ def serialize(activation) -> str | dict:
 
 def deserialize(config, custom_objects=None) -> Callable:
     """Returns the activation named by `config` (a name or a Keras config dict)."""
-    from layerwise.saving.registration import active_custom_objects
-
     custom_objects = active_custom_objects(custom_objects)
     if isinstance(config, str):
         if custom_objects and config in custom_objects:

@@ -11,15 +11,13 @@ tensor([0., 2.])
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from layerwise.backend.naming import to_snake_case
 from layerwise.constraints.constraints import Constraint as Constraint
 from layerwise.constraints.constraints import MaxNorm as MaxNorm
 from layerwise.constraints.constraints import MinMaxNorm as MinMaxNorm
 from layerwise.constraints.constraints import NonNeg as NonNeg
 from layerwise.constraints.constraints import UnitNorm as UnitNorm
-from layerwise.saving import object_registry
+from layerwise.registry.family import Family
 
 max_norm, non_neg, unit_norm, min_max_norm = MaxNorm, NonNeg, UnitNorm, MinMaxNorm
 
@@ -31,6 +29,8 @@ _REGISTRY = {
     # Keras 2 spellings.
     "nonneg": NonNeg, "maxnorm": MaxNorm, "unitnorm": UnitNorm,
 }
+_FAMILY = Family("constraint", _REGISTRY, Constraint, module="keras.constraints",
+                 builtins=ALL_OBJECTS)
 
 
 def get(identifier):
@@ -42,22 +42,14 @@ def get(identifier):
     >>> keras.constraints.get("non_neg")
     NonNeg({})
     """
-    return object_registry.lookup("constraint", identifier, _REGISTRY, Constraint)
+    return _FAMILY.get(identifier)
 
 
 def serialize(constraint):
     """Returns Keras 3's config dict for a constraint."""
-    return object_registry.serialize(constraint, module="keras.constraints",
-                                     registry=ALL_OBJECTS)
+    return _FAMILY.serialize(constraint)
 
 
 def deserialize(config, custom_objects=None):
     """Returns the constraint described by `config` (a name or a `serialize` dict)."""
-    if isinstance(config, str):
-        if custom_objects and config in custom_objects:
-            found = custom_objects[config]
-            return found() if isinstance(found, type) else found
-        return get(config)
-    if not isinstance(config, Mapping):
-        raise ValueError(f"Could not interpret constraint config: {config!r}")
-    return object_registry.deserialize("constraint", config, _REGISTRY, custom_objects)
+    return _FAMILY.deserialize(config, custom_objects)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from layerwise.backend.naming import to_snake_case
+from layerwise.initializers.initializer import standardize_dtype
 from layerwise.initializers.initializers import Constant as Constant
 from layerwise.initializers.initializers import GlorotNormal as GlorotNormal
 from layerwise.initializers.initializers import GlorotUniform as GlorotUniform
@@ -39,7 +40,9 @@ from layerwise.initializers.initializers import TruncatedNormal as TruncatedNorm
 from layerwise.initializers.initializers import VarianceScaling as VarianceScaling
 from layerwise.initializers.initializers import Zeros as Zeros
 from layerwise.initializers.initializers import compute_fans as compute_fans
-from layerwise.saving import object_registry
+from layerwise.registry.family import Family
+from layerwise.registry.object_registry import unknown_name_error
+from layerwise.registry.registration import active_custom_objects
 
 _CLASSES = [Initializer, Constant, GlorotNormal, GlorotUniform, HeNormal, HeUniform, Identity,
             LecunNormal, LecunUniform, Ones, Orthogonal, RandomNormal, RandomUniform,
@@ -52,6 +55,8 @@ _REGISTRY = {
     "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal,
     "normal": RandomNormal, "uniform": RandomUniform, "one": Ones, "zero": Zeros,
 }
+_FAMILY = Family("initializer", _REGISTRY, Initializer, module="keras.initializers",
+                 builtins=ALL_OBJECTS)
 
 
 def get(identifier):
@@ -77,8 +82,6 @@ def get(identifier):
         values = identifier
 
         def initialize_fn(shape, dtype=None):
-            from layerwise.initializers.initializer import standardize_dtype
-
             if tuple(shape) != tuple(values.shape):
                 raise ValueError(
                     "When providing a tensor or array as the initializer, the shape must match: "
@@ -90,20 +93,17 @@ def get(identifier):
         return initialize_fn
     if isinstance(identifier, Mapping):
         return deserialize(identifier)
-    return object_registry.lookup("initializer", identifier, _REGISTRY, Initializer)
+    return _FAMILY.get(identifier)
 
 
 def serialize(initializer):
     """Returns Keras 3's config dict for an initializer (or the name of a function)."""
-    return object_registry.serialize(initializer, module="keras.initializers",
-                                     registry=ALL_OBJECTS)
+    return _FAMILY.serialize(initializer)
 
 
 def deserialize(config, custom_objects=None):
     """Returns the initializer described by `config` (a name or a `serialize` dict)."""
     if isinstance(config, str):
-        from layerwise.saving.registration import active_custom_objects
-
         custom_objects = active_custom_objects(custom_objects)
         if config in custom_objects:
             found = custom_objects[config]
@@ -115,14 +115,12 @@ def deserialize(config, custom_objects=None):
         raise ValueError(f"An initializer config must have a 'class_name' key. Received: {config!r}")
     # Resolved here rather than by `object_registry.deserialize`, whose layer-config
     # cleaning refuses `input_axes`/`output_axes`, which initializers do support.
-    from layerwise.saving.registration import active_custom_objects
-
     table = {**_REGISTRY, **active_custom_objects(custom_objects)}
     class_name = config["class_name"]
     cls = (table.get(config.get("registered_name") or class_name) or table.get(class_name)
            or table.get(to_snake_case(class_name)))
     if cls is None:
-        raise object_registry.unknown_name_error("initializer", class_name, _REGISTRY.keys())
+        raise unknown_name_error("initializer", class_name, _REGISTRY.keys())
     inner = dict(config.get("config") or {})
     if isinstance(cls, type):
         return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)

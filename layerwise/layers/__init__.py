@@ -1,5 +1,6 @@
 """`layerwise.layers`: the building blocks of models."""
 
+from layerwise.layers import mask_ops
 from layerwise.layers.activations import ELU as ELU
 from layerwise.layers.activations import LeakyReLU as LeakyReLU
 from layerwise.layers.activations import PReLU as PReLU
@@ -130,26 +131,22 @@ from layerwise.layers.rnn import SimpleRNN as SimpleRNN
 from layerwise.layers.rnn import SimpleRNNCell as SimpleRNNCell
 from layerwise.layers.rnn import StackedRNNCells as StackedRNNCells
 from layerwise.layers.rnn import TimeDistributed as TimeDistributed
+from layerwise.registry import register_names
+from layerwise.registry.serialization import deserialize_keras_object, serialize_keras_object
 
-
-def _registry() -> dict:
-    import layerwise.layers as module
-
-    return {name: obj for name, obj in vars(module).items()
-            if isinstance(obj, type) and issubclass(obj, Layer)}
+# The name table of the layer family: every layer class this module exports, by name.
+register_names("layer", mask_ops.OPS)  # Keras 3's mask `ops` nodes; exported layers win
+register_names("layer", {name: obj for name, obj in dict(globals()).items()
+                         if isinstance(obj, type) and issubclass(obj, Layer)})
 
 
 def serialize(layer) -> dict:
     """Returns the Keras-format dict (`module`, `class_name`, `config`, ...) of a layer."""
-    from layerwise.saving.serialization import serialize_keras_object
-
     return serialize_keras_object(layer)
 
 
 def deserialize(config: dict, custom_objects=None) -> Layer:
     """Builds a layer from the dict returned by `serialize` (or written by Keras)."""
-    from layerwise.saving.serialization import deserialize_keras_object
-
     return deserialize_keras_object(config, custom_objects=custom_objects)
 
 

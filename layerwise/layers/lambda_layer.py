@@ -18,7 +18,15 @@ import types
 import numpy as np
 import torch
 
+from layerwise import activations
 from layerwise.layers.layer import Layer
+from layerwise.registry.layer_config import clean_layer_config
+from layerwise.registry.registration import (
+    active_custom_objects,
+    get_registered_name,
+    is_registered,
+)
+from layerwise.registry.safe_mode import check_code_allowed
 
 
 def _is_python_lambda(fn) -> bool:
@@ -35,8 +43,6 @@ def _dump_lambda(fn) -> dict:
 
 def _load_lambda(config: dict, what: str):
     """Rebuilds a lambda from `_dump_lambda`'s config (only called outside safe mode)."""
-    from layerwise.saving.safe_mode import check_code_allowed
-
     check_code_allowed(what)
     if not isinstance(config, dict) or not isinstance(config.get("code"), str):
         raise ValueError(f"Invalid serialized lambda for {what}: expected a 'code' string.")
@@ -54,7 +60,7 @@ def _load_lambda(config: dict, what: str):
     closure = config.get("closure")
     if closure is not None:
         closure = tuple(types.CellType(value) for value in closure)
-    import layerwise
+    import layerwise  # the package itself, for the `keras` global of the rebuilt lambda
 
     globs = {"__builtins__": builtins, "torch": torch, "np": np, "numpy": np,
              "keras": layerwise, "layerwise": layerwise}
@@ -68,9 +74,6 @@ def _load_lambda(config: dict, what: str):
 def _serialize_function(fn) -> dict:
     if _is_python_lambda(fn):
         return _dump_lambda(fn)
-    from layerwise import activations
-    from layerwise.saving.registration import get_registered_name, is_registered
-
     name = getattr(fn, "__name__", None)
     if name is None:
         raise ValueError(
@@ -98,9 +101,6 @@ def _deserialize_function(config, what: str, custom_objects=None):
             inner = {"code": value[0], "defaults": value[1], "closure": value[2]} \
                 if isinstance(value, (list, tuple)) and len(value) == 3 else {}
         return _load_lambda(inner, what)
-    from layerwise import activations
-    from layerwise.saving.registration import active_custom_objects
-
     custom = active_custom_objects(custom_objects)
     if isinstance(config, str):
         name, registered = config, None
@@ -211,8 +211,6 @@ class Lambda(Layer):
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
         """Rebuilds the layer; a serialized `lambda` needs `safe_mode=False`."""
-        from layerwise.saving.serialization import clean_layer_config
-
         config = clean_layer_config(config)
         name = config.get("name", "lambda")
         for key in ("module", "function_type", "output_shape_type", "output_shape_module"):

@@ -28,6 +28,7 @@ from layerwise.backend.variables import Variable
 from layerwise.layers import _shape_inference
 from layerwise.layers import masks as masks_module
 from layerwise.layers._constructor_args import accept_numpy_scalars
+from layerwise.registry.layer_config import clean_layer_config
 
 _NEVER_FAST = object()  # no input dtype matches it
 _SHAPE_KWARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size")
@@ -234,8 +235,6 @@ class Layer(torch.nn.Module):
     @classmethod
     def from_config(cls, config: dict):
         """Creates a layer from the dict returned by `get_config` (or by Keras)."""
-        from layerwise.saving.serialization import clean_layer_config
-
         return cls(**clean_layer_config(config))
 
     def get_build_config(self) -> dict | None:

@@ -19,8 +19,6 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from layerwise.losses.loss import Loss as Loss
 from layerwise.losses.loss import LossFunctionWrapper as LossFunctionWrapper
 from layerwise.losses.loss import reduce_weighted_values as reduce_weighted_values
@@ -81,7 +79,7 @@ from layerwise.losses.losses import (
 )
 from layerwise.losses.losses import squared_hinge as squared_hinge
 from layerwise.losses.losses import tversky as tversky
-from layerwise.saving import object_registry
+from layerwise.registry.family import Family
 
 # Keras 3 module-level aliases (keras.losses.MSE etc. in the legacy namespace).
 mse = MSE = mean_squared_error
@@ -131,6 +129,8 @@ KERAS2_ALIASES = {
     "huber_loss": huber,
 }
 _REGISTRY = {**ALL_OBJECTS, **KERAS_ALIASES, **KERAS2_ALIASES}
+_FAMILY = Family("loss", _REGISTRY, Loss, module="keras.losses", builtins=ALL_OBJECTS,
+                 instantiate_custom=False)
 
 
 def get(identifier):
@@ -153,7 +153,7 @@ def get(identifier):
     >>> type(keras.losses.get({"class_name": "Huber", "config": {"delta": 2.0}})).__name__
     'Huber'
     """
-    return object_registry.lookup("loss", identifier, _REGISTRY, Loss)
+    return _FAMILY.get(identifier)
 
 
 def serialize(loss):
@@ -167,7 +167,7 @@ def serialize(loss):
     >>> keras.losses.serialize(keras.losses.mse)
     'mean_squared_error'
     """
-    return object_registry.serialize(loss, module="keras.losses", registry=ALL_OBJECTS)
+    return _FAMILY.serialize(loss)
 
 
 def deserialize(config, custom_objects=None):
@@ -176,10 +176,4 @@ def deserialize(config, custom_objects=None):
     Keras' own configs are accepted, including its form for functions
     (`{"class_name": "function", "config": "mean_squared_error"}`).
     """
-    if isinstance(config, str):
-        if custom_objects and config in custom_objects:
-            return custom_objects[config]
-        return get(config)
-    if not isinstance(config, Mapping):
-        raise ValueError(f"Could not interpret loss config: {config!r}")
-    return object_registry.deserialize("loss", config, _REGISTRY, custom_objects)
+    return _FAMILY.deserialize(config, custom_objects)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from layerwise.backend.config import floatx, to_torch_dtype
+from layerwise.backend.config import epsilon, floatx, to_torch_dtype
 
 
 def as_pred(y_pred) -> torch.Tensor:
@@ -24,7 +24,6 @@ def as_pred(y_pred) -> torch.Tensor:
         y_pred = y_pred.to(to_torch_dtype(floatx()))
     return y_pred
 
-
 def cast_like(y_true, y_pred: torch.Tensor) -> torch.Tensor:
     """`y_true` as a tensor of `y_pred`'s dtype and device."""
     if not isinstance(y_true, torch.Tensor):
@@ -33,33 +32,15 @@ def cast_like(y_true, y_pred: torch.Tensor) -> torch.Tensor:
         y_true = y_true.to(dtype=y_pred.dtype, device=y_pred.device)
     return y_true
 
-
 def pair(y_true, y_pred) -> tuple[torch.Tensor, torch.Tensor]:
     """`(y_true, y_pred)` as tensors of `y_pred`'s floating dtype."""
     y_pred = as_pred(y_pred)
     return cast_like(y_true, y_pred), y_pred
 
-
 def scalar(value, like: torch.Tensor) -> torch.Tensor:
     """`value` as a 0-d tensor of `like`'s dtype and device."""
     return torch.as_tensor(value, dtype=like.dtype, device=like.device)
 
-
 def epsilon_like(like: torch.Tensor) -> torch.Tensor:
     """`backend.epsilon()` as a 0-d tensor of `like`'s dtype."""
-    from layerwise.backend.config import epsilon
-
     return scalar(epsilon(), like)
-
-
-def normalize(x: torch.Tensor, axis=-1) -> torch.Tensor:
-    """L2 normalization as Keras computes it: `x * min(rsqrt(sum(x**2)), 1 / epsilon)`."""
-    from layerwise.backend.config import epsilon
-
-    if x.ndim == 0:
-        x = x.unsqueeze(0)
-    square_sum = torch.sum(torch.square(x), dim=axis, keepdim=True)
-    inv_norm = torch.rsqrt(square_sum)
-    inv_norm = torch.minimum(inv_norm, scalar(1.0 / epsilon(), inv_norm))
-    return x * inv_norm
-

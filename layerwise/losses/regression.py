@@ -9,7 +9,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from layerwise.losses._utils import epsilon_like, normalize, pair, scalar
+from layerwise.backend.numerics import l2_normalize as normalize
+from layerwise.losses._utils import epsilon_like, pair, scalar
 from layerwise.losses.loss import LossFunctionWrapper, squeeze_or_expand_to_same_rank
 
 

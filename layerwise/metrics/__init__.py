@@ -128,7 +128,7 @@ from layerwise.metrics.regression_metrics import mean_squared_error as mean_squa
 from layerwise.metrics.regression_metrics import (
     mean_squared_logarithmic_error as mean_squared_logarithmic_error,
 )
-from layerwise.saving import object_registry
+from layerwise.registry.family import Family
 
 _CLASSES = (
     # Base
@@ -183,6 +183,7 @@ ALL_OBJECTS.update({
 
 # Functions Keras exports under `keras.metrics` whose names are not class names.
 _REGISTRY = {**ALL_OBJECTS, "log_cosh": log_cosh}
+_FAMILY = Family("metric", _REGISTRY, Metric)
 
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
@@ -199,16 +200,14 @@ def get(identifier):
     >>> keras.metrics.get("mse").name
     'mean_squared_error'
     """
-    return object_registry.lookup("metric", identifier, _REGISTRY, Metric)
+    return _FAMILY.get(identifier)
 
 
 def serialize(metric):
     """The config dict of a metric (or the name of a metric function)."""
-    return object_registry.serialize(metric)
+    return _FAMILY.serialize(metric)
 
 
 def deserialize(config, custom_objects=None):
     """Builds a metric from `serialize`'s output."""
-    if isinstance(config, str):
-        return get(config)
-    return object_registry.deserialize("metric", config, _REGISTRY, custom_objects)
+    return _FAMILY.deserialize(config, custom_objects)

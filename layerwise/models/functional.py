@@ -264,7 +264,7 @@ class Functional(Model):
     # --------------------------------------------------------------- config
     def get_config(self) -> dict:
         """Keras' functional config: layers with their inbound nodes, input and output refs."""
-        from layerwise.saving.serialization import serialize_keras_object
+        from layerwise.registry.serialization import serialize_keras_object
 
         # Node indices count only the calls inside this model, as Keras writes them
         # (a shared sub-model may have been called elsewhere first).
@@ -326,7 +326,7 @@ def functional_from_config(cls, config: dict, custom_objects=None):
             (layerwise, Keras 3 or Keras 2).
         custom_objects: `{name: class or function}` for what is not built in.
     """
-    from layerwise.saving.serialization import deserialize_keras_object
+    from layerwise.registry.serialization import deserialize_keras_object
 
     created: dict[str, Layer] = {}
     pending: list[tuple[Layer, list]] = []

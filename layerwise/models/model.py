@@ -204,7 +204,7 @@ class Model(Trainer, Layer):
 
     def to_json(self, **kwargs) -> str:
         """Returns the model's architecture as Keras-format JSON (no weights)."""
-        from layerwise.saving.serialization import model_to_json
+        from layerwise.registry.serialization import model_to_json
 
         return model_to_json(self, **kwargs)
 

@@ -179,7 +179,7 @@ class Sequential(Model):
 
     def get_config(self) -> dict:
         """Keras' Sequential config: the layers (the `InputLayer` first) in Keras format."""
-        from layerwise.saving.serialization import serialize_keras_object
+        from layerwise.registry.serialization import serialize_keras_object
 
         layers = [serialize_keras_object(layer) for layer in self.layers]
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
@@ -192,7 +192,7 @@ class Sequential(Model):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Builds a Sequential model from its config (layerwise, Keras 3 or Keras 2)."""
-        from layerwise.saving.serialization import clean_layer_config, deserialize_keras_object
+        from layerwise.registry.serialization import clean_layer_config, deserialize_keras_object
 
         if isinstance(config, list):  # Keras 1/2 wrote the bare list of layers.
             config = {"layers": config}

@@ -22,6 +22,7 @@ import torch
 from layerwise.backend.keras_tensor import KerasTensor, Node
 from layerwise.backend.symbolic_dispatch import encode_index, register_ops
 from layerwise.layers.layer import Layer
+from layerwise.registry.names import register_names
 
 _SPECS: dict[str, OpSpec] = {}  # Keras class name -> spec
 _CLASSES: dict[str, type] = {}
@@ -340,3 +341,7 @@ def symbolic_call(spec: OpSpec, args: tuple, kwargs: dict):
 def install_symbolic_handler(namespace: dict) -> None:
     """Lets `KerasTensor` operators and `layerwise.backend` call these ops by name."""
     register_ops(namespace)
+
+
+# What `registry/serialization.py` needs from here, by name (it sits below `ops`).
+register_names("op", {"OpLayer": OpLayer, "op_class": op_class})

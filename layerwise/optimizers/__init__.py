@@ -28,13 +28,15 @@ from layerwise.optimizers.nadam import Nadam as Nadam
 from layerwise.optimizers.optimizer import Optimizer as Optimizer
 from layerwise.optimizers.rmsprop import RMSprop as RMSprop
 from layerwise.optimizers.sgd import SGD as SGD
-from layerwise.saving import object_registry
+from layerwise.registry import object_registry
+from layerwise.registry.family import Family
 
 ALL_OBJECTS = {c.__name__: c for c in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax,
                                        Nadam, Ftrl, Lion, Adafactor)}
 _LOWER = {name.lower(): cls for name, cls in ALL_OBJECTS.items()}
 _REGISTRY = {**ALL_OBJECTS, **_LOWER}
 _REGISTRY["LossScaleOptimizer"] = LossScaleOptimizer  # by config only: it wraps another
+_FAMILY = Family("optimizer", _REGISTRY, Optimizer)
 
 
 def _normalize(name):
@@ -64,8 +66,7 @@ def get(identifier) -> Optimizer | None:
     if isinstance(identifier, dict):
         optimizer = deserialize(identifier)
     else:
-        optimizer = object_registry.lookup("optimizer", _normalize(identifier), _REGISTRY,
-                                           Optimizer)
+        optimizer = _FAMILY.get(_normalize(identifier))
     if not isinstance(optimizer, Optimizer):
         raise ValueError(
             f"Could not interpret optimizer identifier: {identifier!r}. Pass a name such as "
@@ -76,7 +77,7 @@ def get(identifier) -> Optimizer | None:
 
 def serialize(optimizer: Optimizer) -> dict:
     """The optimizer as `{"module", "class_name", "config", "registered_name"}`."""
-    return object_registry.serialize(optimizer)
+    return _FAMILY.serialize(optimizer)
 
 
 def deserialize(config: dict, custom_objects: dict | None = None) -> Optimizer:

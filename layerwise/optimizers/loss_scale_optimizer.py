@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 
 from layerwise.optimizers.optimizer import HostValue, Optimizer
-from layerwise.saving import object_registry
+from layerwise.registry import object_registry
 
 _BASE_DEFAULTS = {
     "weight_decay": None, "clipnorm": None, "global_clipnorm": None, "clipvalue": None,

@@ -38,6 +38,7 @@ import torch
 from layerwise.backend.naming import to_snake_case, uniquify
 from layerwise.optimizers import schedules as schedules_module
 from layerwise.optimizers.schedules import InverseTimeDecay, LearningRateSchedule
+from layerwise.registry import object_registry
 
 _F32 = np.float32
 _ONE = np.float32(1.0)
@@ -616,8 +617,6 @@ class Optimizer:
         if isinstance(lr, LearningRateSchedule):
             lr = schedules_module.serialize(lr)
         elif callable(lr):
-            from layerwise.saving import object_registry
-
             lr = object_registry.serialize(lr)
         return {
             "name": self.name,

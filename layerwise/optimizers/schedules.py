@@ -25,6 +25,7 @@ from layerwise.optimizers._float32 import cos as _cos
 from layerwise.optimizers._float32 import f32 as _f
 from layerwise.optimizers._float32 import log as _log
 from layerwise.optimizers._float32 import pow as _pow
+from layerwise.registry import object_registry
 
 
 def _step_value(step) -> Any:
@@ -390,7 +391,5 @@ def serialize(learning_rate_schedule: LearningRateSchedule) -> dict:
 
 def deserialize(config: dict, custom_objects: dict | None = None) -> LearningRateSchedule:
     """Builds a schedule from `serialize()` output (`custom_objects` for your own classes)."""
-    from layerwise.saving import object_registry
-
     return object_registry.deserialize("learning rate schedule", config, ALL_OBJECTS,
                                        custom_objects)

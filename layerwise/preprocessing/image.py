@@ -24,8 +24,8 @@ import warnings
 import numpy as np
 import torch
 
+from layerwise.backend import affine as _affine
 from layerwise.backend.config import floatx, image_data_format
-from layerwise.preprocessing import _affine
 from layerwise.utils.image_utils import array_to_img as array_to_img
 from layerwise.utils.image_utils import img_to_array as img_to_array
 from layerwise.utils.image_utils import load_img as load_img

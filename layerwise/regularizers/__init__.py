@@ -11,15 +11,13 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from layerwise.backend.naming import to_snake_case
+from layerwise.registry.family import Family
 from layerwise.regularizers.regularizers import L1 as L1
 from layerwise.regularizers.regularizers import L1L2 as L1L2
 from layerwise.regularizers.regularizers import L2 as L2
 from layerwise.regularizers.regularizers import OrthogonalRegularizer as OrthogonalRegularizer
 from layerwise.regularizers.regularizers import Regularizer as Regularizer
-from layerwise.saving import object_registry
 
 # Keras 3 exports these lowercase names as the classes themselves.
 l1 = L1
@@ -35,6 +33,8 @@ _REGISTRY = {
     # Keras 2's name of L1L2 (Keras 3 only knows "l1l2").
     "l1_l2": L1L2,
 }
+_FAMILY = Family("regularizer", _REGISTRY, Regularizer, module="keras.regularizers",
+                 builtins=ALL_OBJECTS)
 
 
 def get(identifier):
@@ -46,22 +46,14 @@ def get(identifier):
     >>> keras.regularizers.get("l2").get_config()
     {'l2': 0.01}
     """
-    return object_registry.lookup("regularizer", identifier, _REGISTRY, Regularizer)
+    return _FAMILY.get(identifier)
 
 
 def serialize(regularizer):
     """Returns Keras 3's config dict for a regularizer."""
-    return object_registry.serialize(regularizer, module="keras.regularizers",
-                                     registry=ALL_OBJECTS)
+    return _FAMILY.serialize(regularizer)
 
 
 def deserialize(config, custom_objects=None):
     """Returns the regularizer described by `config` (a name or a `serialize` dict)."""
-    if isinstance(config, str):
-        if custom_objects and config in custom_objects:
-            found = custom_objects[config]
-            return found() if isinstance(found, type) else found
-        return get(config)
-    if not isinstance(config, Mapping):
-        raise ValueError(f"Could not interpret regularizer config: {config!r}")
-    return object_registry.deserialize("regularizer", config, _REGISTRY, custom_objects)
+    return _FAMILY.deserialize(config, custom_objects)

@@ -6,7 +6,7 @@ import math
 
 import torch
 
-from layerwise.losses._utils import normalize
+from layerwise.backend.numerics import l2_normalize as normalize
 
 
 def validate_float_arg(value, name: str) -> float:

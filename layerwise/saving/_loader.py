@@ -14,9 +14,12 @@ Shared by the `.keras` and legacy `.h5` loaders:
 
 from __future__ import annotations
 
+from layerwise.layers.layer import Layer
+from layerwise.registry.registration import CustomObjectScope
+from layerwise.registry.safe_mode import SafeModeScope
+from layerwise.registry.serialization import deserialize_keras_object, user_overrides
 from layerwise.saving import _budget
-from layerwise.saving.safe_mode import SafeModeScope
-from layerwise.saving.serialization import user_overrides
+from layerwise.saving.compile_config import compile_args_from_config
 
 # Errors that rebuilding a hostile or corrupted config can raise; all become ValueError.
 LOAD_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError,
@@ -26,8 +29,6 @@ MAX_INPUT_ELEMENTS = _budget.MAX_INPUT_ELEMENTS
 
 
 def _deserialize(config: dict, custom_objects):
-    from layerwise.saving.serialization import deserialize_keras_object
-
     config = {k: v for k, v in config.items() if k != "compile_config"}
     return deserialize_keras_object(config, custom_objects=custom_objects)
 
@@ -50,7 +51,6 @@ def model_from_file_config(config, source: str, custom_objects=None, safe_mode: 
     """
     if not isinstance(config, dict):
         raise ValueError(f"The model config in {source} must be a JSON object.")
-    from layerwise.saving.registration import CustomObjectScope
 
     try:
         with SafeModeScope(safe_mode), CustomObjectScope(custom_objects):
@@ -65,8 +65,6 @@ def model_from_file_config(config, source: str, custom_objects=None, safe_mode: 
 
 def _check_built_model(model, source: str) -> None:
     """Validates what layers only check lazily, so a loaded model is a working one."""
-    from layerwise.layers.layer import Layer
-
     if not isinstance(model, Layer) or not hasattr(model, "compile"):
         raise ValueError(
             f"The config in {source} describes a {type(model).__name__}, not a model."
@@ -91,9 +89,6 @@ def _as_value_error(error: BaseException, source: str) -> ValueError:
 def compile_from_file_config(model, compile_config, source: str, custom_objects=None,
                              legacy: bool = False) -> None:
     """Compiles `model` from a `compile_config` / `training_config`, or raises `ValueError`."""
-    from layerwise.saving.compile_config import compile_args_from_config
-    from layerwise.saving.registration import CustomObjectScope
-
     try:
         with CustomObjectScope(custom_objects):
             if user_overrides(model, "compile_from_config"):

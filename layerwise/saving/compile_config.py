@@ -26,7 +26,7 @@ def _family(kind: str):
 
 
 def _serialize_object(obj, kind: str):
-    from layerwise.saving.registration import get_registered_name, is_registered
+    from layerwise.registry.registration import get_registered_name, is_registered
 
     module, keras_module = _family(kind)
     if obj is None or isinstance(obj, (str, int, float, bool)):
@@ -57,7 +57,7 @@ def _serialize_object(obj, kind: str):
 def serialize_optimizer(optimizer) -> dict | None:
     """Keras' serialized form of an optimizer (`module="keras.optimizers"` for built-ins)."""
     from layerwise import optimizers
-    from layerwise.saving.registration import get_registered_name
+    from layerwise.registry.registration import get_registered_name
 
     if optimizer is None:
         return None
@@ -152,7 +152,7 @@ def compile_args_from_config(config: Mapping, custom_objects=None,
         ValueError: for keys `compile()` does not know, or objects that cannot
             be rebuilt (unknown names, unregistered custom classes).
     """
-    from layerwise.saving.registration import active_custom_objects
+    from layerwise.registry.registration import active_custom_objects
 
     if not isinstance(config, Mapping):
         raise ValueError(f"The compile config must be a dict. Received: {str(config)[:200]}")

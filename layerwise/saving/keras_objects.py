@@ -25,10 +25,10 @@ from layerwise import (
 )
 from layerwise.layers.layer import Layer
 from layerwise.optimizers import schedules
-from layerwise.saving import serialization
-from layerwise.saving.object_registry import unknown_name_error
-from layerwise.saving.registration import CustomObjectScope, active_custom_objects
-from layerwise.saving.safe_mode import SafeModeScope, in_safe_mode
+from layerwise.registry import serialization
+from layerwise.registry.object_registry import unknown_name_error
+from layerwise.registry.registration import CustomObjectScope, active_custom_objects
+from layerwise.registry.safe_mode import SafeModeScope, in_safe_mode
 
 # Families by the word that names them in a Keras module path (first match wins:
 # "keras.optimizers.schedules" is a schedule, "keras.src.backend.torch.optimizers.torch_adam"

@@ -22,8 +22,16 @@ import shutil
 import tempfile
 import zipfile
 
+from layerwise.models.functional import Functional
+from layerwise.registry.serialization import (
+    serialize_config_values,
+    serialize_keras_object,
+    user_overrides,
+)
 from layerwise.saving._files import atomic_target, h5py_module
-from layerwise.saving.serialization import serialize_config_values, user_overrides
+from layerwise.saving._loader import compile_from_file_config, model_from_file_config
+from layerwise.saving.compile_config import serialize_compile_config
+from layerwise.saving.weights_h5 import prepare_optimizer, read_weights, saveables, write_weights
 
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"
@@ -47,12 +55,8 @@ IN_MEMORY_WEIGHTS_BYTES = 1 << 30
 
 def model_config_for_saving(model) -> dict:
     """The top-level config Keras writes in `config.json`."""
-    from layerwise.saving.compile_config import serialize_compile_config
-    from layerwise.saving.serialization import serialize_keras_object
-
     config = serialize_keras_object(model)
     build_config = model.get_build_config() if hasattr(model, "get_build_config") else None
-    from layerwise.models.functional import Functional
 
     if isinstance(model, Functional):
         build_config = {"input_shape": None}
@@ -66,12 +70,8 @@ def model_config_for_saving(model) -> dict:
 
 def save_model_to_archive(model, filepath: str, include_optimizer: bool = True) -> None:
     """Writes `model` as a `.keras` archive, atomically (temp file + `os.replace`)."""
-    from layerwise.saving.weights_h5 import write_weights
-
     h5py = h5py_module()
     if include_optimizer:
-        from layerwise.saving.weights_h5 import prepare_optimizer
-
         prepare_optimizer(model)
     config = model_config_for_saving(model)
     config_json = json.dumps(config)
@@ -93,8 +93,6 @@ def save_model_to_archive(model, filepath: str, include_optimizer: bool = True) 
 
 
 def _asset_owners(model) -> list[tuple[str, object]]:
-    from layerwise.saving.weights_h5 import saveables
-
     return [(path, obj) for path, obj in saveables(model, include_optimizer=False)
             if callable(getattr(obj, "save_asset_files", None))]
 
@@ -317,9 +315,6 @@ class _ClosingH5:
 def load_model_from_archive(filepath, custom_objects=None, compile: bool = True,
                             safe_mode: bool = True):
     """Loads a model from a `.keras` archive (written by layerwise or Keras 3)."""
-    from layerwise.saving._loader import compile_from_file_config, model_from_file_config
-    from layerwise.saving.weights_h5 import read_weights
-
     with KerasArchive(filepath) as archive:
         config = archive.config()
         # The weights are read first: the loading budget counts the bytes really there.
@@ -352,8 +347,6 @@ def _read_checked(reader, model, f, source, **kwargs) -> None:
 
 def load_weights_from_archive(model, filepath, skip_mismatch: bool = False) -> None:
     """Loads only the weights of a `.keras` archive into `model`."""
-    from layerwise.saving.weights_h5 import read_weights
-
     with KerasArchive(filepath) as archive, archive.open_weights() as f:
         _read_checked(read_weights, model, f, archive.source, skip_mismatch=skip_mismatch,
                       load_optimizer=False)

@@ -14,7 +14,7 @@ from layerwise import metrics as metrics_module
 from layerwise.backend.naming import to_snake_case
 from layerwise.losses.loss import Loss, LossFunctionWrapper
 from layerwise.metrics.metric import MeanMetricWrapper, Metric
-from layerwise.saving import object_registry
+from layerwise.registry import object_registry
 
 
 def is_binary_or_sparse_categorical(y_true, y_pred):

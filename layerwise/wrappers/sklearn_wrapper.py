@@ -7,7 +7,7 @@ import copy
 import numpy as np
 
 from layerwise.models.model import Model
-from layerwise.saving.serialization import model_from_json
+from layerwise.saving.json_model import model_from_json
 from layerwise.wrappers._sklearn import (
     BaseEstimator,
     ClassifierMixin,

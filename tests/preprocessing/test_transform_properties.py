@@ -12,7 +12,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import layerwise  # noqa: E402
-from layerwise.preprocessing import _affine  # noqa: E402
+from layerwise.backend import affine as _affine  # noqa: E402
 from layerwise.preprocessing.image import ImageDataGenerator  # noqa: E402
 
 SETTINGS = settings(max_examples=25, deadline=None)

@@ -15,9 +15,9 @@ import math
 
 import torch
 
+from layerwise.backend import affine as _affine
 from layerwise.backend.config import image_data_format
 from layerwise.layers.preprocessing.base import DataLayer, set_factor, standardize_image_format
-from layerwise.preprocessing import _affine
 from layerwise.utils.image_utils import resize_images
 
 _FILL_MODES = ("reflect", "wrap", "constant", "nearest")

@@ -32,7 +32,7 @@ MAX_VOCABULARY_FILE_BYTES = 256 << 20
 
 def _in_safe_mode() -> bool:
     # Lazy: `saving` sits above `layers` (the same import `Lambda` uses).
-    from layerwise.saving.safe_mode import in_safe_mode
+    from layerwise.registry.safe_mode import in_safe_mode
 
     return bool(in_safe_mode())
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import torch
 
 from layerwise.layers.layer import Layer
+from layerwise.registry.serialization import (
+    clean_layer_config,
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
 
 def _copy_layer(layer, name: str, **changes):
-    from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
-
     config = serialize_keras_object(layer)
     config["config"]["name"] = name
     config["config"].update(changes)
@@ -163,8 +166,6 @@ class Bidirectional(Layer):
         self.backward_layer.reset_states()
 
     def get_config(self):
-        from layerwise.saving.serialization import serialize_keras_object
-
         config = super().get_config()
         config["merge_mode"] = self.merge_mode
         config["layer"] = serialize_keras_object(self.forward_layer)
@@ -173,8 +174,6 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from layerwise.saving.serialization import clean_layer_config, deserialize_keras_object
-
         config = dict(config)
         layer = deserialize_keras_object(config.pop("layer"), custom_objects=custom_objects)
         backward = config.pop("backward_layer", None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from layerwise.layers.rnn.cells import GRUCell, LSTMCell, SimpleRNNCell
 from layerwise.layers.rnn.rnn import RNN
+from layerwise.registry.serialization import clean_layer_config
 
 _RNN_ARGS = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
              "zero_output_for_mask")
@@ -51,8 +52,6 @@ class _CellLayer(RNN):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from layerwise.saving.serialization import clean_layer_config
-
         config = dict(config)
         config.pop("implementation", None)
         return cls(**clean_layer_config(config))

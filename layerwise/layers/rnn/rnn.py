@@ -8,6 +8,11 @@ from layerwise.layers.layer import Layer
 from layerwise.layers.rnn import fused
 from layerwise.layers.rnn.loop import flatten, pack_like, rnn_loop
 from layerwise.layers.rnn.stacked import StackedRNNCells
+from layerwise.registry.serialization import (
+    clean_layer_config,
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 
 
 def _as_list(x) -> list:
@@ -222,8 +227,6 @@ class RNN(Layer):
 
     # ------------------------------------------------------------------ config
     def get_config(self):
-        from layerwise.saving.serialization import serialize_keras_object
-
         config = super().get_config()
         config.update({
             "return_sequences": self.return_sequences,
@@ -238,8 +241,6 @@ class RNN(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from layerwise.saving.serialization import clean_layer_config, deserialize_keras_object
-
         config = dict(config)
         cell = deserialize_keras_object(config.pop("cell"), custom_objects=custom_objects)
         return cls(cell, **clean_layer_config(config))

@@ -5,6 +5,11 @@ from __future__ import annotations
 import torch
 
 from layerwise.layers.layer import Layer
+from layerwise.registry.serialization import (
+    clean_layer_config,
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 
 
 def _call_cell(cell, inputs, states, training):
@@ -94,16 +99,12 @@ class StackedRNNCells(Layer):
         return inputs, new_states
 
     def get_config(self):
-        from layerwise.saving.serialization import serialize_keras_object
-
         config = super().get_config()
         config["cells"] = [serialize_keras_object(c) for c in self.cells]
         return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from layerwise.saving.serialization import clean_layer_config, deserialize_keras_object
-
         config = dict(config)
         cells = [deserialize_keras_object(c, custom_objects=custom_objects)
                  for c in config.pop("cells")]

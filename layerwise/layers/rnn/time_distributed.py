@@ -6,6 +6,11 @@ import torch
 
 from layerwise.layers.layer import Layer
 from layerwise.layers.normalization import BatchNormalization
+from layerwise.registry.serialization import (
+    clean_layer_config,
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 
 
 class TimeDistributed(Layer):
@@ -85,16 +90,12 @@ class TimeDistributed(Layer):
         return out.reshape(batch, steps, *out.shape[1:])
 
     def get_config(self):
-        from layerwise.saving.serialization import serialize_keras_object
-
         config = super().get_config()
         config["layer"] = serialize_keras_object(self.layer)
         return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
-        from layerwise.saving.serialization import clean_layer_config, deserialize_keras_object
-
         config = dict(config)
         layer = deserialize_keras_object(config.pop("layer"), custom_objects=custom_objects)
         return cls(layer, **clean_layer_config(config))

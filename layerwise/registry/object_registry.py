@@ -12,6 +12,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from layerwise.backend.naming import to_snake_case
+from layerwise.registry.layer_config import clean_layer_config
+from layerwise.registry.registration import (
+    active_custom_objects,
+    get_registered_name,
+    is_registered,
+)
 
 
 def unknown_name_error(family: str, name: str, known) -> ValueError:
@@ -91,8 +97,6 @@ def deserialize(family: str, config: Mapping, registry: Mapping[str, Any], custo
         if fn is None:
             raise unknown_name_error(family, name, registry.keys())
         return fn
-    from layerwise.saving.serialization import clean_layer_config
-
     inner = clean_layer_config(dict(config.get("config") or {}), strict=False)
     registered = config.get("registered_name")
     cls = (table.get(registered) if registered and registered in custom else None)
@@ -107,8 +111,6 @@ def deserialize(family: str, config: Mapping, registry: Mapping[str, Any], custo
 
 def _custom_objects(custom_objects=None) -> dict:
     """Registered objects, those of active `custom_object_scope`s, then `custom_objects`."""
-    from layerwise.saving.registration import active_custom_objects
-
     return active_custom_objects(custom_objects)
 
 
@@ -128,16 +130,12 @@ def serialize(obj, module: str | None = None, registry: Mapping[str, Any] | None
     if hasattr(obj, "get_config") and not isinstance(obj, type):
         cls = type(obj)
         builtin = module is not None and registry is not None and registry.get(cls.__name__) is cls
-        from layerwise.saving.registration import get_registered_name
-
         return {"module": module if builtin else cls.__module__, "class_name": cls.__name__,
                 "config": obj.get_config(),
                 "registered_name": None if builtin else get_registered_name(cls)}
     name = getattr(obj, "__name__", None)
     if name is None:
         raise ValueError(f"Cannot serialize {obj!r}: it has no `get_config` and no name.")
-    from layerwise.saving.registration import get_registered_name, is_registered
-
     if is_registered(obj):  # Keras' form for a registered function
         return {"module": getattr(obj, "__module__", None), "class_name": "function",
                 "config": name, "registered_name": get_registered_name(obj)}

@@ -17,69 +17,41 @@ from typing import Any
 import numpy as np
 import torch
 
-from layerwise.ops._symbolic import OpLayer, op_class
-from layerwise.saving import _budget
-from layerwise.saving.registration import get_registered_name, is_registered
-from layerwise.saving.safe_mode import SafeModeScope, in_safe_mode
-
-# Keys Keras 3 writes that have no effect in layerwise when they hold their default.
-_KERAS_ONLY_DEFAULTS = {
-    "quantization_config": None, "lora_rank": None, "lora_alpha": None, "ragged": False,
-    "optional": False, "synchronized": False, "input_axes": None, "output_axes": None,
-}
-
-
-def clean_layer_config(config: dict, strict: bool = True) -> dict:
-    """Normalizes a Keras layer config for layerwise constructors.
-
-    `dtype` policies become their name; keys Keras writes but layerwise does not
-    use are dropped when they hold their default, and refused otherwise (`strict`),
-    or left for the class to handle (`strict=False`).
-    """
-    config = dict(config)
-    dtype = config.get("dtype")
-    if isinstance(dtype, dict):
-        config["dtype"] = (dtype.get("config") or {}).get("name", "float32")
-    for key, default in _KERAS_ONLY_DEFAULTS.items():
-        if key in config:
-            if config[key] != default and not strict:
-                continue
-            if config[key] != default:
-                raise ValueError(
-                    f"Config key {key!r}={config[key]!r} is not supported by layerwise "
-                    f"(only {key}={default!r} is)."
-                )
-            del config[key]
-    return config
+from layerwise.registry.layer_config import clean_layer_config as clean_layer_config
+from layerwise.registry.names import names
+from layerwise.registry.object_registry import unknown_name_error
+from layerwise.registry.registration import (
+    CustomObjectScope,
+    active_custom_objects,
+    get_registered_name,
+    is_registered,
+)
 
 
 def _layer_registry() -> dict:
-    from layerwise import layers, models
-    from layerwise.layers import mask_ops
-
-    table = dict(layers._registry())
-    table.update({"Sequential": models.Sequential, "Functional": models.Functional,
-                  "Model": models.Functional})
-    for name, cls in mask_ops.OPS.items():  # Keras 3's mask `ops` nodes in functional graphs
-        table.setdefault(name, cls)
-    return table
+    """Layer classes by name: those `layers` (with Keras' mask `ops` nodes) and `models`
+    registered (`Model` is `Functional`)."""
+    return dict(names("layer"))
 
 
 def _keras_module(obj) -> str:
-    from layerwise.models import Functional, Sequential
-
-    if isinstance(obj, Functional):
+    table = names("layer")
+    if isinstance(obj, table["Functional"]):
         return "keras.src.models.functional"
-    if isinstance(obj, Sequential):
+    if isinstance(obj, table["Sequential"]):
         return "keras"
     return "keras.layers"
 
 
+def _op_layer_class():
+    """`ops`' layer class for `ops.relu(x)` in functional graphs (registered by `ops`)."""
+    return names("op").get("OpLayer")
+
+
 def serialize_keras_object(obj) -> dict:
     """Returns the Keras-format dict of a layer or model."""
-    from layerwise.saving.registration import get_registered_name
-
-    if isinstance(obj, OpLayer):  # `ops.relu(x)` in a functional graph, written as Keras does
+    op_layer = _op_layer_class()
+    if op_layer is not None and isinstance(obj, op_layer):  # `ops.relu(x)` in a functional graph, written as Keras does
         return {"module": type(obj)._keras_module, "class_name": type(obj).__name__,
                 "config": obj.get_config(), "registered_name": type(obj).__name__}
     registry = _layer_registry()
@@ -171,8 +143,6 @@ def deserialize_keras_object(config: dict, custom_objects: dict | None = None):
     Returns:
         The layer or model, built when the config says how (`build_config`).
     """
-    from layerwise.saving.registration import active_custom_objects
-
     if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
         raise ValueError(
             "A layer config must be a dict with a 'class_name' string. Received: "
@@ -183,11 +153,9 @@ def deserialize_keras_object(config: dict, custom_objects: dict | None = None):
     registered = config.get("registered_name")
     cls = custom.get(registered) if isinstance(registered, str) else None
     if cls is None and str(config.get("module", "")).startswith("keras.src.ops"):
-        cls = op_class(class_name)
+        cls = names("op")["op_class"](class_name)
     cls = cls or custom.get(class_name) or _layer_registry().get(class_name)
     if cls is None:
-        from layerwise.saving.object_registry import unknown_name_error
-
         error = unknown_name_error("layer class", class_name, _layer_registry().keys())
         raise ValueError(
             f"{error} Custom classes must be registered with "
@@ -207,8 +175,6 @@ def deserialize_keras_object(config: dict, custom_objects: dict | None = None):
         )
     if custom_objects:
         # Nested objects (activations, initializers, losses, ...) see them too.
-        from layerwise.saving.registration import CustomObjectScope
-
         with CustomObjectScope(custom_objects):
             return _instantiate(cls, inner, config, custom_objects)
     return _instantiate(cls, inner, config, custom_objects)
@@ -299,51 +265,9 @@ def _instantiate_unchecked(cls, inner: dict, config: dict, custom_objects):
 
 
 def _layer_base():
-    from layerwise.layers.layer import Layer
-
-    return Layer
+    return names("layer")["Layer"]
 
 
 def model_to_json(model, **kwargs) -> str:
     """Returns the model's Keras-format JSON (architecture only, no weights)."""
     return json.dumps(serialize_keras_object(model), **kwargs)
-
-
-# Building a model from hostile JSON can raise these; `model_from_json` makes them ValueError.
-_JSON_BUILD_ERRORS = _CONFIG_ERRORS + (RuntimeError, RecursionError, MemoryError,
-                                       UnicodeError, OSError, EOFError)
-
-
-def model_from_json(json_string: str, custom_objects: dict | None = None):
-    """Builds a model from JSON written by `model.to_json()` (layerwise or Keras).
-
-    As in Keras, safe mode is in force (no serialized code, no file named by
-    the JSON is read) unless `enable_unsafe_deserialization()` was called. The
-    model may allocate at most the load allowance (see
-    `layerwise.saving.set_load_allowance`), checked before anything is built.
-
-    Example:
-
-    >>> import layerwise as keras
-    >>> model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
-    >>> clone = keras.models.model_from_json(model.to_json())
-    >>> clone.count_params()
-    8
-    """
-    try:
-        config = json.loads(json_string)
-    except (json.JSONDecodeError, RecursionError, TypeError) as error:
-        raise ValueError(f"`json_string` is not valid JSON: {error}") from None
-    try:
-        with SafeModeScope(in_safe_mode() is not False):
-            if isinstance(config, dict):  # JSON stores no weights: the allowance is the budget
-                _budget.check_before_build(
-                    config, 0, "the JSON string",
-                    lambda c: deserialize_keras_object(c, custom_objects=custom_objects))
-            return deserialize_keras_object(config, custom_objects=custom_objects)
-    except ValueError:
-        raise
-    except _JSON_BUILD_ERRORS as error:
-        detail = "the config is nested too deeply" if isinstance(error, RecursionError) else \
-            f"{type(error).__name__}: {error}"
-        raise ValueError(f"Could not build a model from `json_string`: {detail}") from error
