@@ -36,6 +36,7 @@ bench:
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check layerwise tests benchmarks examples
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_import_layering.py  # import-layering contract
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -29,6 +29,7 @@ class Import:
     target: str
     line: int
     deferred: bool
+    statement: str  # the module the statement names (`target` may be one of its packages)
 
 
 def module_files(root: Path = ROOT) -> dict[str, Path]:
@@ -89,14 +90,17 @@ def imports_of(module: str, path: Path, modules: dict[str, Path]) -> list[Import
         for name in names:
             while name and name not in modules:  # `import a.b.c` of an attribute path
                 name = name.rpartition(".")[0]
-            if not name.startswith(PACKAGE + ".") and name != PACKAGE:
+            if name == PACKAGE:  # `import layerwise`: the top of the stack itself
+                found.append(Import(module, PACKAGE, node.lineno, deferred, PACKAGE))
+                continue
+            if not name.startswith(PACKAGE + "."):
                 continue
             # Importing a.b.c runs the packages a.b and a first.
             parts = name.split(".")
             for end in range(2, len(parts) + 1):
                 target = ".".join(parts[:end])
                 if target != module and not module.startswith(target + "."):
-                    found.append(Import(module, target, node.lineno, deferred))
+                    found.append(Import(module, target, node.lineno, deferred, name))
     return found
 
 

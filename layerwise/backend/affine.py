@@ -320,7 +320,7 @@ def _warp_grid(x, r_in, c_in, fill_mode, fill_value, order, h, w):
 
 def _scipy_fallback(images, matrices, fill_mode, cval, order, channels_last):
     try:
-        from scipy import ndimage
+        from scipy import ndimage  # optional library, loaded only for spline orders > 1
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError(
             f"`interpolation_order={order}` needs SciPy (`pip install scipy`); orders 0 and 1 "

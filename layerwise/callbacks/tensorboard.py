@@ -9,8 +9,9 @@ import warnings
 import numpy as np
 import torch
 
+from layerwise.backend.config import image_data_format
 from layerwise.callbacks.callback import Callback
-from layerwise.utils.atomic import atomic_write
+from layerwise.utils.atomic import atomic_path, atomic_write
 
 _MISSING = (
     "The TensorBoard callback writes event files with `torch.utils.tensorboard`, which needs "
@@ -19,7 +20,7 @@ _MISSING = (
 
 
 def _summary_writer_class():
-    try:
+    try:  # optional library, loaded only when the callback is used
         import tensorboard  # noqa: F401
         from torch.utils.tensorboard import SummaryWriter
     except ImportError as e:
@@ -152,6 +153,7 @@ class TensorBoard(Callback):
             warnings.warn(f"Model failed to serialize as JSON. Ignoring... {exc}",
                           stacklevel=2)
             return
+        # Optional library (tensorboard), loaded only when histograms are written.
         from tensorboard.compat.proto.summary_pb2 import Summary, SummaryMetadata
         from tensorboard.compat.proto.tensor_pb2 import TensorProto
         from tensorboard.compat.proto.tensor_shape_pb2 import TensorShapeProto
@@ -168,6 +170,7 @@ class TensorBoard(Callback):
 
     def _configure_embeddings(self) -> None:
         """Writes the projector configuration of the `Embedding` layers."""
+        # Optional library (tensorboard), loaded only when embeddings are configured.
         from google.protobuf import text_format
         from tensorboard.plugins import projector
 
@@ -309,8 +312,6 @@ class TensorBoard(Callback):
 
     def _log_weight_as_image(self, weight: np.ndarray, weight_name: str, epoch) -> None:
         """Writes a weight as an image (biases, dense kernels, 1D conv kernels), as Keras."""
-        from layerwise.backend.config import image_data_format
-
         w_img = np.squeeze(weight)
         shape = w_img.shape
         if len(shape) == 1:  # A bias.
@@ -345,7 +346,6 @@ class TensorBoard(Callback):
             warnings.warn("`embeddings_freq` needs `model.save_weights`; skipped.",
                           stacklevel=2)
             return
-        from layerwise.utils.atomic import atomic_path
 
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with atomic_path(path) as temp:

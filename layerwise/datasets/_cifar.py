@@ -15,6 +15,7 @@ import zlib
 
 import numpy as np
 
+from layerwise.backend.config import image_data_format as configured_format
 from layerwise.datasets._safe_pickle import PICKLE_ERRORS, restricted_loads
 
 # The largest official batch (cifar-100 `train`, 50,000 images) is ~155 MB.
@@ -79,8 +80,6 @@ def load_batch(
 def image_data_format() -> str:
     """Returns layerwise's image data format if available, else `"channels_last"`."""
     try:
-        from layerwise.backend.config import image_data_format as configured_format
-
         return configured_format()
     except (ImportError, AttributeError):
         return "channels_last"

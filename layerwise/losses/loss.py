@@ -15,6 +15,7 @@ import torch
 from layerwise.activations.logits import copy_logits, elementwise_copy
 from layerwise.backend import naming
 from layerwise.backend.config import floatx, to_torch_dtype
+from layerwise.registry.family import family
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "none", "mean", "mean_with_sample_weight", None)
 
@@ -294,9 +295,7 @@ class LossFunctionWrapper(Loss):
     def from_config(cls, config: dict):
         config = dict(config)
         if "fn" in config:
-            from layerwise import losses
-
-            config["fn"] = losses.get(config["fn"])
+            config["fn"] = family("loss").get(config["fn"])
         return cls(**config)
 
     def __repr__(self) -> str:

@@ -129,6 +129,7 @@ from layerwise.metrics.regression_metrics import (
     mean_squared_logarithmic_error as mean_squared_logarithmic_error,
 )
 from layerwise.registry.family import Family
+from layerwise.registry.names import register_names
 
 _CLASSES = (
     # Base
@@ -184,6 +185,7 @@ ALL_OBJECTS.update({
 # Functions Keras exports under `keras.metrics` whose names are not class names.
 _REGISTRY = {**ALL_OBJECTS, "log_cosh": log_cosh}
 _FAMILY = Family("metric", _REGISTRY, Metric)
+register_names("metric function", FUNCTIONS)
 
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error

@@ -25,6 +25,8 @@ from layerwise.backend.config import floatx, to_torch_dtype
 from layerwise.backend.variables import Variable
 from layerwise.losses.loss import squeeze_or_expand_to_same_rank
 from layerwise.metrics import stateless
+from layerwise.registry.family import family
+from layerwise.registry.names import names
 
 
 def standardize_dtype(dtype) -> str:
@@ -447,13 +449,9 @@ def _deserialize_fn(config) -> Callable:
         return config
     if isinstance(config, dict):
         config = config.get("config")
-    from layerwise import metrics as metrics_module
-
-    fn = metrics_module.FUNCTIONS.get(config)
+    fn = names("metric function").get(config)
     if fn is None:
-        from layerwise import losses as losses_module
-
-        fn = losses_module.get(config)
+        fn = family("loss").get(config)
     return fn
 
 

@@ -7,7 +7,15 @@ import inspect
 import torch
 
 from layerwise.backend.keras_tensor import is_symbolic
-from layerwise.layers.layer import Layer, _to_tensor
+from layerwise.layers.layer import Layer, _to_tensor, _tuple_shape
+from layerwise.models.summary import print_summary
+from layerwise.registry.names import names
+from layerwise.registry.serialization import model_to_json
+from layerwise.trainers.compile_config import (
+    compile_args_from_config,
+    prepare_optimizer,
+    serialize_compile_config,
+)
 from layerwise.trainers.trainer import Trainer
 
 
@@ -33,11 +41,11 @@ class Model(Trainer, Layer):
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             # `keras.Model(inputs, outputs)` builds a functional model, as in Keras.
-            from layerwise.models.functional import Functional
-
-            return super().__new__(Functional)
+            # `Functional` subclasses `Model`: found by name, not imported (no cycle).
+            return super().__new__(names("layer")["Functional"])
         if _functional_init_arguments(args, kwargs):
             # `CustomModel(inputs, outputs)` for a subclass: a functional subclass, as in Keras.
+            # Deferred: `functional_subclass` subclasses `Model` (an allowed entry point).
             from layerwise.models.functional_subclass import functional_variant
 
             return super().__new__(functional_variant(cls))
@@ -56,6 +64,7 @@ class Model(Trainer, Layer):
     def from_config(cls, config: dict, custom_objects=None):
         """Creates a model from its config: a functional config rebuilds the graph (also
         for functional subclasses), any other config goes to the constructor."""
+        # Deferred: `functional_subclass` subclasses `Model` (an allowed entry point).
         from layerwise.models.functional_subclass import revive_functional
 
         model = revive_functional(cls, config, custom_objects)
@@ -102,18 +111,12 @@ class Model(Trainer, Layer):
 
     def get_compile_config(self) -> dict:
         """The compile arguments in Keras' serialized form (`{}` when not compiled)."""
-        from layerwise.saving.compile_config import serialize_compile_config
-
         return serialize_compile_config(self)
 
     def compile_from_config(self, config: dict) -> None:
         """Compiles the model from `get_compile_config()` output (or Keras' `compile_config`)."""
-        from layerwise.saving.compile_config import compile_args_from_config
-
         self.compile(**compile_args_from_config(config))
         if self.built:
-            from layerwise.saving.weights_h5 import prepare_optimizer
-
             prepare_optimizer(self)
 
     def build_from_config(self, config: dict | None) -> None:
@@ -124,7 +127,6 @@ class Model(Trainer, Layer):
         if type(self).build is not Layer.build:
             super().build_from_config(config)
             return
-        from layerwise.layers.layer import _tuple_shape
 
         def zeros(s):
             if isinstance(s, tuple):
@@ -151,12 +153,14 @@ class Model(Trainer, Layer):
 
         The file is written atomically. Reload it with `keras.models.load_model`.
         """
+        # Lazy entry point: `saving` (file formats) sits above `models`.
         from layerwise.saving.saving_api import save_model
 
         save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def save_weights(self, filepath, overwrite: bool = True, max_shard_size=None) -> None:
         """Saves the weights (and optimizer state) to a `.weights.h5` (or legacy `.h5`) file."""
+        # Lazy entry point: `saving` (file formats) sits above `models`.
         from layerwise.saving.saving_api import save_weights
 
         save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size)
@@ -169,6 +173,7 @@ class Model(Trainer, Layer):
             skip_mismatch: Skip the layers that do not match the file, with a warning.
             by_name: (keyword, legacy `.h5` files) match layers by name, not order.
         """
+        # Lazy entry point: `saving` (file formats) sits above `models`.
         from layerwise.saving.saving_api import load_weights
 
         load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
@@ -185,6 +190,7 @@ class Model(Trainer, Layer):
                 for the export; by default zeros of the model's input shapes,
                 with a dynamic batch dimension.
         """
+        # Lazy entry point: `saving` (file formats) sits above `models`.
         from layerwise.saving.onnx_export import export_model
 
         export_model(self, filepath, format=format, verbose=verbose,
@@ -204,8 +210,6 @@ class Model(Trainer, Layer):
 
     def to_json(self, **kwargs) -> str:
         """Returns the model's architecture as Keras-format JSON (no weights)."""
-        from layerwise.registry.serialization import model_to_json
-
         return model_to_json(self, **kwargs)
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
@@ -219,8 +223,6 @@ class Model(Trainer, Layer):
             expand_nested: Show the layers inside nested models.
             show_trainable: Add a column telling whether each layer is trainable.
         """
-        from layerwise.models.summary import print_summary
-
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)
 

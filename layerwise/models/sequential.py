@@ -7,6 +7,11 @@ from layerwise.layers.input_layer import InputLayer
 from layerwise.layers.layer import Layer
 from layerwise.models.graph_replay import adjust_input_rank
 from layerwise.models.model import Model
+from layerwise.registry.serialization import (
+    clean_layer_config,
+    deserialize_keras_object,
+    serialize_keras_object,
+)
 
 
 class Sequential(Model):
@@ -179,8 +184,6 @@ class Sequential(Model):
 
     def get_config(self) -> dict:
         """Keras' Sequential config: the layers (the `InputLayer` first) in Keras format."""
-        from layerwise.registry.serialization import serialize_keras_object
-
         layers = [serialize_keras_object(layer) for layer in self.layers]
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self._input_layer is not None:
@@ -192,8 +195,6 @@ class Sequential(Model):
     @classmethod
     def from_config(cls, config, custom_objects=None):
         """Builds a Sequential model from its config (layerwise, Keras 3 or Keras 2)."""
-        from layerwise.registry.serialization import clean_layer_config, deserialize_keras_object
-
         if isinstance(config, list):  # Keras 1/2 wrote the bare list of layers.
             config = {"layers": config}
         layer_configs = config.get("layers", [])

@@ -1321,7 +1321,7 @@ def apply_brightness_shift(x, brightness, scale=True):
         scale: Whether the result is left scaled to `[0, 255]` when the input was not.
     """
     x = np.asarray(x)
-    from PIL import ImageEnhance
+    from PIL import ImageEnhance  # optional library, loaded only for brightness shifts
 
     x_min, x_max = np.min(x), np.max(x)
     local_scale = (x_min < 0) or (x_max > 255)

@@ -24,6 +24,23 @@ from typing import Any
 from layerwise.registry import object_registry
 from layerwise.registry.names import register_names
 
+_FAMILIES: dict[str, Family] = {}
+
+
+def family(name: str) -> Family:
+    """The `Family` registered as `name` (`"loss"`), for lookups from inside a family.
+
+    A module of a family (`losses/loss.py`) cannot import its own package's `get` without
+    an import cycle; it asks the registry instead.
+    """
+    try:
+        return _FAMILIES[name]
+    except KeyError:
+        raise LookupError(
+            f"No family {name!r} is registered (known: {sorted(_FAMILIES)}); import its "
+            "package (e.g. `layerwise.losses`) first."
+        ) from None
+
 
 class Family:
     """The name lookup of one family.
@@ -47,6 +64,7 @@ class Family:
         self.module = module
         self.builtins = builtins
         self.instantiate_custom = instantiate_custom
+        _FAMILIES[family] = self
 
     def get(self, identifier: Any) -> Any:
         """Resolves a name, config dict, class, instance or callable (see `lookup`)."""

@@ -12,7 +12,7 @@ from layerwise.utils.atomic import atomic_path
 def h5py_module():
     """Imports `h5py` (an optional dependency) or raises a clear `ImportError`."""
     try:
-        import h5py
+        import h5py  # optional library, loaded only when an HDF5 file is read or written
     except ImportError:  # pragma: no cover - exercised only without h5py
         raise ImportError(
             "Reading and writing `.keras`, `.weights.h5` and `.h5` files requires the `h5py` "

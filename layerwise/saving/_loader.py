@@ -19,7 +19,7 @@ from layerwise.registry.registration import CustomObjectScope
 from layerwise.registry.safe_mode import SafeModeScope
 from layerwise.registry.serialization import deserialize_keras_object, user_overrides
 from layerwise.saving import _budget
-from layerwise.saving.compile_config import compile_args_from_config
+from layerwise.trainers.compile_config import compile_args_from_config
 
 # Errors that rebuilding a hostile or corrupted config can raise; all become ValueError.
 LOAD_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError,

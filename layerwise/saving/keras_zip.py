@@ -30,8 +30,8 @@ from layerwise.registry.serialization import (
 )
 from layerwise.saving._files import atomic_target, h5py_module
 from layerwise.saving._loader import compile_from_file_config, model_from_file_config
-from layerwise.saving.compile_config import serialize_compile_config
 from layerwise.saving.weights_h5 import prepare_optimizer, read_weights, saveables, write_weights
+from layerwise.trainers.compile_config import serialize_compile_config
 
 CONFIG_FILENAME = "config.json"
 METADATA_FILENAME = "metadata.json"

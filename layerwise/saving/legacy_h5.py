@@ -28,7 +28,16 @@ import numpy as np
 
 from layerwise.saving._files import atomic_target, h5py_module
 from layerwise.saving._h5_attrs import read_attribute
-from layerwise.saving.weights_h5 import read_dataset, safe_dataset, safe_group
+from layerwise.saving._loader import compile_from_file_config, model_from_file_config
+from layerwise.saving.keras_zip import KERAS_VERSION
+from layerwise.saving.weights_h5 import (
+    _assign,
+    finalize_layers,
+    read_dataset,
+    safe_dataset,
+    safe_group,
+)
+from layerwise.trainers.compile_config import prepare_optimizer, serialize_compile_config
 
 HDF5_OBJECT_HEADER_LIMIT = 64512
 MAX_ATTRIBUTE_CHUNKS = 10_000
@@ -170,8 +179,6 @@ def _write_subset(group, weights: list, names: dict[int, str]) -> None:
 
 def write_weights_group(group, model) -> None:
     """Writes Keras' legacy weights layout (`layer_names`, per-layer `weight_names`)."""
-    from layerwise.saving.keras_zip import KERAS_VERSION
-
     layers = list(model.layers)
     save_attributes(group, "layer_names", [layer.name for layer in layers])
     group.attrs["backend"] = "torch"
@@ -221,8 +228,6 @@ def read_weights_group(group, model, skip_mismatch: bool = False, by_name: bool 
         by_name: Match layers by name instead of by order.
         source: How to name the file in messages.
     """
-    from layerwise.saving.weights_h5 import _assign, finalize_layers
-
     layer_names = load_attributes(group, "layer_names")
     if not layer_names and "layer_names" not in group.attrs and "layer_names0" not in group.attrs:
         raise ValueError(
@@ -291,8 +296,6 @@ def _legacy_model_config(model) -> dict:
 
 
 def _training_config(model) -> dict | None:
-    from layerwise.saving.compile_config import serialize_compile_config
-
     config = serialize_compile_config(model)
     if not config:
         return None
@@ -307,9 +310,6 @@ def _training_config(model) -> dict | None:
 
 def save_model_to_hdf5(model, filepath: str, include_optimizer: bool = True) -> None:
     """Writes a Keras 2-style full-model `.h5` file, atomically."""
-    from layerwise.saving.keras_zip import KERAS_VERSION
-    from layerwise.saving.weights_h5 import prepare_optimizer
-
     h5py = h5py_module()
     if include_optimizer:
         prepare_optimizer(model)
@@ -406,8 +406,6 @@ def normalize_legacy_config(config, depth: int = 0):
 def load_model_from_hdf5(filepath, custom_objects=None, compile: bool = True,
                          safe_mode: bool = True):
     """Loads a full model from a legacy `.h5` file (Keras 2, Keras 3 or layerwise)."""
-    from layerwise.saving._loader import compile_from_file_config, model_from_file_config
-
     source = repr(os.fspath(filepath)) if not hasattr(filepath, "read") else "the file"
     with open_h5(filepath) as f:
         try:
@@ -445,8 +443,6 @@ def load_model_from_hdf5(filepath, custom_objects=None, compile: bool = True,
 
 
 def _load_optimizer_weights(f, model, source: str) -> None:
-    from layerwise.saving.weights_h5 import prepare_optimizer
-
     group = safe_group(f, "optimizer_weights") if "optimizer_weights" in f else None
     if group is None or model.optimizer is None:
         return

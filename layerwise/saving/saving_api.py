@@ -30,11 +30,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import struct
+import tempfile
 import warnings
 import zipfile
 
+from layerwise.saving import keras_zip, legacy_h5
 from layerwise.saving._files import atomic_target, check_overwrite, h5py_module
+from layerwise.saving.weights_h5 import read_weights, write_weights
 
 # What reading a corrupted or hostile file can raise below the loaders' own checks
 # (h5py raises RuntimeError / OSError / KeyError from the HDF5 library, zipfile
@@ -109,8 +113,6 @@ def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = No
     The write is atomic: a failure or a killed process leaves any previous
     file at `filepath` untouched.
     """
-    from layerwise.saving import keras_zip, legacy_h5
-
     include_optimizer = kwargs.pop("include_optimizer", True)
     save_format = kwargs.pop("save_format", None)
     if kwargs:
@@ -152,10 +154,6 @@ def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = No
 
 
 def _save_archive_to_fileobj(model, fileobj) -> None:
-    import tempfile
-
-    from layerwise.saving import keras_zip
-
     folder = tempfile.mkdtemp(prefix="layerwise-save-")
     path = os.path.join(folder, "model.keras")
     try:
@@ -164,8 +162,6 @@ def _save_archive_to_fileobj(model, fileobj) -> None:
             while chunk := f.read(1 << 20):
                 fileobj.write(chunk)
     finally:
-        import shutil
-
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -191,8 +187,6 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
             that cannot be rebuilt safely. A failed load never returns a
             partially loaded model.
     """
-    from layerwise.saving import keras_zip, legacy_h5
-
     _check_custom_objects(custom_objects)
     if hasattr(filepath, "read"):
         with _as_value_errors("the archive"):
@@ -237,9 +231,6 @@ def save_weights(model, filepath, overwrite: bool = True, max_shard_size=None) -
         overwrite: Whether to replace an existing file without asking.
         max_shard_size: Not supported (sharded weights).
     """
-    from layerwise.saving import legacy_h5
-    from layerwise.saving.weights_h5 import write_weights
-
     path = _path(filepath)
     if max_shard_size is not None:
         raise ValueError("`max_shard_size` (sharded weights) is not supported by layerwise.")
@@ -274,9 +265,6 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
         ValueError: if the file does not match the model (nothing is changed
             then), or is not a valid weights file.
     """
-    from layerwise.saving import keras_zip, legacy_h5
-    from layerwise.saving.weights_h5 import read_weights
-
     by_name = kwargs.pop("by_name", None)
     objects_to_skip = kwargs.pop("objects_to_skip", None)
     if kwargs:

@@ -26,7 +26,13 @@ import numpy as np
 import torch
 
 from layerwise.backend.naming import to_snake_case
+from layerwise.layers.layer import Layer
+from layerwise.models.functional import Functional
+from layerwise.models.model import Model
+from layerwise.models.sequential import Sequential
+from layerwise.optimizers.optimizer import Optimizer
 from layerwise.saving._files import h5py_module
+from layerwise.trainers.compile_config import prepare_optimizer
 
 _NUMERIC_KINDS = "biuf"
 
@@ -134,9 +140,6 @@ def _name_key(name: str) -> str:
 
 
 def _is_saveable(obj) -> bool:
-    from layerwise.layers.layer import Layer
-    from layerwise.optimizers.optimizer import Optimizer
-
     return isinstance(obj, (Layer, Optimizer))
 
 
@@ -161,11 +164,6 @@ def _holds_layers(container, depth: int = 0) -> bool:
 
 def _children(obj) -> list[tuple[str, object]]:
     """The attributes Keras' saver visits, in its order."""
-    from layerwise.layers.layer import Layer
-    from layerwise.models.functional import Functional
-    from layerwise.models.model import Model
-    from layerwise.models.sequential import Sequential
-
     if not isinstance(obj, Layer):
         return []  # optimizers have no children
     if isinstance(obj, (Functional, Sequential)):
@@ -193,8 +191,6 @@ def _children(obj) -> list[tuple[str, object]]:
 
 def saveables(model, include_optimizer: bool = True) -> list[tuple[str, object]]:
     """`(group path, layer or optimizer)` pairs, as Keras 3's saver visits them."""
-    from layerwise.optimizers.optimizer import Optimizer
-
     out: list[tuple[str, object]] = []
     visited: set[int] = set()
 
@@ -257,17 +253,6 @@ class _WriteStore(dict):
     """What `save_own_variables(store)` hooks write to: `{"0": array, ...}`."""
 
 
-def prepare_optimizer(model) -> None:
-    """Builds a compiled model's optimizer for its weights (as Keras does on load).
-
-    So the saved state always lists every slot and loads in Keras.
-    """
-    optimizer = getattr(model, "optimizer", None)
-    if optimizer is None or optimizer.built or not getattr(model, "built", False):
-        return
-    optimizer.build(list(model.trainable_weights))
-
-
 def write_weights(model, h5file, include_optimizer: bool = True) -> None:
     """Writes the model's variables (and optimizer state) into an open `h5py.File`.
 
@@ -276,8 +261,6 @@ def write_weights(model, h5file, include_optimizer: bool = True) -> None:
         h5file: A writable `h5py.File` (or group).
         include_optimizer: Also write `/optimizer/vars` for a compiled model.
     """
-    from layerwise.optimizers.optimizer import Optimizer
-
     if include_optimizer:
         prepare_optimizer(model)
     for path, obj in saveables(model, include_optimizer):
@@ -301,8 +284,6 @@ def write_weights(model, h5file, include_optimizer: bool = True) -> None:
 
 
 def _custom_hook(obj, name: str) -> bool:
-    from layerwise.layers.layer import Layer
-
     method = getattr(type(obj), name, None)
     return method is not None and getattr(Layer, name, None) is not method
 
@@ -346,8 +327,6 @@ def find_vars_group(h5file, path: str):
 
 
 def _describe(obj, path: str) -> str:
-    from layerwise.optimizers.optimizer import Optimizer
-
     kind = "optimizer" if isinstance(obj, Optimizer) else "layer"
     return f"{kind} '{getattr(obj, 'name', '?')}' (group '/{_vars_path(path)}')"
 
@@ -386,8 +365,6 @@ def read_weights(model, h5file, skip_mismatch: bool = False, load_optimizer: boo
         ValueError: when variables are missing or do not match (unless
             `skip_mismatch`), or the file is malformed. Nothing is changed then.
     """
-    from layerwise.optimizers.optimizer import Optimizer
-
     assignments: list[tuple[object, object]] = []
     optimizer_load = None
     hooks: list[tuple[object, object]] = []

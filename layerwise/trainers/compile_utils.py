@@ -13,7 +13,7 @@ from layerwise import losses as losses_module
 from layerwise import metrics as metrics_module
 from layerwise.backend.naming import to_snake_case
 from layerwise.losses.loss import Loss, LossFunctionWrapper
-from layerwise.metrics.metric import MeanMetricWrapper, Metric
+from layerwise.metrics.metric import Mean, MeanMetricWrapper, Metric
 from layerwise.registry import object_registry
 
 
@@ -141,8 +141,6 @@ class CompileLoss:
         self.built = False
 
     def build(self, y_true, y_pred, output_names) -> None:
-        from layerwise.metrics.metric import Mean
-
         names = _names_for(output_names, y_pred)
         flat_pred = _flatten_structure(y_pred)
         flat_true = _flat_targets(y_true, names)

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from layerwise import optimizers as optimizers_module
+from layerwise.backend.device import default_device
 from layerwise.backend.host_memory import tune_malloc
 from layerwise.callbacks.callback_list import CallbackList
 from layerwise.callbacks.progbar_logger import resolve_verbose
@@ -76,8 +77,6 @@ class Trainer(Steps):
         train_state.on_compile(self)
 
     def _maybe_move_to_default_device(self) -> None:
-        from layerwise.backend.device import default_device
-
         device = default_device()
         if device.type != "cpu" and self._device().type == "cpu":
             self.to(device)
@@ -87,7 +86,6 @@ class Trainer(Steps):
             return p.device
         for b in self.buffers():
             return b.device
-        from layerwise.backend.device import default_device
 
         return default_device()
 

@@ -22,7 +22,7 @@ _PIL_INTERPOLATIONS = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanc
 def _pil():
     """Returns `PIL.Image`, or raises an ImportError that says how to install it."""
     try:
-        from PIL import Image
+        from PIL import Image  # optional library, loaded only when images are read or written
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError(
             "This function needs Pillow to read or write images. Install it with "

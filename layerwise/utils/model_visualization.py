@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 
+from layerwise.activations import serialize
+
 _INSTALL_HINT = (
     "`plot_model` needs the `pydot` package and the graphviz `dot` program: install them with "
     "`pip install pydot` and `apt-get install graphviz` (macOS: `brew install graphviz`)."
@@ -13,7 +15,7 @@ _INSTALL_HINT = (
 
 def _import_pydot():
     try:
-        import pydot
+        import pydot  # optional library, loaded only by plot_model / model_to_dot
     except ImportError:
         raise ImportError(_INSTALL_HINT) from None
     if shutil.which("dot") is None:
@@ -33,8 +35,6 @@ def _node_label(layer, show_shapes, show_dtype, show_layer_names, show_layer_act
         else type(layer).__name__
     rows = [title]
     if show_layer_activations and hasattr(layer, "activation"):
-        from layerwise.activations import serialize
-
         rows.append(f"activation: {serialize(layer.activation)}")
     if show_shapes:
         inputs = [t.shape for n in layer._inbound_nodes[:1] for t in n.inputs]
@@ -146,7 +146,7 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
     os.replace(tmp, to_file)
     if extension != "pdf":
         try:
-            from IPython import display, get_ipython
+            from IPython import display, get_ipython  # optional: notebooks only
 
             if get_ipython() is not None:
                 return display.Image(filename=to_file)

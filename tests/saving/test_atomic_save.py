@@ -84,12 +84,12 @@ def test_failed_save_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypatch)
     path = tmp_path / "m.keras"
     model.save(path)
     before = path.read_bytes()
-    from layerwise.saving import weights_h5
+    from layerwise.saving import keras_zip
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(weights_h5, "write_weights", boom)
+    monkeypatch.setattr(keras_zip, "write_weights", boom)  # what the archive writer calls
     with pytest.raises(RuntimeError, match="disk full"):
         model.save(path)
     assert path.read_bytes() == before

@@ -10,6 +10,7 @@ import torch
 from layerwise.backend.config import epsilon, floatx
 from layerwise.layers.preprocessing.base import DataLayer, to_numpy
 from layerwise.layers.preprocessing.category_encoding import encode_categorical_inputs
+from layerwise.utils.py_dataset import PyDataset
 
 
 def _first(batch):
@@ -19,8 +20,6 @@ def _first(batch):
 def _adapt_batches(data):
     """`(input_shape, batches)` for `adapt(data)`: one array, or an iterable of batches
     (a list of arrays, a generator, a `PyDataset`, a `DataLoader`, a tf.data.Dataset)."""
-    from layerwise.utils.py_dataset import PyDataset
-
     if isinstance(data, (np.ndarray, torch.Tensor)) or hasattr(data, "to_numpy"):
         return None, data
     if isinstance(data, PyDataset):

@@ -13,6 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from layerwise import losses, metrics, optimizers
+from layerwise.registry.registration import (
+    active_custom_objects,
+    get_registered_name,
+    is_registered,
+)
+
 COMPILE_KEYS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics",
                 "run_eagerly", "steps_per_execution", "jit_compile")
 # Keys that Keras 2's `training_config` may hold and that mean nothing here.
@@ -20,14 +27,10 @@ _LEGACY_IGNORED = ("sample_weight_mode", "optimizer_config", "auto_scale_loss")
 
 
 def _family(kind: str):
-    from layerwise import losses, metrics
-
     return {"loss": (losses, "keras.losses"), "metric": (metrics, "keras.metrics")}[kind]
 
 
 def _serialize_object(obj, kind: str):
-    from layerwise.registry.registration import get_registered_name, is_registered
-
     module, keras_module = _family(kind)
     if obj is None or isinstance(obj, (str, int, float, bool)):
         return obj
@@ -56,9 +59,6 @@ def _serialize_object(obj, kind: str):
 
 def serialize_optimizer(optimizer) -> dict | None:
     """Keras' serialized form of an optimizer (`module="keras.optimizers"` for built-ins)."""
-    from layerwise import optimizers
-    from layerwise.registry.registration import get_registered_name
-
     if optimizer is None:
         return None
     cls = type(optimizer)
@@ -133,8 +133,6 @@ def _deserialize_object(config, kind: str, custom_objects):
 
 
 def deserialize_optimizer(config, custom_objects=None):
-    from layerwise import optimizers
-
     if config is None:
         return "rmsprop"
     if isinstance(config, str):
@@ -152,8 +150,6 @@ def compile_args_from_config(config: Mapping, custom_objects=None,
         ValueError: for keys `compile()` does not know, or objects that cannot
             be rebuilt (unknown names, unregistered custom classes).
     """
-    from layerwise.registry.registration import active_custom_objects
-
     if not isinstance(config, Mapping):
         raise ValueError(f"The compile config must be a dict. Received: {str(config)[:200]}")
     custom_objects = active_custom_objects(custom_objects)
@@ -183,3 +179,14 @@ def compile_args_from_config(config: Mapping, custom_objects=None,
     if spe is not None and (not isinstance(spe, int) or isinstance(spe, bool) or spe < 1):
         raise ValueError(f"Invalid `steps_per_execution` in the compile config: {spe!r}")
     return args
+
+
+def prepare_optimizer(model) -> None:
+    """Builds a compiled model's optimizer for its weights (as Keras does on load).
+
+    So the saved state always lists every slot and loads in Keras.
+    """
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or optimizer.built or not getattr(model, "built", False):
+        return
+    optimizer.build(list(model.trainable_weights))
