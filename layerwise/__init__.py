@@ -25,6 +25,7 @@ from layerwise import preprocessing as preprocessing
 from layerwise import random as random
 from layerwise import regularizers as regularizers
 from layerwise import saving as saving
+from layerwise import tree as tree
 from layerwise import utils as utils
 from layerwise.layers import Input as Input
 from layerwise.layers import InputLayer as InputLayer

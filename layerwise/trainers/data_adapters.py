@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import functools
 import math
+import random
 import warnings
 from collections.abc import Iterator, Mapping
 
 import numpy as np
 import torch
 
+from layerwise import tree
 from layerwise.backend.config import floatx, to_torch_dtype
 from layerwise.data import INFINITE_CARDINALITY, Dataset
 from layerwise.trainers.batch_buffers import GatherBuffers
 from layerwise.trainers.data_adapter_base import DataAdapter
 from layerwise.trainers.data_checks import check_finite, check_targets
+from layerwise.utils.py_dataset import PyDataset, iterate_batches
 
 
 def to_tensor(x, device=None, name="x") -> torch.Tensor:
@@ -54,21 +57,11 @@ def to_tensor(x, device=None, name="x") -> torch.Tensor:
 
 
 def map_structure(fn, x):
-    if x is None:
-        return None
-    if isinstance(x, (list, tuple)):
-        return type(x)(map_structure(fn, v) for v in x)
-    if isinstance(x, Mapping):
-        return {k: map_structure(fn, v) for k, v in x.items()}
-    return fn(x)
+    """`tree.map_structure` that leaves `None` leaves (no targets, no weights) as they are."""
+    return tree.map_structure(lambda leaf: None if leaf is None else fn(leaf), x)
 
 
-def flatten(x) -> list:
-    if isinstance(x, (list, tuple)):
-        return [leaf for v in x for leaf in flatten(v)]
-    if isinstance(x, Mapping):
-        return [leaf for v in x.values() for leaf in flatten(v)]
-    return [x]
+flatten = tree.flatten
 
 
 def num_samples(data, name: str) -> int:
@@ -360,14 +353,10 @@ class PyDatasetAdapter(GeneratorDataAdapter):
             return [(start + i) % n for i in range(int(count))]
         indices = list(range(n))
         if self.shuffle:
-            import random
-
             random.shuffle(indices)
         return indices
 
     def epoch(self):
-        from layerwise.utils.py_dataset import iterate_batches
-
         dataset = self.data
         dataset.on_epoch_begin()
         try:
@@ -435,8 +424,6 @@ def _layerwise_dataset_iterable(dataset, steps):
 
 
 def _is_py_dataset(x) -> bool:
-    from layerwise.utils.py_dataset import PyDataset
-
     return isinstance(x, PyDataset)
 
 
