@@ -9,10 +9,7 @@ from __future__ import annotations
 import torch
 
 from layerwise.backend.config import epsilon
-
-
-def _as_tensor(w) -> torch.Tensor:
-    return w if isinstance(w, torch.Tensor) else torch.as_tensor(w)
+from layerwise.backend.convert import convert_to_tensor as _as_tensor
 
 
 def _norms(w: torch.Tensor, axis) -> torch.Tensor:

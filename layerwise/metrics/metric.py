@@ -17,11 +17,11 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import torch
 
 from layerwise.backend import naming
 from layerwise.backend.config import floatx, to_torch_dtype
+from layerwise.backend.convert import convert_to_tensor as as_tensor
 from layerwise.backend.variables import Variable
 from layerwise.losses.loss import squeeze_or_expand_to_same_rank
 from layerwise.metrics import stateless
@@ -38,28 +38,6 @@ def standardize_dtype(dtype) -> str:
     if dtype == "float":
         return floatx()
     return str(to_torch_dtype(dtype)).replace("torch.", "")
-
-
-def as_tensor(x, dtype=None, device=None) -> torch.Tensor:
-    """`x` as a tensor (no copy when it already is one), optionally cast and moved.
-
-    Python floats become `floatx()` tensors and NumPy arrays keep their dtype,
-    as Keras' `convert_to_tensor` does.
-    """
-    if not isinstance(x, torch.Tensor):
-        if isinstance(x, np.ndarray) or (np.isscalar(x) and not isinstance(x, float)):
-            x = torch.as_tensor(np.asarray(x))
-        else:
-            x = torch.as_tensor(x)
-            if x.is_floating_point() and dtype is None:
-                x = x.to(to_torch_dtype(floatx()))
-    if dtype is not None:
-        dtype = to_torch_dtype(dtype)
-        if x.dtype != dtype:
-            x = x.to(dtype)
-    if device is not None and x.device != torch.device(device):
-        x = x.to(device)
-    return x
 
 
 def divide_no_nan(x1, x2):
