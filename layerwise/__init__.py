@@ -11,6 +11,7 @@ from layerwise import activations as activations
 from layerwise import applications as applications
 from layerwise import backend as backend
 from layerwise import callbacks as callbacks
+from layerwise import config as config
 from layerwise import constraints as constraints
 from layerwise import datasets as datasets
 from layerwise import initializers as initializers

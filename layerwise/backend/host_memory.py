@@ -12,15 +12,19 @@ glibc's own dynamic maximum so that buffers below it come from the heap from the
 first step.
 
 Applied once per process, by the first `fit` / `evaluate` / `predict` /
-`train_on_batch`; set
-`LAYERWISE_TUNE_MALLOC=0` to leave `malloc` as it is. No effect off glibc.
+`train_on_batch` of a model on the CPU (never for a model on a GPU);
+`layerwise.config.set_malloc_tuning(False)` (or `LAYERWISE_TUNE_MALLOC=0`) leaves
+`malloc` as it is. No effect off glibc.
 """
 
 from __future__ import annotations
 
 import ctypes
-import os
 import platform
+
+import torch
+
+from layerwise.backend import settings
 
 TRIM_THRESHOLD = 256 << 20
 MMAP_THRESHOLD = 32 << 20  # glibc's DEFAULT_MMAP_THRESHOLD_MAX on 64-bit
@@ -30,12 +34,19 @@ _M_MMAP_THRESHOLD = -3
 _state = {"done": False, "applied": False}
 
 
-def tune_malloc() -> bool:
-    """Sets glibc's trim and mmap thresholds, once; returns whether they are set."""
+def tune_malloc(device=None) -> bool:
+    """Sets glibc's trim and mmap thresholds, once; returns whether they are set.
+
+    Args:
+        device: The device of the model being trained; nothing is done (and a later
+            call may still apply the tuning) unless it is the CPU (`None` means the CPU).
+    """
+    if device is not None and torch.device(device).type != "cpu":
+        return False
     if _state["done"]:
         return _state["applied"]
     _state["done"] = True
-    if os.environ.get("LAYERWISE_TUNE_MALLOC", "1").strip().lower() in ("0", "false", "no"):
+    if not settings.malloc_tuning():
         return False
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return False

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from layerwise.backend import settings
 from layerwise.utils.file_utils import get_file, hash_file, layerwise_home
 
 
@@ -41,7 +42,7 @@ class DataFile:
 
 def datasets_dir() -> str:
     """Returns `$LAYERWISE_DATASETS`, else `$LAYERWISE_HOME/datasets`."""
-    override = os.environ.get("LAYERWISE_DATASETS")
+    override = settings.datasets_dir()
     if override:
         return os.path.expanduser(override)
     return os.path.join(layerwise_home(), "datasets")
@@ -49,7 +50,7 @@ def datasets_dir() -> str:
 
 def keras_datasets_dir() -> str:
     """Returns Keras' dataset cache: `$KERAS_HOME/datasets` or `~/.keras/datasets`."""
-    home = os.environ.get("KERAS_HOME") or os.path.join("~", ".keras")
+    home = settings.keras_home()
     return os.path.join(os.path.expanduser(home), "datasets")
 
 

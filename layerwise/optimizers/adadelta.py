@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import torch
-
+from layerwise.backend import foreach
 from layerwise.optimizers.optimizer import Optimizer
 
 
@@ -45,21 +44,21 @@ class Adadelta(Optimizer):
         rho = self.rho
         accumulated_grads = self._slots(self.accumulated_grads, indices)
         accumulated_delta_vars = self._slots(self.accumulated_delta_vars, indices)
-        torch._foreach_mul_(accumulated_grads, rho)
-        torch._foreach_add_(accumulated_grads, torch._foreach_mul(grads, grads), alpha=1 - rho)
+        foreach.mul_(accumulated_grads, rho)
+        foreach.add_(accumulated_grads, foreach.mul(grads, grads), alpha=1 - rho)
 
         def rms(x):
-            return torch._foreach_sqrt(torch._foreach_add(x, self.epsilon))
+            return foreach.sqrt(foreach.add(x, self.epsilon))
 
-        delta_vars = torch._foreach_mul(
-            torch._foreach_div(torch._foreach_mul(rms(accumulated_delta_vars), grads),
+        delta_vars = foreach.mul(
+            foreach.div(foreach.mul(rms(accumulated_delta_vars), grads),
                                rms(accumulated_grads)),
             -1,
         )
-        torch._foreach_mul_(accumulated_delta_vars, rho)
-        torch._foreach_add_(accumulated_delta_vars, torch._foreach_mul(delta_vars, delta_vars),
+        foreach.mul_(accumulated_delta_vars, rho)
+        foreach.add_(accumulated_delta_vars, foreach.mul(delta_vars, delta_vars),
                             alpha=1 - rho)
-        torch._foreach_add_(params, delta_vars, alpha=lr)
+        foreach.add_(params, delta_vars, alpha=lr)
 
     def get_config(self):
         config = super().get_config()

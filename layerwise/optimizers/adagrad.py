@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import torch
-
+from layerwise.backend import foreach
 from layerwise.optimizers.optimizer import Optimizer
 
 
@@ -38,11 +37,11 @@ class Adagrad(Optimizer):
 
     def _update(self, params, grads, lr, indices):
         accumulators = self._slots(self.accumulators, indices)
-        torch._foreach_add_(accumulators, torch._foreach_mul(grads, grads))
-        torch._foreach_add_(
+        foreach.add_(accumulators, foreach.mul(grads, grads))
+        foreach.add_(
             params,
-            torch._foreach_div(torch._foreach_mul(grads, lr),
-                               torch._foreach_sqrt(torch._foreach_add(accumulators,
+            foreach.div(foreach.mul(grads, lr),
+                               foreach.sqrt(foreach.add(accumulators,
                                                                       self.epsilon))),
             alpha=-1,
         )

@@ -6,6 +6,7 @@ import math
 
 import torch
 
+from layerwise.backend import foreach
 from layerwise.optimizers._float32 import f32 as _f
 from layerwise.optimizers._float32 import pow, sqrt
 from layerwise.optimizers.optimizer import Optimizer
@@ -83,21 +84,21 @@ class Adam(Optimizer):
         beta_1_power = pow(self.beta_1, step)
         beta_2_power = pow(self.beta_2, step)
         alpha = _f(lr) * sqrt(_f(1) - beta_2_power) / (_f(1) - beta_1_power)
-        torch._foreach_mul_(m, self.beta_1)
-        torch._foreach_add_(m, grads, alpha=1 - self.beta_1)
-        torch._foreach_mul_(v, self.beta_2)
-        torch._foreach_add_(v, torch._foreach_mul(grads, grads), alpha=1 - self.beta_2)
+        foreach.mul_(m, self.beta_1)
+        foreach.add_(m, grads, alpha=1 - self.beta_1)
+        foreach.mul_(v, self.beta_2)
+        foreach.add_(v, foreach.mul(grads, grads), alpha=1 - self.beta_2)
         if self.amsgrad:
             v_hat = self._slots(self.velocity_hats, indices)
-            torch._foreach_maximum_(v_hat, v)
+            foreach.maximum_(v_hat, v)
             v = v_hat
         # Keras: params -= (m * alpha) / (sqrt(v) + epsilon); same operations, computed
         # in place in two temporaries instead of four.
-        denominators = torch._foreach_sqrt(v)
-        torch._foreach_add_(denominators, self.epsilon)
-        updates = torch._foreach_mul(m, float(alpha))
-        torch._foreach_div_(updates, denominators)
-        torch._foreach_sub_(params, updates)
+        denominators = foreach.sqrt(v)
+        foreach.add_(denominators, self.epsilon)
+        updates = foreach.mul(m, float(alpha))
+        foreach.div_(updates, denominators)
+        foreach.sub_(params, updates)
 
     def _fused_update(self, params, grads, m, v, lr, indices):
         """Keras' rule in one pass over memory per variable: torch's fused Adam kernel.
@@ -113,7 +114,7 @@ class Adam(Optimizer):
             self._fused_step = torch.zeros((), dtype=torch.float32, device=params[0].device)
         self._fused_step.fill_(step)
         v_hat = self._slots(self.velocity_hats, indices) if self.amsgrad else []
-        torch._fused_adam_(
+        foreach.fused_adam_(
             params, grads, m, v, v_hat, [self._fused_step] * len(params),
             lr=float(lr), beta1=self.beta_1, beta2=self.beta_2, weight_decay=0.0,
             eps=self.epsilon / math.sqrt(1.0 - self.beta_2 ** step),
@@ -135,7 +136,7 @@ def _can_fuse(params, grads, m, v) -> bool:
 
     It needs dense, contiguous tensors of one floating dtype on one CPU or CUDA device.
     """
-    if not hasattr(torch, "_fused_adam_") or not params:
+    if foreach.fused_adam_ is None or not params:
         return False
     first = params[0]
     if first.device.type not in ("cpu", "cuda") or first.dtype not in _FUSED_DTYPES:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import torch
-
+from layerwise.backend import foreach
 from layerwise.optimizers._float32 import f32 as _f
 from layerwise.optimizers._float32 import pow
 from layerwise.optimizers.optimizer import Optimizer
@@ -46,14 +45,14 @@ class Adamax(Optimizer):
         beta_1_power = pow(self.beta_1, self._local_iterations() + 1)
         m = self._slots(self.m, indices)
         u = self._slots(self.u, indices)
-        torch._foreach_mul_(m, self.beta_1)
-        torch._foreach_add_(m, grads, alpha=1 - self.beta_1)
-        torch._foreach_mul_(u, self.beta_2)
-        torch._foreach_maximum_(u, torch._foreach_abs(grads))
-        torch._foreach_add_(
+        foreach.mul_(m, self.beta_1)
+        foreach.add_(m, grads, alpha=1 - self.beta_1)
+        foreach.mul_(u, self.beta_2)
+        foreach.maximum_(u, foreach.abs(grads))
+        foreach.add_(
             params,
-            torch._foreach_div(torch._foreach_mul(m, lr),
-                               torch._foreach_mul(torch._foreach_add(u, self.epsilon),
+            foreach.div(foreach.mul(m, lr),
+                               foreach.mul(foreach.add(u, self.epsilon),
                                                   float(_f(1) - beta_1_power))),
             alpha=-1,
         )

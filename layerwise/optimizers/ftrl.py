@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from layerwise.backend import foreach
 from layerwise.optimizers._float32 import f32 as _f
 from layerwise.optimizers.optimizer import Optimizer
 
@@ -86,24 +87,24 @@ class Ftrl(Optimizer):
         accumulators = self._slots(self.accumulators, indices)
         linears = self._slots(self.linears, indices)
         if self.l2_shrinkage_regularization_strength:
-            grads_to_use = torch._foreach_add(
-                grads, torch._foreach_mul(params, 2 * self.l2_shrinkage_regularization_strength)
+            grads_to_use = foreach.add(
+                grads, foreach.mul(params, 2 * self.l2_shrinkage_regularization_strength)
             )
         else:
             grads_to_use = grads
-        new_accumulators = torch._foreach_add(accumulators, torch._foreach_mul(grads, grads))
+        new_accumulators = foreach.add(accumulators, foreach.mul(grads, grads))
         powers = [self._power[p.device] for p in params]
         new_powered = [torch.pow(a, e) for a, e in zip(new_accumulators, powers, strict=True)]
         old_powered = [torch.pow(a, e) for a, e in zip(accumulators, powers, strict=True)]
-        sigma = torch._foreach_div(torch._foreach_sub(new_powered, old_powered), lr)
-        torch._foreach_add_(linears, torch._foreach_sub(grads_to_use,
-                                                        torch._foreach_mul(sigma, params)))
-        quadratic = torch._foreach_add(torch._foreach_div(new_powered, lr),
+        sigma = foreach.div(foreach.sub(new_powered, old_powered), lr)
+        foreach.add_(linears, foreach.sub(grads_to_use,
+                                                        foreach.mul(sigma, params)))
+        quadratic = foreach.add(foreach.div(new_powered, lr),
                                        float(_f(2) * l2_reg))
-        clipped = torch._foreach_clamp_max(torch._foreach_clamp_min(linears, -l1), l1)
-        torch._foreach_copy_(params, torch._foreach_div(torch._foreach_sub(clipped, linears),
+        clipped = foreach.clamp_max(foreach.clamp_min(linears, -l1), l1)
+        foreach.copy_(params, foreach.div(foreach.sub(clipped, linears),
                                                         quadratic))
-        torch._foreach_copy_(accumulators, new_accumulators)
+        foreach.copy_(accumulators, new_accumulators)
 
     def get_config(self):
         config = super().get_config()

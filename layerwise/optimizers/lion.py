@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import torch
-
+from layerwise.backend import foreach
 from layerwise.optimizers.optimizer import Optimizer
 
 
@@ -45,12 +44,12 @@ class Lion(Optimizer):
 
     def _update(self, params, grads, lr, indices):
         m = self._slots(self.momentums, indices)
-        c = torch._foreach_mul(m, self.beta_1)
-        torch._foreach_add_(c, grads, alpha=1 - self.beta_1)
-        torch._foreach_sign_(c)
-        torch._foreach_add_(params, torch._foreach_mul(c, lr), alpha=-1)
-        torch._foreach_mul_(m, self.beta_2)
-        torch._foreach_add_(m, grads, alpha=1 - self.beta_2)
+        c = foreach.mul(m, self.beta_1)
+        foreach.add_(c, grads, alpha=1 - self.beta_1)
+        foreach.sign_(c)
+        foreach.add_(params, foreach.mul(c, lr), alpha=-1)
+        foreach.mul_(m, self.beta_2)
+        foreach.add_(m, grads, alpha=1 - self.beta_2)
 
     def get_config(self):
         config = super().get_config()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from layerwise.backend import foreach
 from layerwise.optimizers._float32 import f32 as _f
 from layerwise.optimizers._float32 import pow
 from layerwise.optimizers.optimizer import HostValue, Optimizer
@@ -69,21 +70,21 @@ class Nadam(Optimizer):
 
         m = self._slots(self.momentums, indices)
         v = self._slots(self.velocities, indices)
-        torch._foreach_mul_(m, self.beta_1)
-        torch._foreach_add_(m, grads, alpha=1 - self.beta_1)
-        torch._foreach_mul_(v, self.beta_2)
-        torch._foreach_add_(v, torch._foreach_mul(grads, grads), alpha=1 - self.beta_2)
-        m_hat = torch._foreach_add(
-            torch._foreach_div(torch._foreach_mul(m, float(u_t_1)),
+        foreach.mul_(m, self.beta_1)
+        foreach.add_(m, grads, alpha=1 - self.beta_1)
+        foreach.mul_(v, self.beta_2)
+        foreach.add_(v, foreach.mul(grads, grads), alpha=1 - self.beta_2)
+        m_hat = foreach.add(
+            foreach.div(foreach.mul(m, float(u_t_1)),
                                float(_f(1) - u_product_t_1)),
-            torch._foreach_div(torch._foreach_mul(grads, float(_f(1) - u_t)),
+            foreach.div(foreach.mul(grads, float(_f(1) - u_t)),
                                float(_f(1) - u_product_t)),
         )
-        v_hat = torch._foreach_div(v, float(_f(1) - beta_2_power))
-        torch._foreach_add_(
+        v_hat = foreach.div(v, float(_f(1) - beta_2_power))
+        foreach.add_(
             params,
-            torch._foreach_div(torch._foreach_mul(m_hat, lr),
-                               torch._foreach_add(torch._foreach_sqrt(v_hat), self.epsilon)),
+            foreach.div(foreach.mul(m_hat, lr),
+                               foreach.add(foreach.sqrt(v_hat), self.epsilon)),
             alpha=-1,
         )
 

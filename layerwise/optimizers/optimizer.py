@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from layerwise.backend import foreach
 from layerwise.backend.naming import to_snake_case, uniquify
 from layerwise.optimizers import schedules as schedules_module
 from layerwise.optimizers.schedules import InverseTimeDecay, LearningRateSchedule
@@ -524,17 +525,17 @@ class Optimizer:
     def _step(self, params: list[torch.Tensor], grads: list[torch.Tensor],
               indices: list[int] | None) -> None:
         if self.loss_scale_factor is not None:
-            grads = torch._foreach_div(grads, self.loss_scale_factor)
+            grads = foreach.div(grads, self.loss_scale_factor)
         steps = self.gradient_accumulation_steps
         if steps:
             accumulators = self._slots(self._accumulated_gradients, indices)
             if (self._iterations + 1) % steps == 0:
-                grads = torch._foreach_add(grads, accumulators)
-                torch._foreach_div_(grads, steps)
+                grads = foreach.add(grads, accumulators)
+                foreach.div_(grads, steps)
                 self._apply_update(params, grads, indices)
-                torch._foreach_mul_(self._accumulated_gradients, 0.0)
+                foreach.mul_(self._accumulated_gradients, 0.0)
             else:
-                torch._foreach_add_(accumulators, grads, alpha=1.0)
+                foreach.add_(accumulators, grads, alpha=1.0)
         else:
             self._apply_update(params, grads, indices)
         if self.use_ema:
@@ -555,7 +556,7 @@ class Optimizer:
                 decayed = [p for p, i in zip(params, indices, strict=True) if self._decay_flags[i]]
             if decayed:
                 factor = _ONE - _F32(self.weight_decay) * _F32(lr)
-                torch._foreach_mul_(decayed, float(factor))
+                foreach.mul_(decayed, float(factor))
         self._update(params, grads, lr, indices)
 
     def _update(self, params: list[torch.Tensor], grads: list[torch.Tensor], lr: float,
@@ -567,16 +568,16 @@ class Optimizer:
         if self.clipnorm and self.clipnorm > 0:
             # Keras: g * clipnorm / max(||g||, clipnorm), per gradient.
             norms = [torch.sqrt(torch.sum(torch.square(g))) for g in grads]
-            return torch._foreach_div(torch._foreach_mul(grads, self.clipnorm),
-                                      torch._foreach_clamp_min(norms, self.clipnorm))
+            return foreach.div(foreach.mul(grads, self.clipnorm),
+                                      foreach.clamp_min(norms, self.clipnorm))
         if self.global_clipnorm and self.global_clipnorm > 0:
             clip = self.global_clipnorm
             norm = torch.sqrt(torch.sum(torch.stack([torch.sum(torch.square(g)) for g in grads])))
             scale = torch.clamp(1.0 / norm, max=1.0 / clip) * clip + (norm - norm)
-            return torch._foreach_mul(grads, scale)
+            return foreach.mul(grads, scale)
         if self.clipvalue and self.clipvalue > 0:
-            clipped = torch._foreach_clamp_min(grads, -self.clipvalue)
-            torch._foreach_clamp_max_(clipped, self.clipvalue)
+            clipped = foreach.clamp_min(grads, -self.clipvalue)
+            foreach.clamp_max_(clipped, self.clipvalue)
             return clipped
         return grads
 
@@ -584,12 +585,12 @@ class Optimizer:
     def _update_moving_average(self) -> None:
         iterations = self._local_iterations()
         momentum = _F32(self.ema_momentum) if iterations != 0 else _F32(0.0)
-        torch._foreach_mul_(self._averages, float(momentum))
-        torch._foreach_add_(self._averages,
-                            torch._foreach_mul(self._variables, float(_ONE - momentum)))
+        foreach.mul_(self._averages, float(momentum))
+        foreach.add_(self._averages,
+                            foreach.mul(self._variables, float(_ONE - momentum)))
         frequency = self.ema_overwrite_frequency
         if frequency and (iterations + 1) % frequency == 0:
-            torch._foreach_copy_(self._variables, self._averages)
+            foreach.copy_(self._variables, self._averages)
 
     def finalize_variable_values(self, var_list: Sequence[torch.Tensor]) -> None:
         """Writes the moving averages into the weights (with `use_ema`; else nothing).

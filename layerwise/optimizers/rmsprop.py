@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import torch
-
+from layerwise.backend import foreach
 from layerwise.optimizers.optimizer import Optimizer
 
 
@@ -48,23 +47,23 @@ class RMSprop(Optimizer):
     def _update(self, params, grads, lr, indices):
         velocities = self._slots(self.velocities, indices)
         rho = self.rho
-        torch._foreach_mul_(velocities, rho)
-        torch._foreach_add_(velocities, torch._foreach_mul(grads, grads), alpha=1 - rho)
-        denominators = torch._foreach_add(velocities, self.epsilon)
+        foreach.mul_(velocities, rho)
+        foreach.add_(velocities, foreach.mul(grads, grads), alpha=1 - rho)
+        denominators = foreach.add(velocities, self.epsilon)
         if self.centered:
             averages = self._slots(self.average_gradients, indices)
-            torch._foreach_mul_(averages, rho)
-            torch._foreach_add_(averages, grads, alpha=1 - rho)
-            torch._foreach_add_(denominators, torch._foreach_mul(averages, averages), alpha=-1)
-        torch._foreach_sqrt_(denominators)
-        increments = torch._foreach_div(torch._foreach_mul(grads, lr), denominators)
+            foreach.mul_(averages, rho)
+            foreach.add_(averages, grads, alpha=1 - rho)
+            foreach.add_(denominators, foreach.mul(averages, averages), alpha=-1)
+        foreach.sqrt_(denominators)
+        increments = foreach.div(foreach.mul(grads, lr), denominators)
         if self.momentum > 0:
             momentums = self._slots(self.momentums, indices)
-            torch._foreach_mul_(momentums, self.momentum)
-            torch._foreach_add_(momentums, increments)
-            torch._foreach_add_(params, momentums, alpha=-1)
+            foreach.mul_(momentums, self.momentum)
+            foreach.add_(momentums, increments)
+            foreach.add_(params, momentums, alpha=-1)
         else:
-            torch._foreach_add_(params, increments, alpha=-1)
+            foreach.add_(params, increments, alpha=-1)
 
     def get_config(self):
         config = super().get_config()

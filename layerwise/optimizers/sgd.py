@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import torch
-
+from layerwise.backend import foreach
 from layerwise.optimizers.optimizer import Optimizer
 
 
@@ -43,16 +42,16 @@ class SGD(Optimizer):
 
     def _update(self, params, grads, lr, indices):
         if self.momentum == 0:
-            torch._foreach_add_(params, grads, alpha=-lr)
+            foreach.add_(params, grads, alpha=-lr)
             return
         bufs = self._slots(self.momentums, indices)
-        torch._foreach_mul_(bufs, self.momentum)
-        torch._foreach_add_(bufs, grads, alpha=-lr)
+        foreach.mul_(bufs, self.momentum)
+        foreach.add_(bufs, grads, alpha=-lr)
         if self.nesterov:
-            torch._foreach_add_(params, grads, alpha=-lr)
-            torch._foreach_add_(params, bufs, alpha=self.momentum)
+            foreach.add_(params, grads, alpha=-lr)
+            foreach.add_(params, bufs, alpha=self.momentum)
         else:
-            torch._foreach_add_(params, bufs)
+            foreach.add_(params, bufs)
 
     def get_config(self):
         config = super().get_config()

@@ -51,6 +51,11 @@ class Trainer(Steps):
             run_eagerly: Accepted for compatibility: layerwise always runs eagerly.
             jit_compile: `True` compiles the model's forward pass with `torch.compile`.
 
+        Device placement: a model whose weights are all on the CPU is moved to
+        `layerwise.backend.device.default_device()`: `layerwise.config.set_device(...)`
+        or `$LAYERWISE_DEVICE` when set, else `cuda` when available, else `cpu`. A model
+        already moved (`model.to("cuda:1")`) stays where it is.
+
         Example:
 
         >>> import layerwise as keras
@@ -168,6 +173,11 @@ class Trainer(Steps):
 
         Returns:
             A `History` whose `.history` maps metric names to per-epoch values.
+
+        Process-wide effect: the first `fit` / `evaluate` / `predict` of a model on the CPU
+        raises glibc's malloc trim threshold, so freed batch memory is reused (see
+        `docs/performance.md`); `layerwise.config.set_malloc_tuning(False)` (or
+        `LAYERWISE_TUNE_MALLOC=0`) before it keeps malloc as it is.
         """
         for legacy in ("workers", "use_multiprocessing", "max_queue_size"):
             kwargs.pop(legacy, None)
@@ -175,7 +185,7 @@ class Trainer(Steps):
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
         self._assert_compiled("fit")
         callbacks = argument_validation.check_fit(self, x, y, batch_size, epochs, callbacks, validation_split, class_weight, initial_epoch, steps_per_epoch, validation_steps, validation_batch_size, validation_freq)  # noqa: E501
-        tune_malloc()
+        tune_malloc(self._device())
         if validation_data is None and validation_split:
             if not data_adapters._is_array_structure(x):
                 raise ValueError(
@@ -264,7 +274,7 @@ class Trainer(Steps):
             raise TypeError(f"evaluate() got unexpected keyword argument(s) {sorted(kwargs)}.")
         self._assert_compiled("evaluate")
         callbacks = argument_validation.check_evaluate(self, x, y, batch_size, steps, callbacks)
-        tune_malloc()
+        tune_malloc(self._device())
         adapter = data_adapters.get_data_adapter(x, y, sample_weight, batch_size, steps, False,
                                                  None, self._device())
         train_state.ensure_prepared(self, adapter.sample_x())
@@ -298,7 +308,7 @@ class Trainer(Steps):
         if kwargs:
             raise TypeError(f"predict() got unexpected keyword argument(s) {sorted(kwargs)}.")
         callbacks = argument_validation.check_predict(self, x, batch_size, steps, callbacks)
-        tune_malloc()
+        tune_malloc(self._device())
         adapter = data_adapters.get_data_adapter(x, None, None, batch_size, steps, False, None,
                                                  self._device())
         verbose = resolve_verbose(verbose)
@@ -330,7 +340,7 @@ class Trainer(Steps):
         As in Keras 3, the metrics are reset first, so the values describe this batch only.
         """
         self._assert_compiled("train_on_batch")
-        tune_malloc()
+        tune_malloc(self._device())
         adapter = data_adapters.get_data_adapter(x, y, sample_weight, None, None, False,
                                                  class_weight, self._device())
         train_state.ensure_prepared(self, adapter.sample_x())

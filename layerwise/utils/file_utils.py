@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from layerwise.backend import settings
 from layerwise.utils.archives import MAX_EXTRACTED_BYTES, UnsafeArchiveError, extract_archive
 from layerwise.utils.download import DownloadError, _download_verified
 from layerwise.utils.hashing import _algorithm_name, _resolve_hasher, hash_file, validate_file
@@ -39,7 +40,7 @@ def layerwise_home() -> str:
     Returns:
         The expanded path of the cache root (it may not exist yet).
     """
-    return os.path.expanduser(os.environ.get("LAYERWISE_HOME") or os.path.join("~", ".layerwise"))
+    return settings.layerwise_home()
 
 
 def _inside_cache(root: str, cache_subdir) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-import os
 import sys
 import time
 
 import numpy as np
+
+from layerwise.backend import settings
 
 
 def _print(message: str) -> None:
@@ -53,7 +54,7 @@ class Progbar:
             set(stateful_metrics) if isinstance(stateful_metrics, (list, tuple, set))
             else stateful_metrics or set()
         )
-        self._dynamic_display = is_interactive() or "PYCHARM_HOSTED" in os.environ
+        self._dynamic_display = is_interactive() or settings.pycharm_hosted()
         self._seen_so_far = 0
         self._values: dict = {}
         self._values_order: list = []

@@ -16,6 +16,8 @@ import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
+from layerwise.backend import settings
+
 
 class PyDataset:
     """Base class for a dataset of batches computed in Python.
@@ -207,7 +209,7 @@ def loader_pool(max_threads: int | None = None) -> ThreadPoolExecutor | None:
     Size: `max_threads`, else the environment variable `LAYERWISE_LOADER_THREADS`, else
     `min(8, os.cpu_count())`; read when the pool is first created.
     """
-    threads = max_threads or int(os.environ.get("LAYERWISE_LOADER_THREADS", "0") or 0) or min(
+    threads = max_threads or settings.loader_threads() or min(
         8, os.cpu_count() or 1)
     if threads <= 1:
         return None

@@ -1,0 +1,95 @@
+"""Process-wide settings: every environment variable layerwise reads, read here only.
+
+Each setting has a programmatic switch (`layerwise.config`) that wins over its variable.
+Variables are read when the setting is used (not at import), so a test or a notebook may
+change them at any time.
+
+| variable | default | what it sets |
+| --- | --- | --- |
+| `LAYERWISE_DEVICE` | `cuda` when available, else `cpu` | where `compile()` places the model |
+| `LAYERWISE_TUNE_MALLOC` | `1` | `0` keeps glibc's malloc settings in CPU training |
+| `LAYERWISE_DATASETS` | unset | a folder of dataset files used before any download |
+| `KERAS_HOME` | `~/.keras` | the dataset cache (`$KERAS_HOME/datasets`), as in Keras |
+| `LAYERWISE_HOME` | `~/.layerwise` | the cache of `get_file` without `cache_dir` |
+| `LAYERWISE_LOADER_THREADS` | CPU count, at most 8 | threads that load `PyDataset` batches |
+| `PYCHARM_HOSTED` | unset | set by PyCharm: the progress bar redraws in place |
+
+Example:
+
+>>> from layerwise.backend import settings
+>>> sorted(settings.ENVIRONMENT)[:2]
+['KERAS_HOME', 'LAYERWISE_DATASETS']
+"""
+
+from __future__ import annotations
+
+import os
+
+ENVIRONMENT = {
+    "LAYERWISE_DEVICE": "the device `compile()` moves a model to (`cpu`, `cuda`, `cuda:1`)",
+    "LAYERWISE_TUNE_MALLOC": "`0` turns off the glibc malloc tuning of CPU training",
+    "LAYERWISE_DATASETS": "a folder of dataset files, looked up before downloading",
+    "KERAS_HOME": "Keras' home folder; datasets are cached in `$KERAS_HOME/datasets`",
+    "LAYERWISE_HOME": "the cache folder of `get_file` when `cache_dir` is not given",
+    "LAYERWISE_LOADER_THREADS": "the number of threads loading `PyDataset` batches",
+    "PYCHARM_HOSTED": "set by PyCharm; the progress bar then redraws in place",
+}
+
+_OVERRIDES: dict[str, object] = {}
+_FALSE = ("0", "false", "no", "off")
+
+
+def _get(name: str) -> str | None:
+    return os.environ.get(name)
+
+
+def device_name() -> str | None:
+    """The device set by `layerwise.config.set_device` or `$LAYERWISE_DEVICE`, else `None`."""
+    if _OVERRIDES.get("device") is not None:
+        return str(_OVERRIDES["device"])
+    return _get("LAYERWISE_DEVICE") or None
+
+
+def set_device_name(name: str | None) -> None:
+    """Sets (or with `None` clears) the programmatic device, which wins over the variable."""
+    _OVERRIDES["device"] = name
+
+
+def malloc_tuning() -> bool:
+    """Whether CPU training may tune glibc malloc (`set_malloc_tuning`, else the variable)."""
+    if "malloc" in _OVERRIDES:
+        return bool(_OVERRIDES["malloc"])
+    return (_get("LAYERWISE_TUNE_MALLOC") or "1").strip().lower() not in _FALSE
+
+
+def set_malloc_tuning(enabled: bool | None) -> None:
+    """Sets (or with `None` clears) the programmatic malloc-tuning switch."""
+    if enabled is None:
+        _OVERRIDES.pop("malloc", None)
+    else:
+        _OVERRIDES["malloc"] = bool(enabled)
+
+
+def datasets_dir() -> str | None:
+    """`$LAYERWISE_DATASETS`: a folder of dataset files, or `None`."""
+    return _get("LAYERWISE_DATASETS") or None
+
+
+def keras_home() -> str:
+    """`$KERAS_HOME`, else `~/.keras` (not expanded)."""
+    return _get("KERAS_HOME") or os.path.join("~", ".keras")
+
+
+def layerwise_home() -> str:
+    """`$LAYERWISE_HOME`, else `~/.layerwise`, with `~` expanded."""
+    return os.path.expanduser(_get("LAYERWISE_HOME") or os.path.join("~", ".layerwise"))
+
+
+def loader_threads() -> int:
+    """`$LAYERWISE_LOADER_THREADS` as an int, `0` when unset (the loader then chooses)."""
+    return int(_get("LAYERWISE_LOADER_THREADS") or 0)
+
+
+def pycharm_hosted() -> bool:
+    """Whether PyCharm runs the process (`$PYCHARM_HOSTED`)."""
+    return "PYCHARM_HOSTED" in os.environ

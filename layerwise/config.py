@@ -1,0 +1,54 @@
+"""`layerwise.config`: process-wide settings, as Keras 3's `keras.config`.
+
+Each setting set here wins over its environment variable (`backend/settings.py` lists
+them all).
+
+Example:
+
+>>> import layerwise as keras
+>>> keras.config.floatx()
+'float32'
+>>> keras.config.set_malloc_tuning(False)  # CPU training keeps glibc's malloc settings
+>>> keras.config.is_malloc_tuning_enabled()
+False
+>>> keras.config.set_malloc_tuning(None)  # back to $LAYERWISE_TUNE_MALLOC (default on)
+"""
+
+from __future__ import annotations
+
+from layerwise.backend import settings
+from layerwise.backend.config import backend as backend
+from layerwise.backend.config import epsilon as epsilon
+from layerwise.backend.config import floatx as floatx
+from layerwise.backend.config import image_data_format as image_data_format
+from layerwise.backend.config import set_epsilon as set_epsilon
+from layerwise.backend.config import set_floatx as set_floatx
+from layerwise.backend.config import set_image_data_format as set_image_data_format
+from layerwise.registry.safe_mode import (
+    disable_unsafe_deserialization as disable_unsafe_deserialization,
+)
+from layerwise.registry.safe_mode import (
+    enable_unsafe_deserialization as enable_unsafe_deserialization,
+)
+
+
+def set_malloc_tuning(enabled: bool | None) -> None:
+    """Allows (`True`) or forbids (`False`) the glibc malloc tuning of CPU training.
+
+    The tuning (`layerwise/backend/host_memory.py`) is applied once per process by the
+    first `fit` / `evaluate` / `predict` of a model on the CPU, never for a GPU model.
+    `None` goes back to `$LAYERWISE_TUNE_MALLOC` (on unless it is `0`). Call it before
+    the first `fit`: once applied, the tuning stays for the life of the process.
+    """
+    settings.set_malloc_tuning(enabled)
+
+
+def is_malloc_tuning_enabled() -> bool:
+    """Whether CPU training may tune glibc malloc (see `set_malloc_tuning`)."""
+    return settings.malloc_tuning()
+
+
+def set_device(name: str | None) -> None:
+    """Sets the device `compile()` moves CPU models to (`"cpu"`, `"cuda:1"`); `None` goes
+    back to `$LAYERWISE_DEVICE`, else `cuda` when available, else `cpu`."""
+    settings.set_device_name(name)
