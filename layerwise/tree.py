@@ -13,7 +13,7 @@ Example:
 >>> tree.map_structure(lambda x: x * 10, (1, [2, 3]))
 (10, [20, 30])
 >>> tree.pack_sequence_as({"b": [0, 0], "a": 0}, [3, 1, 2])
-{'a': 3, 'b': [1, 2]}
+{'b': [1, 2], 'a': 3}
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ Example:
 >>> import torch
 >>> from layerwise.backend import foreach
 >>> foreach.add([torch.ones(2)], [torch.ones(2)])
-[tensor([2., 2.])]
+(tensor([2., 2.]),)
 """
 
 from __future__ import annotations

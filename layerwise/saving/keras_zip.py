@@ -141,8 +141,11 @@ class KerasArchive:
 
     Example:
 
-    >>> # with KerasArchive("model.keras") as archive:
-    >>> #     config = archive.config()
+    >>> import layerwise as keras
+    >>> keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)]).save("model.keras")
+    >>> with KerasArchive("model.keras") as archive:
+    ...     archive.config()["class_name"]
+    'Sequential'
     """
 
     def __init__(self, filepath):

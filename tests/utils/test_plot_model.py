@@ -20,7 +20,7 @@ def _model():
 def test_plot_model_writes_a_png(tmp_path):
     pytest.importorskip("pydot")
     if shutil.which("dot") is None:
-        pytest.skip("graphviz `dot` is not installed")
+        pytest.skip("graphviz `dot` is not installed (apt-get install -y graphviz; .ci/run does)")
     path = tmp_path / "model.png"
     assert layerwise.utils.plot_model(_model(), to_file=str(path), show_shapes=True) is None
     data = path.read_bytes()
