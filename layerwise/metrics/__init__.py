@@ -49,7 +49,7 @@ from layerwise.metrics.accuracy_metrics import (
 from layerwise.metrics.accuracy_metrics import (
     top_k_categorical_accuracy as top_k_categorical_accuracy,
 )
-from layerwise.metrics.confusion_metrics import AUC as AUC
+from layerwise.metrics.auc import AUC as AUC
 from layerwise.metrics.confusion_metrics import FalseNegatives as FalseNegatives
 from layerwise.metrics.confusion_metrics import FalsePositives as FalsePositives
 from layerwise.metrics.confusion_metrics import Precision as Precision
