@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from layerwise.losses._utils import pair, scalar
-from layerwise.losses.loss import LossFunctionWrapper
+from layerwise.losses.loss import FunctionLoss
 
 
 def convert_binary_labels_to_hinge(y_true: torch.Tensor) -> torch.Tensor:
@@ -76,7 +76,7 @@ def categorical_hinge(y_true, y_pred) -> torch.Tensor:
     return torch.maximum(neg - pos + 1.0, scalar(0.0, y_pred))
 
 
-class Hinge(LossFunctionWrapper):
+class Hinge(FunctionLoss):
     """`mean(max(1 - y_true * y_pred, 0))`, with labels in `{-1, 1}` (or `{0, 1}`).
 
     Args:
@@ -92,11 +92,10 @@ class Hinge(LossFunctionWrapper):
     1.0
     """
 
-    def __init__(self, reduction="sum_over_batch_size", name="hinge", dtype=None):
-        super().__init__(hinge, name=name, reduction=reduction, dtype=dtype)
+    function, default_name = staticmethod(hinge), "hinge"
 
 
-class SquaredHinge(LossFunctionWrapper):
+class SquaredHinge(FunctionLoss):
     """`mean(max(1 - y_true * y_pred, 0) ** 2)`, with labels in `{-1, 1}` (or `{0, 1}`).
 
     Example:
@@ -106,11 +105,10 @@ class SquaredHinge(LossFunctionWrapper):
     4.0
     """
 
-    def __init__(self, reduction="sum_over_batch_size", name="squared_hinge", dtype=None):
-        super().__init__(squared_hinge, name=name, reduction=reduction, dtype=dtype)
+    function, default_name = staticmethod(squared_hinge), "squared_hinge"
 
 
-class CategoricalHinge(LossFunctionWrapper):
+class CategoricalHinge(FunctionLoss):
     """`max(neg - pos + 1, 0)` for one-hot targets (see `categorical_hinge`).
 
     Example:
@@ -121,5 +119,4 @@ class CategoricalHinge(LossFunctionWrapper):
     0.0
     """
 
-    def __init__(self, reduction="sum_over_batch_size", name="categorical_hinge", dtype=None):
-        super().__init__(categorical_hinge, name=name, reduction=reduction, dtype=dtype)
+    function, default_name = staticmethod(categorical_hinge), "categorical_hinge"

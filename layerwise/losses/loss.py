@@ -10,6 +10,8 @@ weights.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 from layerwise.activations.logits import copy_logits, elementwise_copy
@@ -300,3 +302,15 @@ class LossFunctionWrapper(Loss):
 
     def __repr__(self) -> str:
         return f"<LossFunctionWrapper({getattr(self.fn, '__name__', self.fn)}, kwargs={self._fn_kwargs})>"
+
+
+class FunctionLoss(LossFunctionWrapper):
+    """A `LossFunctionWrapper` whose function and default name are class attributes, so a
+    built-in loss class is one line: `function, default_name = staticmethod(fn), "name"`."""
+
+    function: Callable
+    default_name: str
+
+    def __init__(self, reduction="sum_over_batch_size", name=None, dtype=None):
+        super().__init__(type(self).function, name=name or self.default_name,
+                         reduction=reduction, dtype=dtype)

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from layerwise.activations.logits import logits_of
 from layerwise.backend.config import epsilon
 from layerwise.losses._utils import as_pred, cast_like, epsilon_like
-from layerwise.losses.loss import LossFunctionWrapper, set_mask
+from layerwise.losses.loss import FunctionLoss, LossFunctionWrapper, set_mask
 
 
 def _check_axis(axis) -> None:
@@ -567,7 +567,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         self.axis = axis
 
 
-class KLDivergence(LossFunctionWrapper):
+class KLDivergence(FunctionLoss):
     """Kullback-Leibler divergence `sum(y_true * log(y_true / y_pred))`.
 
     Args:
@@ -580,11 +580,10 @@ class KLDivergence(LossFunctionWrapper):
     0.0
     """
 
-    def __init__(self, reduction="sum_over_batch_size", name="kl_divergence", dtype=None):
-        super().__init__(kl_divergence, name=name, reduction=reduction, dtype=dtype)
+    function, default_name = staticmethod(kl_divergence), "kl_divergence"
 
 
-class Poisson(LossFunctionWrapper):
+class Poisson(FunctionLoss):
     """Poisson loss `mean(y_pred - y_true * log(y_pred))`.
 
     Args:
@@ -597,8 +596,7 @@ class Poisson(LossFunctionWrapper):
     1.0
     """
 
-    def __init__(self, reduction="sum_over_batch_size", name="poisson", dtype=None):
-        super().__init__(poisson, name=name, reduction=reduction, dtype=dtype)
+    function, default_name = staticmethod(poisson), "poisson"
 
 
 class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from layerwise.backend.numerics import l2_normalize as normalize
 from layerwise.losses._utils import epsilon_like, pair, scalar
-from layerwise.losses.loss import LossFunctionWrapper, squeeze_or_expand_to_same_rank
+from layerwise.losses.loss import FunctionLoss, LossFunctionWrapper, squeeze_or_expand_to_same_rank
 
 
 def mean_squared_error(y_true, y_pred) -> torch.Tensor:
@@ -149,7 +149,7 @@ def log_cosh(y_true, y_pred) -> torch.Tensor:
 
 
 
-class MeanSquaredError(LossFunctionWrapper):
+class MeanSquaredError(FunctionLoss):
     """Mean of squared errors: `mean((y_true - y_pred) ** 2)`.
 
     Args:
@@ -165,11 +165,10 @@ class MeanSquaredError(LossFunctionWrapper):
     1.0
     """
 
-    def __init__(self, reduction="sum_over_batch_size", name="mean_squared_error", dtype=None):
-        super().__init__(mean_squared_error, name=name, reduction=reduction, dtype=dtype)
+    function, default_name = staticmethod(mean_squared_error), "mean_squared_error"
 
 
-class MeanAbsoluteError(LossFunctionWrapper):
+class MeanAbsoluteError(FunctionLoss):
     """Mean of absolute errors: `mean(|y_true - y_pred|)`.
 
     Example:
@@ -179,8 +178,7 @@ class MeanAbsoluteError(LossFunctionWrapper):
     1.0
     """
 
-    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error", dtype=None):
-        super().__init__(mean_absolute_error, name=name, reduction=reduction, dtype=dtype)
+    function, default_name = staticmethod(mean_absolute_error), "mean_absolute_error"
 
 
 class MeanAbsolutePercentageError(LossFunctionWrapper):
@@ -255,7 +253,7 @@ class Huber(LossFunctionWrapper):
         super().__init__(huber, name=name, reduction=reduction, dtype=dtype, delta=delta)
 
 
-class LogCosh(LossFunctionWrapper):
+class LogCosh(FunctionLoss):
     """`mean(log(cosh(y_pred - y_true)))`.
 
     Example:
@@ -265,5 +263,4 @@ class LogCosh(LossFunctionWrapper):
     0.0
     """
 
-    def __init__(self, reduction="sum_over_batch_size", name="log_cosh", dtype=None):
-        super().__init__(log_cosh, name=name, reduction=reduction, dtype=dtype)
+    function, default_name = staticmethod(log_cosh), "log_cosh"

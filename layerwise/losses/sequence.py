@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from layerwise.losses._utils import as_pred
-from layerwise.losses.loss import LossFunctionWrapper
+from layerwise.losses.loss import FunctionLoss
 
 
 def ctc(y_true, y_pred) -> torch.Tensor:
@@ -50,7 +50,7 @@ def ctc(y_true, y_pred) -> torch.Tensor:
                       reduction="none")
 
 
-class CTC(LossFunctionWrapper):
+class CTC(FunctionLoss):
     """CTC loss. See `ctc`.
 
     Args:
@@ -67,5 +67,4 @@ class CTC(LossFunctionWrapper):
     True
     """
 
-    def __init__(self, reduction="sum_over_batch_size", name="ctc", dtype=None):
-        super().__init__(ctc, name=name, reduction=reduction, dtype=dtype)
+    function, default_name = staticmethod(ctc), "ctc"

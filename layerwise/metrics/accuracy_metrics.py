@@ -11,7 +11,7 @@ import torch
 
 from layerwise.backend.config import floatx, to_torch_dtype
 from layerwise.losses.loss import squeeze_or_expand_to_same_rank
-from layerwise.metrics.metric import MeanMetricWrapper, as_tensor
+from layerwise.metrics.metric import FunctionMetric, MeanMetricWrapper, as_tensor
 
 
 def _float(x: torch.Tensor) -> torch.Tensor:
@@ -186,7 +186,7 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k: int = 5,
     return matches
 
 
-class Accuracy(MeanMetricWrapper):
+class Accuracy(FunctionMetric):
     """How often predictions equal labels exactly.
 
     Args:
@@ -202,9 +202,7 @@ class Accuracy(MeanMetricWrapper):
     0.75
     """
 
-    def __init__(self, name: str = "accuracy", dtype=None):
-        super().__init__(accuracy, name=name, dtype=dtype)
-        self._direction = "up"
+    function, default_name, direction = staticmethod(accuracy), "accuracy", "up"
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype}
@@ -236,7 +234,7 @@ class BinaryAccuracy(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype, "threshold": self.threshold}
 
 
-class CategoricalAccuracy(MeanMetricWrapper):
+class CategoricalAccuracy(FunctionMetric):
     """How often the argmax of the predictions matches the argmax of one-hot labels.
 
     Args:
@@ -252,15 +250,13 @@ class CategoricalAccuracy(MeanMetricWrapper):
     0.5
     """
 
-    def __init__(self, name: str = "categorical_accuracy", dtype=None):
-        super().__init__(categorical_accuracy, name=name, dtype=dtype)
-        self._direction = "up"
+    function, default_name, direction = staticmethod(categorical_accuracy), "categorical_accuracy", "up"
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype}
 
 
-class SparseCategoricalAccuracy(MeanMetricWrapper):
+class SparseCategoricalAccuracy(FunctionMetric):
     """How often the argmax of the predictions matches integer labels.
 
     Args:
@@ -276,9 +272,7 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
     0.5
     """
 
-    def __init__(self, name: str = "sparse_categorical_accuracy", dtype=None):
-        super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
-        self._direction = "up"
+    function, default_name, direction = staticmethod(sparse_categorical_accuracy), "sparse_categorical_accuracy", "up"
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from layerwise.metrics.metric import MeanMetricWrapper, as_tensor
+from layerwise.metrics.metric import FunctionMetric, as_tensor
 
 
 def _float_pair(y_true, y_pred):
@@ -67,7 +67,7 @@ def categorical_hinge(y_true, y_pred) -> torch.Tensor:
     return torch.clamp(neg - pos + 1.0, min=0.0)
 
 
-class Hinge(MeanMetricWrapper):
+class Hinge(FunctionMetric):
     """Mean hinge loss (labels in `{-1, 1}`, or `{0, 1}` mapped to them).
 
     Args:
@@ -83,15 +83,13 @@ class Hinge(MeanMetricWrapper):
     1.3
     """
 
-    def __init__(self, name: str = "hinge", dtype=None):
-        super().__init__(hinge, name=name, dtype=dtype)
-        self._direction = "down"
+    function, default_name, direction = staticmethod(hinge), "hinge", "down"
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype}
 
 
-class SquaredHinge(MeanMetricWrapper):
+class SquaredHinge(FunctionMetric):
     """Mean squared hinge loss.
 
     Args:
@@ -107,15 +105,13 @@ class SquaredHinge(MeanMetricWrapper):
     1.86
     """
 
-    def __init__(self, name: str = "squared_hinge", dtype=None):
-        super().__init__(squared_hinge, name=name, dtype=dtype)
-        self._direction = "down"
+    function, default_name, direction = staticmethod(squared_hinge), "squared_hinge", "down"
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype}
 
 
-class CategoricalHinge(MeanMetricWrapper):
+class CategoricalHinge(FunctionMetric):
     """Mean categorical hinge loss (one-hot labels).
 
     Args:
@@ -131,9 +127,7 @@ class CategoricalHinge(MeanMetricWrapper):
     1.4
     """
 
-    def __init__(self, name: str = "categorical_hinge", dtype=None):
-        super().__init__(categorical_hinge, name=name, dtype=dtype)
-        self._direction = "down"
+    function, default_name, direction = staticmethod(categorical_hinge), "categorical_hinge", "down"
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype}

@@ -484,3 +484,17 @@ class MeanMetricWrapper(Mean):
         if "fn" in config:
             config["fn"] = _deserialize_fn(config["fn"])
         return cls(**config)
+
+class FunctionMetric(MeanMetricWrapper):
+    """A `MeanMetricWrapper` whose function, default name and direction (`"up"`: higher is
+    better, `"down"`; `None` keeps `Metric`'s) are class attributes, so a built-in metric
+    class is one line."""
+
+    function: Callable
+    default_name: str
+    direction: str | None = None
+
+    def __init__(self, name: str | None = None, dtype=None):
+        super().__init__(type(self).function, name=name or self.default_name, dtype=dtype)
+        if self.direction is not None:
+            self._direction = self.direction

@@ -6,7 +6,7 @@ import torch
 
 from layerwise import losses as _losses
 from layerwise.backend.config import epsilon
-from layerwise.metrics.metric import MeanMetricWrapper, as_tensor
+from layerwise.metrics.metric import FunctionMetric, MeanMetricWrapper, as_tensor
 
 
 def _float_pair(y_true, y_pred):
@@ -102,7 +102,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     return values
 
 
-class KLDivergence(MeanMetricWrapper):
+class KLDivergence(FunctionMetric):
     """Mean Kullback-Leibler divergence between `y_true` and `y_pred`.
 
     Args:
@@ -118,14 +118,13 @@ class KLDivergence(MeanMetricWrapper):
     0.4581
     """
 
-    def __init__(self, name: str = "kl_divergence", dtype=None):
-        super().__init__(kl_divergence, name=name, dtype=dtype)
+    function, default_name = staticmethod(kl_divergence), "kl_divergence"
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype}
 
 
-class Poisson(MeanMetricWrapper):
+class Poisson(FunctionMetric):
     """Mean Poisson deviance term `y_pred - y_true * log(y_pred)`.
 
     Args:
@@ -141,8 +140,7 @@ class Poisson(MeanMetricWrapper):
     0.5
     """
 
-    def __init__(self, name: str = "poisson", dtype=None):
-        super().__init__(poisson, name=name, dtype=dtype)
+    function, default_name = staticmethod(poisson), "poisson"
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype}

@@ -12,7 +12,14 @@ from layerwise.backend.config import epsilon
 from layerwise.losses import mean_absolute_error as _mae
 from layerwise.losses import mean_squared_error as _mse
 from layerwise.losses.loss import squeeze_or_expand_to_same_rank
-from layerwise.metrics.metric import Mean, MeanMetricWrapper, Metric, _detach, as_tensor
+from layerwise.metrics.metric import (
+    FunctionMetric,
+    Mean,
+    MeanMetricWrapper,
+    Metric,
+    _detach,
+    as_tensor,
+)
 
 
 def _pair(y_true, y_pred):
@@ -123,7 +130,7 @@ class _NameDtypeConfig:
         return {"name": self.name, "dtype": self.dtype}
 
 
-class MeanSquaredError(_NameDtypeConfig, MeanMetricWrapper):
+class MeanSquaredError(_NameDtypeConfig, FunctionMetric):
     """Mean of `(y_true - y_pred) ** 2`.
 
     Args:
@@ -139,12 +146,10 @@ class MeanSquaredError(_NameDtypeConfig, MeanMetricWrapper):
     0.25
     """
 
-    def __init__(self, name: str = "mean_squared_error", dtype=None):
-        super().__init__(mean_squared_error, name=name, dtype=dtype)
-        self._direction = "down"
+    function, default_name, direction = staticmethod(mean_squared_error), "mean_squared_error", "down"
 
 
-class MeanAbsoluteError(_NameDtypeConfig, MeanMetricWrapper):
+class MeanAbsoluteError(_NameDtypeConfig, FunctionMetric):
     """Mean of `|y_true - y_pred|`.
 
     Args:
@@ -160,12 +165,10 @@ class MeanAbsoluteError(_NameDtypeConfig, MeanMetricWrapper):
     0.25
     """
 
-    def __init__(self, name: str = "mean_absolute_error", dtype=None):
-        super().__init__(mean_absolute_error, name=name, dtype=dtype)
-        self._direction = "down"
+    function, default_name, direction = staticmethod(mean_absolute_error), "mean_absolute_error", "down"
 
 
-class MeanAbsolutePercentageError(_NameDtypeConfig, MeanMetricWrapper):
+class MeanAbsolutePercentageError(_NameDtypeConfig, FunctionMetric):
     """Mean absolute percentage error, `100 * |y_true - y_pred| / |y_true|`.
 
     Args:
@@ -181,12 +184,10 @@ class MeanAbsolutePercentageError(_NameDtypeConfig, MeanMetricWrapper):
     25.0
     """
 
-    def __init__(self, name: str = "mean_absolute_percentage_error", dtype=None):
-        super().__init__(mean_absolute_percentage_error, name=name, dtype=dtype)
-        self._direction = "down"
+    function, default_name, direction = staticmethod(mean_absolute_percentage_error), "mean_absolute_percentage_error", "down"
 
 
-class MeanSquaredLogarithmicError(_NameDtypeConfig, MeanMetricWrapper):
+class MeanSquaredLogarithmicError(_NameDtypeConfig, FunctionMetric):
     """Mean of `(log(y_true + 1) - log(y_pred + 1)) ** 2`.
 
     Args:
@@ -202,9 +203,7 @@ class MeanSquaredLogarithmicError(_NameDtypeConfig, MeanMetricWrapper):
     0.1201
     """
 
-    def __init__(self, name: str = "mean_squared_logarithmic_error", dtype=None):
-        super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
-        self._direction = "down"
+    function, default_name, direction = staticmethod(mean_squared_logarithmic_error), "mean_squared_logarithmic_error", "down"
 
 
 class RootMeanSquaredError(_NameDtypeConfig, Mean):
@@ -268,7 +267,7 @@ class CosineSimilarity(_NameDtypeConfig, MeanMetricWrapper):
         self._direction = "up"
 
 
-class LogCoshError(_NameDtypeConfig, MeanMetricWrapper):
+class LogCoshError(_NameDtypeConfig, FunctionMetric):
     """Mean of `log(cosh(y_pred - y_true))`.
 
     Args:
@@ -284,9 +283,7 @@ class LogCoshError(_NameDtypeConfig, MeanMetricWrapper):
     0.1084
     """
 
-    def __init__(self, name: str = "logcosh", dtype=None):
-        super().__init__(log_cosh, name=name, dtype=dtype)
-        self._direction = "down"
+    function, default_name, direction = staticmethod(log_cosh), "logcosh", "down"
 
 
 class R2Score(Metric):
