@@ -7,6 +7,8 @@ Example:
 >>> model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["accuracy"])
 """
 
+import importlib
+
 from layerwise import activations as activations
 from layerwise import applications as applications
 from layerwise import backend as backend
@@ -44,7 +46,5 @@ from layerwise import reports as reports  # noqa: E402
 def __getattr__(name):
     # ... and the scikit-learn wrappers, loaded on first use (they import scikit-learn).
     if name == "wrappers":
-        import importlib
-
         return importlib.import_module("layerwise.wrappers")
     raise AttributeError(f"module 'layerwise' has no attribute {name!r}")

@@ -30,14 +30,15 @@ TIERS: list[tuple[str, tuple[str, ...]]] = [
     ("leaf families", ("layerwise.activations", "layerwise.initializers",
                        "layerwise.regularizers", "layerwise.constraints", "layerwise.random")),
     ("losses, metrics, optimizers, utils", ("layerwise.losses", "layerwise.metrics",
-                                            "layerwise.optimizers", "layerwise.utils")),
+                                            "layerwise.optimizers", "layerwise.utils",
+                                            "layerwise.data")),
     # `ops` builds `OpLayer` nodes of functional graphs (a `Layer`), as Keras' symbolic ops.
     ("layers, callbacks, ops", ("layerwise.layers", "layerwise.callbacks", "layerwise.ops")),
     ("trainers", ("layerwise.trainers",)),
     ("models", ("layerwise.models",)),
     ("top", ("layerwise.saving", "layerwise.applications", "layerwise.reports",
              "layerwise.distribution", "layerwise.datasets", "layerwise.preprocessing",
-             "layerwise.cli", "layerwise")),
+             "layerwise.cli", "layerwise.wrappers", "layerwise.model_selection", "layerwise")),
 ]
 
 # (importing module, imported module) -> why the import waits until the function runs.
@@ -50,13 +51,16 @@ LAZY_ENTRY_POINTS = {
     ("layerwise.models.model", "layerwise.models.functional_subclass"):
         "`Model.__new__` / `Model.from_config` build functional subclasses, whose module "
         "subclasses `Model` (Keras imports `functional` inside `Model.__new__` the same way)",
+    ("layerwise.models.model", "layerwise.reports.report"): "`Model.evaluate_report`",
+    ("layerwise.callbacks.history", "layerwise.reports.plots"): "`History.plot`",
     ("layerwise.layers.lambda_layer", "layerwise"):
         "the `keras` global of a rebuilt lambda (only with safe_mode=False)",
 }
 
 # Optional libraries: imported only when a feature needs them, inside functions.
 OPTIONAL_LIBRARIES = ("h5py", "matplotlib", "PIL", "pandas", "tensorflow", "scipy", "pydot",
-                      "IPython", "tensorboard", "google.protobuf", "torch.utils.tensorboard")
+                      "IPython", "tensorboard", "google.protobuf", "torch.utils.tensorboard",
+                      "sklearn")
 
 
 def tier_of(module: str) -> int:

@@ -7,6 +7,8 @@ import numpy as np
 try:
     # Optional library: only the wrappers need it, and `import layerwise` never loads this.
     import sklearn
+
+    # Optional library (scikit-learn), loaded only when a wrapper is used.
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, TransformerMixin
 except ImportError:
     sklearn = None
@@ -33,6 +35,7 @@ def assert_sklearn_installed(name: str) -> None:
 def validate_data(estimator, *args, **kwargs):
     """`sklearn.utils.validation.validate_data` (>= 1.6) or the older method."""
     try:
+        # Optional library (scikit-learn), loaded only when a wrapper is used.
         from sklearn.utils.validation import validate_data as validate
     except ImportError:
         return estimator._validate_data(*args, **kwargs)
@@ -40,6 +43,7 @@ def validate_data(estimator, *args, **kwargs):
 
 
 def type_of_target(y) -> str:
+    # Optional library (scikit-learn), loaded only when a wrapper is used.
     from sklearn.utils.multiclass import type_of_target as sk_type_of_target
 
     kind = sk_type_of_target(y)
@@ -59,6 +63,7 @@ class TargetReshaper(TransformerMixin, BaseEstimator):
         return y.reshape(-1, 1) if y.ndim == 1 else y
 
     def inverse_transform(self, y):
+        # Optional library (scikit-learn), loaded only when a wrapper is used.
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self)

@@ -103,6 +103,7 @@ class SKLBase(BaseEstimator):
 
     def predict(self, X):
         """Predictions for `X` (class labels for the classifier)."""
+        # Optional library (scikit-learn), loaded only when a wrapper is used.
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self)
@@ -150,6 +151,7 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
 
     def decision_function(self, X):
         """The model's raw outputs for `X`."""
+        # Optional library (scikit-learn), loaded only when a wrapper is used.
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self)
@@ -157,7 +159,10 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
         return self.model_.predict(X)
 
     def _process_target(self, y, reset=False):
+        # Optional library (scikit-learn), loaded only when a wrapper is used.
         import sklearn.pipeline
+
+        # Optional library (scikit-learn), loaded only when a wrapper is used.
         import sklearn.preprocessing
 
         target_type = type_of_target(y)
@@ -204,6 +209,7 @@ class SKLearnTransformer(TransformerMixin, SKLBase):
 
     def transform(self, X):
         """The model's outputs for `X`."""
+        # Optional library (scikit-learn), loaded only when a wrapper is used.
         from sklearn.utils.validation import check_is_fitted
 
         check_is_fitted(self)
