@@ -9,6 +9,7 @@ from layerwise import constraints as constraints_module
 from layerwise import initializers as initializers_module
 from layerwise import regularizers as regularizers_module
 from layerwise.layers.layer import Layer
+from layerwise.layers.weight_config import kernel_bias_config
 
 
 class Dense(Layer):
@@ -116,14 +117,7 @@ class Dense(Layer):
         config = super().get_config()
         config.update({
             "units": self.units,
-            "activation": activations_module.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers_module.serialize(self.kernel_initializer),
-            "bias_initializer": initializers_module.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers_module.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers_module.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints_module.serialize(self.kernel_constraint),
-            "bias_constraint": constraints_module.serialize(self.bias_constraint),
+            **kernel_bias_config(self),
         })
         return config
 

@@ -15,6 +15,7 @@ from layerwise import regularizers as regularizers_module
 from layerwise.backend.config import standardize_data_format
 from layerwise.layers.convolutional import _ops
 from layerwise.layers.layer import Layer
+from layerwise.layers.weight_config import add_bias, kernel_bias_config
 
 
 class SpatialConv(Layer):
@@ -229,13 +230,7 @@ class BaseConv(SpatialConv):
             initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
             constraint=self.kernel_constraint,
         )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias", shape=(self.filters,), initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-            )
-        else:
-            self.bias = None
+        self.bias = add_bias(self, self.filters)
         self.built = True
 
     def call(self, inputs):
@@ -256,13 +251,6 @@ class BaseConv(SpatialConv):
             "filters": self.filters,
             **self._spatial_config(),
             "groups": self.groups,
-            "activation": activations_module.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers_module.serialize(self.kernel_initializer),
-            "bias_initializer": initializers_module.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers_module.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers_module.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints_module.serialize(self.kernel_constraint),
-            "bias_constraint": constraints_module.serialize(self.bias_constraint),
+            **kernel_bias_config(self),
         })
         return config

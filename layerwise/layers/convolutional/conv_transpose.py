@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import torch.nn.functional as F
 
-from layerwise import activations as activations_module
 from layerwise import constraints as constraints_module
 from layerwise import initializers as initializers_module
 from layerwise import regularizers as regularizers_module
 from layerwise.layers.convolutional import _ops
 from layerwise.layers.convolutional.base_conv import SpatialConv
+from layerwise.layers.weight_config import add_bias, kernel_bias_config
 
 
 class BaseConvTranspose(SpatialConv):
@@ -112,13 +112,7 @@ class BaseConvTranspose(SpatialConv):
             initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
             constraint=self.kernel_constraint,
         )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias", shape=(self.filters,), initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-            )
-        else:
-            self.bias = None
+        self.bias = add_bias(self, self.filters)
         self.built = True
 
     def call(self, inputs):
@@ -165,14 +159,7 @@ class BaseConvTranspose(SpatialConv):
             "filters": self.filters,
             **self._spatial_config(),
             "output_padding": self.output_padding,
-            "activation": activations_module.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers_module.serialize(self.kernel_initializer),
-            "bias_initializer": initializers_module.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers_module.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers_module.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints_module.serialize(self.kernel_constraint),
-            "bias_constraint": constraints_module.serialize(self.bias_constraint),
+            **kernel_bias_config(self),
         })
         return config
 

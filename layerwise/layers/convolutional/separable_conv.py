@@ -9,6 +9,7 @@ from layerwise import regularizers as regularizers_module
 from layerwise.layers.convolutional import _ops
 from layerwise.layers.convolutional.base_conv import SpatialConv
 from layerwise.layers.convolutional.depthwise_conv import depthwise_kernel
+from layerwise.layers.weight_config import add_bias
 
 
 class BaseSeparableConv(SpatialConv):
@@ -72,13 +73,7 @@ class BaseSeparableConv(SpatialConv):
             initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
             constraint=self.pointwise_constraint,
         )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias", shape=(self.filters,), initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-            )
-        else:
-            self.bias = None
+        self.bias = add_bias(self, self.filters)
         self.built = True
 
     def call(self, inputs):

@@ -1,18 +1,5 @@
-"""Keras 2 path `keras.preprocessing.image`: `ImageDataGenerator` and image helpers.
-
-`ImageDataGenerator` follows Keras' legacy implementation
-(`keras.src.legacy.preprocessing.image`) argument for argument, and draws its
-random parameters in the same order from the same NumPy generator, so a given
-`seed` produces the same augmented batches as Keras. What differs is speed: the
-geometric transforms of a whole batch are one vectorised torch warp instead of
-one SciPy call per channel per image, and files are decoded by a small thread
-pool.
-
-Known Keras quirks kept for parity: the affine transform is centred with
-`(height / 2 - 0.5, width / 2 - 0.5)` on swapped axes (visible only on
-non-square images), `brightness_range` quantises the image to 8 bits, and an
-integer `width_shift_range=k` draws from `{0, ..., k-1}` (not `(-k, k)`).
-"""
+"""`ImageDataGenerator`: Keras 2's real-time image augmentation (see `preprocessing/image/`
+for the parity notes: same arguments, same random draws, batched torch warps)."""
 
 from __future__ import annotations
 
