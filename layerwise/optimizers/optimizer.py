@@ -125,6 +125,21 @@ class Optimizer:
     0.05
     """
 
+    # The state of every optimizer (annotations only; set in `__init__` and `build`).
+    name: str
+    weight_decay: float | None
+    clipnorm: float | None
+    clipvalue: float | None
+    global_clipnorm: float | None
+    use_ema: bool
+    ema_momentum: float
+    ema_overwrite_frequency: int | None
+    loss_scale_factor: float | None
+    gradient_accumulation_steps: int | None
+    built: bool
+    _iterations: int
+    _warned_missing: bool
+
     def __init__(self, learning_rate=0.001, weight_decay: float | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None,
                  global_clipnorm: float | None = None, use_ema: bool = False,
