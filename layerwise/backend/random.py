@@ -30,6 +30,11 @@ def set_random_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def global_seed() -> int | None:
+    """Returns the seed last given to `set_random_seed`, or `None`."""
+    return _GLOBAL_SEED
+
+
 def make_generator(seed: int | None) -> torch.Generator | None:
     """Returns a torch CPU generator seeded with `seed`, or `None` for the global one."""
     if seed is None:

@@ -17,6 +17,7 @@ import torch
 from layerwise import constraints as constraints_module
 from layerwise import initializers as initializers_module
 from layerwise import regularizers as regularizers_module
+from layerwise import tree
 from layerwise.backend import call_context, naming, tf_interop
 from layerwise.backend.config import floatx, to_torch_dtype
 from layerwise.backend.dtype_policy import AUTOCAST_STATE as _autocast_state  # mixed precision
@@ -56,22 +57,6 @@ def _shape_of(x):
     if isinstance(x, dict):
         return {k: _shape_of(v) for k, v in x.items()}
     return None
-
-
-def _map_structure(fn, x):
-    if isinstance(x, (list, tuple)):
-        return type(x)(_map_structure(fn, v) for v in x)
-    if isinstance(x, dict):
-        return {k: _map_structure(fn, v) for k, v in x.items()}
-    return fn(x)
-
-
-def _flatten(x) -> list:
-    if isinstance(x, (list, tuple)):
-        return [leaf for v in x for leaf in _flatten(v)]
-    if isinstance(x, dict):
-        return [leaf for v in x.values() for leaf in _flatten(v)]
-    return [x]
 
 
 class Layer(torch.nn.Module):
@@ -436,7 +421,7 @@ class Layer(torch.nn.Module):
         if self.built:
             return
         shapes = _shape_of(inputs)
-        first = _flatten(inputs)[0]
+        first = tree.flatten(inputs)[0]
         if isinstance(first, torch.Tensor) and first.device.type != "meta":
             self._build_device = first.device
         self._build_input_shape = _none_batch(shapes)
@@ -459,11 +444,11 @@ class Layer(torch.nn.Module):
         if out_shape is not None:
             return _map_shapes(out_shape, lambda s: KerasTensor(s, dtype=to_torch_dtype(self.compute_dtype)))
         # Fall back to running the layer on a small zero batch (no gradient).
-        dummy = _map_structure(_shape_inference.zeros_like_symbolic, inputs)
-        extra = _map_structure(_shape_inference.zeros_like_symbolic, kwargs)
+        dummy = tree.map_structure(_shape_inference.zeros_like_symbolic, inputs)
+        extra = tree.map_structure(_shape_inference.zeros_like_symbolic, kwargs)
         with torch.no_grad():
             out = self.call(dummy, **extra, **self._call_kwargs(False))
-        return _map_structure(lambda t: KerasTensor((None, *t.shape[1:]), dtype=t.dtype), out)
+        return tree.map_structure(lambda t: KerasTensor((None, *t.shape[1:]), dtype=t.dtype), out)
 
     # -------------------------------------------------------------------- call
     def call(self, inputs, *args, **kwargs):
@@ -514,9 +499,9 @@ class Layer(torch.nn.Module):
         if tf_interop.is_tf_tensor(inputs):  # e.g. inside `tf.data.Dataset.map`
             return tf_interop.call(self, inputs, args[1:], kwargs)
         if not isinstance(inputs, torch.Tensor):
-            inputs = _map_structure(_to_tensor, inputs)
+            inputs = tree.map_structure(_to_tensor, inputs)
         if self._cast_inputs and self.autocast:
-            inputs = _map_structure(self._cast, inputs)
+            inputs = tree.map_structure(self._cast, inputs)
         args = (inputs, *args[1:])
         if ((self._mixed_policy is not None or _autocast_state.depth)
                 and _autocast_state.layer is not self):  # mixed precision: call again inside
@@ -540,7 +525,7 @@ class Layer(torch.nn.Module):
             if self.supports_masking:
                 masks_module.set_mask_metadata(self, inputs, outputs, previous_mask)
             if self.activity_regularizer is not None:
-                for out in _flatten(outputs):
+                for out in tree.flatten(outputs):
                     if isinstance(out, torch.Tensor):
                         penalty = self.activity_regularizer(out)
                         if out.ndim > 0 and out.shape[0] > 0:
@@ -580,10 +565,10 @@ class Layer(torch.nn.Module):
         outputs = self.compute_output_spec(inputs, **kwargs) \
             if kwargs and _shape_inference.spec_accepts_kwargs(type(self)) \
             else self.compute_output_spec(inputs)
-        extra = [t for t in _flatten(list(kwargs.values())) if isinstance(t, KerasTensor)]
-        Node(self, _flatten(inputs) + extra, _flatten(outputs), arguments=kwargs,
+        extra = [t for t in tree.flatten(list(kwargs.values())) if isinstance(t, KerasTensor)]
+        Node(self, tree.flatten(inputs) + extra, tree.flatten(outputs), arguments=kwargs,
              input_structure=inputs)
-        self._inbound_nodes.append(_flatten(outputs)[0].node)
+        self._inbound_nodes.append(tree.flatten(outputs)[0].node)
         return outputs
 
     def _check_input_compatibility(self, inputs) -> None:

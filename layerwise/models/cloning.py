@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from layerwise import tree
 from layerwise.backend.keras_tensor import KerasTensor
 from layerwise.layers.input_layer import InputLayer
-from layerwise.layers.layer import Layer, _flatten, _map_structure
+from layerwise.layers.layer import Layer
 from layerwise.models.functional import Functional, map_graph
 from layerwise.models.functional_subclass import functional_variant, origin_class
 from layerwise.models.graph_replay import replay_graph
@@ -131,20 +132,20 @@ def _clone_sequential(model: Sequential, input_tensors, clone_function) -> Model
 
 def _clone_functional(model: Functional, input_tensors, clone_function, call_function) -> Model:
     if input_tensors is None:
-        input_tensors = _map_structure(
+        input_tensors = tree.map_structure(
             lambda kt: InputLayer(batch_shape=kt.shape, dtype=kt.node.layer.dtype,
                                   name=kt.node.layer.name).output, model.input)
     else:
-        given, expected = _flatten(input_tensors), model.inputs
+        given, expected = tree.flatten(input_tensors), model.inputs
         if len(given) != len(expected) or not all(isinstance(t, KerasTensor) for t in given):
             raise ValueError(
                 f"`input_tensors` must be symbolic tensors with the structure of `model.input` "
                 f"({len(expected)} tensor(s)). Received: {input_tensors!r}"
             )
-    tensor_map = {id(old): new for old, new in zip(model.inputs, _flatten(input_tensors))}
+    tensor_map = {id(old): new for old, new in zip(model.inputs, tree.flatten(input_tensors))}
     nodes_by_depth, _ = map_graph(model.inputs, model.outputs)
     replay_graph(nodes_by_depth, tensor_map, layer_fn=clone_function, call_fn=call_function)
-    outputs = _map_structure(lambda kt: tensor_map[id(kt)], model.output)
+    outputs = tree.map_structure(lambda kt: tensor_map[id(kt)], model.output)
     cls = origin_class(type(model))
     if cls is not Functional and _functional_like_constructor(cls):
         return functional_variant(cls)(input_tensors, outputs, name=model.name)

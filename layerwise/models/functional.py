@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from layerwise import tree
 from layerwise.backend.keras_tensor import KerasTensor, Node
 from layerwise.layers.input_layer import InputLayer
-from layerwise.layers.layer import Layer, _flatten, _map_structure
+from layerwise.layers.layer import Layer
 from layerwise.models import graph_replay
 from layerwise.models.model import Model
+from layerwise.registry.serialization import deserialize_keras_object, serialize_keras_object
 
 
 def _node_index(node: Node) -> int:
@@ -131,7 +133,7 @@ class Functional(Model):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._input_structure = inputs
         self._output_structure = outputs
-        flat_inputs, flat_outputs = _flatten(inputs), _flatten(outputs)
+        flat_inputs, flat_outputs = tree.flatten(inputs), tree.flatten(outputs)
         for t in flat_inputs + flat_outputs:
             if not isinstance(t, KerasTensor):
                 raise ValueError(
@@ -142,14 +144,14 @@ class Functional(Model):
             # Intermediate tensors as inputs: the graph restarts at new `Input`s, as in Keras.
             inputs, outputs = _restart_at_new_inputs(inputs, outputs)
             self._input_structure, self._output_structure = inputs, outputs
-            flat_inputs, flat_outputs = _flatten(inputs), _flatten(outputs)
+            flat_inputs, flat_outputs = tree.flatten(inputs), tree.flatten(outputs)
         self._nodes_by_depth, ordered_layers = map_graph(flat_inputs, flat_outputs)
         self._depth_keys = sorted(self._nodes_by_depth, reverse=True)
         self._network_nodes = {id(n) for nodes in self._nodes_by_depth.values() for n in nodes}
         # Nodes with tensors among their keyword arguments (`initial_state=`, `value=`).
         self._tensor_kwarg_nodes = {
             id(n) for nodes in self._nodes_by_depth.values() for n in nodes
-            if len(n.inputs) > len(_flatten(n.input_structure))}
+            if len(n.inputs) > len(tree.flatten(n.input_structure))}
         for layer in ordered_layers:
             key = layer.name if not hasattr(type(self), layer.name) else f"layer_{layer.name}"
             if key in self._modules and self._modules[key] is not layer:
@@ -165,11 +167,11 @@ class Functional(Model):
     # ---------------------------------------------------------------- graph
     @property
     def inputs(self) -> list[KerasTensor]:
-        return _flatten(self._input_structure)
+        return tree.flatten(self._input_structure)
 
     @property
     def outputs(self) -> list[KerasTensor]:
-        return _flatten(self._output_structure)
+        return tree.flatten(self._output_structure)
 
     @property
     def input(self):
@@ -213,7 +215,7 @@ class Functional(Model):
                     f"dict received (keys: {list(inputs)})."
                 )
             return [inputs[n] for n in names]
-        flat = _flatten(inputs)
+        flat = tree.flatten(inputs)
         if len(flat) != len(expected):
             raise ValueError(
                 f"Model '{self.name}' expects {len(expected)} input(s) "
@@ -228,20 +230,20 @@ class Functional(Model):
             for node in self._nodes_by_depth[depth]:
                 if node.is_input or id(node.outputs[0]) in values:
                     continue
-                args = _map_structure(lambda kt: values[id(kt)] if isinstance(kt, KerasTensor)
+                args = tree.map_structure(lambda kt: values[id(kt)] if isinstance(kt, KerasTensor)
                                       else kt, node.input_structure)
                 kwargs = node.arguments
                 if id(node) in self._tensor_kwarg_nodes:
                     # Tensors passed by keyword (`initial_state=`, `value=`) or position.
-                    kwargs = _map_structure(
+                    kwargs = tree.map_structure(
                         lambda v: values[id(v)] if isinstance(v, KerasTensor) else v, kwargs)
                 out = node.layer(args, training=training, **kwargs)
-                for kt, value in zip(node.outputs, _flatten(out)):
+                for kt, value in zip(node.outputs, tree.flatten(out)):
                     values[id(kt)] = value
-        return _map_structure(lambda kt: values[id(kt)], self._output_structure)
+        return tree.map_structure(lambda kt: values[id(kt)], self._output_structure)
 
     def compute_output_spec(self, inputs, **kwargs):
-        flat = _flatten(inputs)
+        flat = tree.flatten(inputs)
         batch = flat[0].shape[0]
         if any(tuple(x.shape[1:]) != tuple(ref.shape[1:]) for x, ref in zip(flat, self.inputs)):
             # More precise input shapes (a model on `Input((None, None, 3))` called on
@@ -249,10 +251,10 @@ class Functional(Model):
             specs = {id(ref): KerasTensor((None, *x.shape[1:]), dtype=ref.dtype)
                      for x, ref in zip(flat, self.inputs)}
             graph_replay.propagate_specs(self._nodes_by_depth, specs)
-            return _map_structure(
+            return tree.map_structure(
                 lambda kt: KerasTensor((batch, *specs[id(kt)].shape[1:]), dtype=kt.dtype),
                 self._output_structure)
-        return _map_structure(
+        return tree.map_structure(
             lambda kt: KerasTensor((batch, *kt.shape[1:]), dtype=kt.dtype), self._output_structure
         )
 
@@ -264,8 +266,6 @@ class Functional(Model):
     # --------------------------------------------------------------- config
     def get_config(self) -> dict:
         """Keras' functional config: layers with their inbound nodes, input and output refs."""
-        from layerwise.registry.serialization import serialize_keras_object
-
         # Node indices count only the calls inside this model, as Keras writes them
         # (a shared sub-model may have been called elsewhere first).
         kept_index = {}
@@ -295,8 +295,8 @@ class Functional(Model):
             entry = serialize_keras_object(layer)
             entry["name"] = layer.name
             entry["inbound_nodes"] = [
-                {"args": [_map_structure(tensor_config, arg) for arg in _call_args(node)],
-                 "kwargs": _map_structure(
+                {"args": [tree.map_structure(tensor_config, arg) for arg in _call_args(node)],
+                 "kwargs": tree.map_structure(
                      lambda v: tensor_config(v) if isinstance(v, KerasTensor) else v,
                      dict(node.arguments))}
                 for node in layer._inbound_nodes
@@ -307,8 +307,8 @@ class Functional(Model):
             "name": self.name,
             "trainable": self.trainable,
             "layers": layer_configs,
-            "input_layers": _map_structure(model_ref, self._input_structure),
-            "output_layers": _map_structure(model_ref, self._output_structure),
+            "input_layers": tree.map_structure(model_ref, self._input_structure),
+            "output_layers": tree.map_structure(model_ref, self._output_structure),
         }
 
     @classmethod
@@ -326,8 +326,6 @@ def functional_from_config(cls, config: dict, custom_objects=None):
             (layerwise, Keras 3 or Keras 2).
         custom_objects: `{name: class or function}` for what is not built in.
     """
-    from layerwise.registry.serialization import deserialize_keras_object
-
     created: dict[str, Layer] = {}
     pending: list[tuple[Layer, list]] = []
     for layer_config in config.get("layers", []):
@@ -436,7 +434,7 @@ def is_functional(model: Layer) -> bool:
 def _restart_at_new_inputs(inputs, outputs):
     """For intermediate tensors given as model inputs: new `Input`s in their place and the
     graph between them and `outputs` called again on them (Keras' `clone_graph_nodes`)."""
-    flat_inputs = _flatten(inputs)
+    flat_inputs = tree.flatten(inputs)
     tensor_map = {}
     for t in flat_inputs:
         if isinstance(t.node.layer, InputLayer):
@@ -444,7 +442,7 @@ def _restart_at_new_inputs(inputs, outputs):
         else:
             dtype = str(t.dtype).replace("torch.", "")
             tensor_map[id(t)] = InputLayer(batch_shape=t.shape, dtype=dtype).output
-    nodes_by_depth, _ = map_graph(flat_inputs, _flatten(outputs))
+    nodes_by_depth, _ = map_graph(flat_inputs, tree.flatten(outputs))
     graph_replay.replay_graph(nodes_by_depth, tensor_map)
-    return (_map_structure(lambda t: tensor_map[id(t)], inputs),
-            _map_structure(lambda t: tensor_map[id(t)], outputs))
+    return (tree.map_structure(lambda t: tensor_map[id(t)], inputs),
+            tree.map_structure(lambda t: tensor_map[id(t)], outputs))

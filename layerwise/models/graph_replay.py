@@ -14,9 +14,9 @@ from collections.abc import Callable
 
 import torch
 
+from layerwise import tree
 from layerwise.backend.keras_tensor import KerasTensor, Node
 from layerwise.layers import _shape_inference
-from layerwise.layers.layer import _flatten, _map_structure
 
 
 def _substitute(tensor_map: dict):
@@ -30,7 +30,7 @@ def _substitute(tensor_map: dict):
 
 def _node_call_arguments(node: Node, tensor_map: dict):
     sub = _substitute(tensor_map)
-    return _map_structure(sub, node.input_structure), _map_structure(sub, dict(node.arguments))
+    return tree.map_structure(sub, node.input_structure), tree.map_structure(sub, dict(node.arguments))
 
 
 def replay_graph(nodes_by_depth: dict, tensor_map: dict, layer_fn: Callable | None = None,
@@ -55,7 +55,7 @@ def replay_graph(nodes_by_depth: dict, tensor_map: dict, layer_fn: Callable | No
             layer = layer_fn(node.layer) if layer_fn is not None else node.layer
             outputs = call_fn(layer, args, **kwargs) if call_fn is not None \
                 else layer(args, **kwargs)
-            for old, new in zip(node.outputs, _flatten(outputs)):
+            for old, new in zip(node.outputs, tree.flatten(outputs)):
                 tensor_map[id(old)] = new
     return tensor_map
 
@@ -72,7 +72,7 @@ def propagate_specs(nodes_by_depth: dict, tensor_map: dict) -> dict:
                 outputs = layer.compute_output_spec(args, **kwargs)
             else:
                 outputs = layer.compute_output_spec(args)
-            for old, new in zip(node.outputs, _flatten(outputs)):
+            for old, new in zip(node.outputs, tree.flatten(outputs)):
                 tensor_map[id(old)] = new
     return tensor_map
 
