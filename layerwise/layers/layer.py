@@ -29,6 +29,7 @@ from layerwise.backend.variables import Variable
 from layerwise.layers import _shape_inference
 from layerwise.layers import masks as masks_module
 from layerwise.layers._constructor_args import accept_numpy_scalars
+from layerwise.layers.shapes import _json_shape, _map_shapes, _none_batch, _tuple_shape
 from layerwise.registry.layer_config import clean_layer_config
 
 _NEVER_FAST = object()  # no input dtype matches it
@@ -604,43 +605,3 @@ class Layer(torch.nn.Module):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
-
-
-def _none_batch(shape):
-    if isinstance(shape, tuple):
-        return (None, *shape[1:]) if shape else shape
-    if isinstance(shape, list):
-        return [_none_batch(s) for s in shape]
-    if isinstance(shape, dict):
-        return {k: _none_batch(s) for k, s in shape.items()}
-    return shape
-
-
-def _map_shapes(shape, fn):
-    if isinstance(shape, tuple) and all(d is None or isinstance(d, int) for d in shape):
-        return fn(shape)
-    if isinstance(shape, (list, tuple)):
-        return [_map_shapes(s, fn) for s in shape]
-    if isinstance(shape, dict):
-        return {k: _map_shapes(s, fn) for k, s in shape.items()}
-    return fn(tuple(shape))
-
-
-def _json_shape(shape):
-    if isinstance(shape, tuple):
-        return list(shape)
-    if isinstance(shape, list):
-        return [_json_shape(s) for s in shape]
-    if isinstance(shape, dict):
-        return {k: _json_shape(s) for k, s in shape.items()}
-    return shape
-
-
-def _tuple_shape(shape):
-    if isinstance(shape, list) and all(d is None or isinstance(d, int) for d in shape):
-        return tuple(shape)
-    if isinstance(shape, list):
-        return [_tuple_shape(s) for s in shape]
-    if isinstance(shape, dict):
-        return {k: _tuple_shape(s) for k, s in shape.items()}
-    return shape

@@ -50,11 +50,8 @@ class Trainer(Steps):
                 (or losses added with `add_loss`).
             run_eagerly: Accepted for compatibility: layerwise always runs eagerly.
             jit_compile: `True` compiles the model's forward pass with `torch.compile`.
-
-        Device placement: a model whose weights are all on the CPU is moved to
-        `layerwise.backend.device.default_device()`: `layerwise.config.set_device(...)`
-        or `$LAYERWISE_DEVICE` when set, else `cuda` when available, else `cpu`. A model
-        already moved (`model.to("cuda:1")`) stays where it is.
+        Placement: a CPU model moves to `layerwise.config.set_device(...)` /
+        `$LAYERWISE_DEVICE`, else `cuda` if available (README, "Settings").
 
         Example:
 
@@ -173,11 +170,8 @@ class Trainer(Steps):
 
         Returns:
             A `History` whose `.history` maps metric names to per-epoch values.
-
-        Process-wide effect: the first `fit` / `evaluate` / `predict` of a model on the CPU
-        raises glibc's malloc trim threshold, so freed batch memory is reused (see
-        `docs/performance.md`); `layerwise.config.set_malloc_tuning(False)` (or
-        `LAYERWISE_TUNE_MALLOC=0`) before it keeps malloc as it is.
+        The first `fit` of a CPU model tunes glibc malloc for the process (`docs/
+        performance.md`); `layerwise.config.set_malloc_tuning(False)` before it opts out.
         """
         for legacy in ("workers", "use_multiprocessing", "max_queue_size"):
             kwargs.pop(legacy, None)
