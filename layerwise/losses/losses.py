@@ -7,6 +7,14 @@ The implementations live by family (`regression`, `probabilistic`, `hinge`,
 
 from __future__ import annotations
 
+from layerwise.losses.focal import BinaryFocalCrossentropy as BinaryFocalCrossentropy
+from layerwise.losses.focal import (
+    CategoricalFocalCrossentropy as CategoricalFocalCrossentropy,
+)
+from layerwise.losses.focal import binary_focal_crossentropy as binary_focal_crossentropy
+from layerwise.losses.focal import (
+    categorical_focal_crossentropy as categorical_focal_crossentropy,
+)
 from layerwise.losses.hinge import CategoricalHinge as CategoricalHinge
 from layerwise.losses.hinge import Hinge as Hinge
 from layerwise.losses.hinge import SquaredHinge as SquaredHinge
@@ -17,11 +25,7 @@ from layerwise.losses.hinge import squared_hinge as squared_hinge
 from layerwise.losses.loss import Loss as Loss
 from layerwise.losses.loss import LossFunctionWrapper as LossFunctionWrapper
 from layerwise.losses.probabilistic import BinaryCrossentropy as BinaryCrossentropy
-from layerwise.losses.probabilistic import BinaryFocalCrossentropy as BinaryFocalCrossentropy
 from layerwise.losses.probabilistic import CategoricalCrossentropy as CategoricalCrossentropy
-from layerwise.losses.probabilistic import (
-    CategoricalFocalCrossentropy as CategoricalFocalCrossentropy,
-)
 from layerwise.losses.probabilistic import (
     CategoricalGeneralizedCrossEntropy as CategoricalGeneralizedCrossEntropy,
 )
@@ -31,11 +35,7 @@ from layerwise.losses.probabilistic import (
     SparseCategoricalCrossentropy as SparseCategoricalCrossentropy,
 )
 from layerwise.losses.probabilistic import binary_crossentropy as binary_crossentropy
-from layerwise.losses.probabilistic import binary_focal_crossentropy as binary_focal_crossentropy
 from layerwise.losses.probabilistic import categorical_crossentropy as categorical_crossentropy
-from layerwise.losses.probabilistic import (
-    categorical_focal_crossentropy as categorical_focal_crossentropy,
-)
 from layerwise.losses.probabilistic import (
     categorical_generalized_cross_entropy as categorical_generalized_cross_entropy,
 )
