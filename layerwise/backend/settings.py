@@ -13,6 +13,7 @@ change them at any time.
 | `LAYERWISE_HOME` | `~/.layerwise` | the cache of `get_file` without `cache_dir` |
 | `LAYERWISE_LOADER_THREADS` | CPU count, at most 8 | threads that load `PyDataset` batches |
 | `PYCHARM_HOSTED` | unset | set by PyCharm: the progress bar redraws in place |
+| `LAYERWISE_DEBUG` | unset | the `layerwise` command shows tracebacks, not one-line errors |
 
 Example:
 
@@ -33,6 +34,7 @@ ENVIRONMENT = {
     "LAYERWISE_HOME": "the cache folder of `get_file` when `cache_dir` is not given",
     "LAYERWISE_LOADER_THREADS": "the number of threads loading `PyDataset` batches",
     "PYCHARM_HOSTED": "set by PyCharm; the progress bar then redraws in place",
+    "LAYERWISE_DEBUG": "set: the `layerwise` command raises errors with their traceback",
 }
 
 _OVERRIDES: dict[str, object] = {}
@@ -93,3 +95,8 @@ def loader_threads() -> int:
 def pycharm_hosted() -> bool:
     """Whether PyCharm runs the process (`$PYCHARM_HOSTED`)."""
     return "PYCHARM_HOSTED" in os.environ
+
+
+def debug() -> bool:
+    """Whether `$LAYERWISE_DEBUG` is set (the command line then shows tracebacks)."""
+    return bool(_get("LAYERWISE_DEBUG"))

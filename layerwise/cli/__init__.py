@@ -9,9 +9,9 @@ Subcommands: `demo`, `summary FILE`, `evaluate FILE --dataset NAME`,
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
+from layerwise.backend import settings
 from layerwise.cli import commands, data
 from layerwise.cli.digits_demo import demo as demo
 
@@ -104,7 +104,7 @@ def main(argv=None) -> int:
         print(f"layerwise {name}: interrupted", file=sys.stderr)
         return 130
     except (ValueError, OSError, ImportError, KeyError, RuntimeError, TypeError) as error:
-        if os.environ.get("LAYERWISE_DEBUG"):
+        if settings.debug():
             raise
         message = " ".join(str(error).split()) or type(error).__name__
         print(f"layerwise {name}: error: {message}", file=sys.stderr)

@@ -53,11 +53,11 @@ def serialize_keras_object(obj) -> Any:
     Example:
 
     >>> import layerwise as keras
-    >>> config = keras.saving.serialize_keras_object(keras.regularizers.L1(0.005))
+    >>> config = keras.saving.serialize_keras_object(keras.regularizers.L1(0.5))
     >>> config["class_name"], config["config"]
-    ('L1', {'l1': 0.005})
+    ('L1', {'l1': 0.5})
     >>> keras.saving.deserialize_keras_object(config).l1
-    0.005
+    0.5
     """
     if isinstance(obj, Layer):
         return serialization.serialize_keras_object(obj)
