@@ -45,6 +45,7 @@ TIERS: list[tuple[str, tuple[str, ...]]] = [
 LAZY_ENTRY_POINTS = {
     ("layerwise.models", "layerwise.saving.saving_api"):
         "`keras.models.load_model` / `save_model`: file formats sit above models",
+    ("layerwise.models", "layerwise.saving.json_model"): "`keras.models.model_from_json`",
     ("layerwise.models.model", "layerwise.saving.saving_api"):
         "`Model.save` / `save_weights` / `load_weights`",
     ("layerwise.models.model", "layerwise.saving.onnx_export"): "`Model.export`",

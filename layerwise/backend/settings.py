@@ -14,6 +14,8 @@ change them at any time.
 | `LAYERWISE_LOADER_THREADS` | CPU count, at most 8 | threads that load `PyDataset` batches |
 | `PYCHARM_HOSTED` | unset | set by PyCharm: the progress bar redraws in place |
 | `LAYERWISE_DEBUG` | unset | the `layerwise` command shows tracebacks, not one-line errors |
+| `LAYERWISE_MAX_EXTRACT_BYTES` | by archive size, at most 16 GiB | what an archive may expand to |
+| `LAYERWISE_LOAD_ALLOWANCE` | `1G` | what loading a model file may allocate beyond its weights |
 
 Example:
 
@@ -35,6 +37,8 @@ ENVIRONMENT = {
     "LAYERWISE_LOADER_THREADS": "the number of threads loading `PyDataset` batches",
     "PYCHARM_HOSTED": "set by PyCharm; the progress bar then redraws in place",
     "LAYERWISE_DEBUG": "set: the `layerwise` command raises errors with their traceback",
+    "LAYERWISE_MAX_EXTRACT_BYTES": "the bytes an archive may expand to (`get_file(extract=)`)",
+    "LAYERWISE_LOAD_ALLOWANCE": "bytes (`8G`) a loaded model may allocate beyond its weights",
 }
 
 _OVERRIDES: dict[str, object] = {}
@@ -100,3 +104,11 @@ def pycharm_hosted() -> bool:
 def debug() -> bool:
     """Whether `$LAYERWISE_DEBUG` is set (the command line then shows tracebacks)."""
     return bool(_get("LAYERWISE_DEBUG"))
+
+
+def env_text(name: str) -> str:
+    """The stripped text of a documented variable (`""` when unset), for the modules that
+    parse their own setting (`utils/archives.py`, `saving/_budget.py`)."""
+    if name not in ENVIRONMENT:
+        raise KeyError(f"{name} is not a documented layerwise setting: add it to ENVIRONMENT.")
+    return (_get(name) or "").strip()

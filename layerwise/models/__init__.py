@@ -16,7 +16,7 @@ def __getattr__(name: str):
         from layerwise.saving import saving_api
 
         return getattr(saving_api, name)
-    if name == "model_from_json":
+    if name == "model_from_json":  # reads a file format: the same lazy entry point
         from layerwise.saving.json_model import model_from_json
 
         return model_from_json

@@ -29,14 +29,13 @@ or set the environment variable `LAYERWISE_LOAD_ALLOWANCE` (bytes, or with a
 from __future__ import annotations
 
 import copy
-import os
 import random
 from collections.abc import Callable
 
 import numpy as np
 import torch
 
-from layerwise.backend import naming
+from layerwise.backend import naming, settings
 
 # Per-sample input elements above this are refused (2**28 floats = 1 GiB per sample).
 MAX_INPUT_ELEMENTS = 1 << 28
@@ -67,7 +66,7 @@ def get_load_allowance() -> int:
     """The bytes a loaded model may allocate beyond the weights its file stores."""
     if _ALLOWANCE[0] is not None:
         return _ALLOWANCE[0]
-    text = os.environ.get("LAYERWISE_LOAD_ALLOWANCE", "").strip().upper()
+    text = settings.env_text("LAYERWISE_LOAD_ALLOWANCE").upper()
     if not text:
         return DEFAULT_ALLOWANCE
     scale = _UNITS.get(text[-1:], 1)

@@ -14,6 +14,8 @@ import tarfile
 import zipfile
 from collections.abc import Sequence
 
+from layerwise.backend import settings
+
 __all__ = ["MAX_EXTRACTED_BYTES", "UnsafeArchiveError", "extract_archive"]
 
 # An archive may expand to at most this many times its own size (above a floor of
@@ -28,7 +30,7 @@ def extraction_limit(file_path: str, max_bytes: int | None = None) -> int:
     """The bytes an archive may expand to (see the constants above)."""
     if max_bytes is not None:
         return int(max_bytes)
-    configured = os.environ.get("LAYERWISE_MAX_EXTRACT_BYTES", "").strip()
+    configured = settings.env_text("LAYERWISE_MAX_EXTRACT_BYTES")
     if configured:
         try:
             return int(configured)

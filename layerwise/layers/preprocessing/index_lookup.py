@@ -24,6 +24,7 @@ from layerwise.backend.config import floatx
 from layerwise.layers.preprocessing._string_hash import fingerprint64, siphash24
 from layerwise.layers.preprocessing.base import StringDataLayer, to_numpy
 from layerwise.layers.preprocessing.category_encoding import encode_categorical_inputs
+from layerwise.registry.safe_mode import in_safe_mode
 
 _OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 # A vocabulary file larger than this is refused (Keras' largest vocabularies are ~10 MB).
@@ -32,7 +33,6 @@ MAX_VOCABULARY_FILE_BYTES = 256 << 20
 
 def _in_safe_mode() -> bool:
     # Lazy: `saving` sits above `layers` (the same import `Lambda` uses).
-    from layerwise.registry.safe_mode import in_safe_mode
 
     return bool(in_safe_mode())
 
