@@ -151,7 +151,7 @@ def function(inputs, outputs, updates=None, name=None, **kwargs) -> Function:
     >>> x = keras.Input((3,))
     >>> loss = K.mean(K.square(x))
     >>> f = K.function([x], [loss, K.gradients(loss, x)[0]])
-    >>> [v.round(3).tolist() for v in f([np.ones((1, 3))])]
+    >>> [np.asarray(v, dtype=float).round(3).tolist() for v in f([np.ones((1, 3))])]
     [1.0, [[0.667, 0.667, 0.667]]]
     """
     return Function(inputs, outputs, updates=updates, name=name, **kwargs)

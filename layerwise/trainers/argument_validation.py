@@ -5,9 +5,8 @@ that names the argument, what was expected and what was received, before any
 data is converted or any step runs, so a careless call never reaches an
 internal error (`ZeroDivisionError`, `AttributeError`, a torch shape error)
 or, worse, silently does something else (`batch_size="32"`). One call at the
-entry of each method:
-
->>> # callbacks = argument_validation.check_fit(self, x, y, batch_size, ...)
+entry of each method, e.g.
+`callbacks = argument_validation.check_fit(self, x, y, batch_size, ...)`.
 """
 
 from __future__ import annotations
