@@ -51,6 +51,7 @@ div_ = torch._foreach_div_
 maximum_ = torch._foreach_maximum_
 mul = torch._foreach_mul
 mul_ = torch._foreach_mul_
+norm = torch._foreach_norm
 sign_ = torch._foreach_sign_
 sqrt = torch._foreach_sqrt
 sqrt_ = torch._foreach_sqrt_

@@ -16,6 +16,8 @@ change them at any time.
 | `LAYERWISE_DEBUG` | unset | the `layerwise` command shows tracebacks, not one-line errors |
 | `LAYERWISE_MAX_EXTRACT_BYTES` | by archive size, at most 16 GiB | what an archive may expand to |
 | `LAYERWISE_LOAD_ALLOWANCE` | `1G` | what loading a model file may allocate beyond its weights |
+| `LAYERWISE_DIST_TIMEOUT` | 1800 s | how long a rank waits for the others |
+| `WORLD_SIZE`, `RANK` | unset | torch.distributed's process count and rank (`torchrun`) |
 
 Example:
 
@@ -39,6 +41,9 @@ ENVIRONMENT = {
     "LAYERWISE_DEBUG": "set: the `layerwise` command raises errors with their traceback",
     "LAYERWISE_MAX_EXTRACT_BYTES": "the bytes an archive may expand to (`get_file(extract=)`)",
     "LAYERWISE_LOAD_ALLOWANCE": "bytes (`8G`) a loaded model may allocate beyond its weights",
+    "LAYERWISE_DIST_TIMEOUT": "seconds a rank waits for the others in `torch.distributed`",
+    "WORLD_SIZE": "torch.distributed's process count (set by `torchrun` or `initialize()`)",
+    "RANK": "torch.distributed's rank of this process (set by `torchrun` or `initialize()`)",
 }
 
 _OVERRIDES: dict[str, object] = {}

@@ -16,6 +16,7 @@ import os
 import numpy as np
 import torch
 
+from layerwise.backend import settings
 from layerwise.distribution import runtime
 
 
@@ -64,7 +65,7 @@ def initialize(job_addresses=None, num_processes=None, process_id=None, backend=
         raise ValueError(
             "`initialize()` needs several processes: launch the script with `torchrun "
             "--nproc-per-node N`, or pass `num_processes` and `process_id` (received "
-            f"WORLD_SIZE={os.environ.get('WORLD_SIZE')!r}, RANK={os.environ.get('RANK')!r})."
+            f"WORLD_SIZE={settings.env_text('WORLD_SIZE')!r}, RANK={settings.env_text('RANK')!r})."
         )
 
 

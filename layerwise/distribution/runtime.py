@@ -10,17 +10,18 @@ that died is reported as an error on the others, never waited for forever.
 from __future__ import annotations
 
 import datetime
-import os
 
 import torch
 import torch.distributed as dist
+
+from layerwise.backend import settings
 
 DEFAULT_TIMEOUT_S = 300.0
 
 
 def launched_by_torchrun() -> bool:
     """Whether this process was started as one rank of several (`torchrun` and the like)."""
-    return int(os.environ.get("WORLD_SIZE", "1")) > 1 and "RANK" in os.environ
+    return int(settings.env_text("WORLD_SIZE") or "1") > 1 and bool(settings.env_text("RANK"))
 
 
 def ensure_process_group(backend: str | None = None, timeout_s: float | None = None) -> bool:
@@ -32,7 +33,7 @@ def ensure_process_group(backend: str | None = None, timeout_s: float | None = N
     if backend is None:
         backend = "nccl" if torch.cuda.is_available() else "gloo"
     if timeout_s is None:
-        timeout_s = float(os.environ.get("LAYERWISE_DIST_TIMEOUT", DEFAULT_TIMEOUT_S))
+        timeout_s = float(settings.env_text("LAYERWISE_DIST_TIMEOUT") or DEFAULT_TIMEOUT_S)
     dist.init_process_group(backend=backend, timeout=datetime.timedelta(seconds=timeout_s))
     return True
 

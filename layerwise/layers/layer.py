@@ -543,7 +543,7 @@ class Layer(torch.nn.Module):
         """Runs this call under autocast (mixed policy) or with it off (float32 layer)."""
         if not self.built:
             self._maybe_build(inputs)  # weights are created outside autocast
-        first = _flatten(inputs)[0]
+        first = tree.flatten(inputs)[0]
         device = first.device.type if isinstance(first, torch.Tensor) else "cpu"
         with layer_autocast(self._mixed_policy, device, self):
             return self(*args, **kwargs)

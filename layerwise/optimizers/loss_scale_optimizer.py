@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import torch
 
+from layerwise.backend import foreach
 from layerwise.optimizers.optimizer import HostValue, Optimizer
 from layerwise.registry import object_registry
 
@@ -138,7 +139,7 @@ class LossScaleOptimizer(Optimizer):
         return loss * self._scale
 
     def _finite(self, grads: list[torch.Tensor]) -> bool:
-        maxima = torch._foreach_norm(grads, float("inf"))
+        maxima = foreach.norm(grads, float("inf"))
         return bool(torch.isfinite(torch.stack([m.float() for m in maxima])).all())
 
     def _after_step(self, finite: bool) -> None:
@@ -159,7 +160,7 @@ class LossScaleOptimizer(Optimizer):
             return
         finite = self._finite(grads)
         if finite:
-            torch._foreach_mul_(grads, 1.0 / self._scale)
+            foreach.mul_(grads, 1.0 / self._scale)
             self.inner_optimizer.step_from_grads()
         self._after_step(finite)
 
