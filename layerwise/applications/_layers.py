@@ -11,7 +11,7 @@ import torch
 
 from layerwise import initializers
 from layerwise.layers.layer import Layer
-from layerwise.saving.registration import register_keras_serializable
+from layerwise.registry.registration import register_keras_serializable
 
 
 @register_keras_serializable(package="layerwise.applications")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from layerwise.backend.naming import uniquify
 from layerwise.layers.layer import Layer
-from layerwise.saving.registration import register_keras_serializable
+from layerwise.registry.registration import register_keras_serializable
 
 _NAMES = {"add": "add", "multiply": "multiply"}
 

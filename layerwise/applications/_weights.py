@@ -25,6 +25,7 @@ import os
 
 import torch
 
+from layerwise.backend import settings
 from layerwise.layers.convolutional._ops import torch_kernel
 from layerwise.saving.saving_api import load_weights
 from layerwise.utils.file_utils import DownloadError, get_file, layerwise_home, validate_file
@@ -53,7 +54,7 @@ def models_dir() -> str:
 
 def keras_models_dir() -> str:
     """Keras' cache of application files: `$KERAS_HOME/models` or `~/.keras/models`."""
-    home = os.environ.get("KERAS_HOME") or os.path.join("~", ".keras")
+    home = settings.keras_home()
     return os.path.join(os.path.expanduser(home), "models")
 
 

@@ -10,7 +10,7 @@ import torch
 import layerwise as keras
 from layerwise.applications._layers import CustomScaleLayer, LayerScale, StochasticDepth
 from layerwise.applications._operations import AddOperation, ScalarOperation
-from layerwise.saving.serialization import deserialize_keras_object, serialize_keras_object
+from layerwise.registry.serialization import deserialize_keras_object, serialize_keras_object
 
 X = np.random.default_rng(0).normal(size=(4, 3, 3, 5)).astype("float32")
 
