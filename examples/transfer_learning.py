@@ -129,6 +129,24 @@ def method_fine_tune(model, conv_base, base_dir, size, batch_size, epochs, steps
                                validation_steps=max(1, steps // 2), verbose=2)
 
 
+def evaluation_report(model, base_dir, size, batch_size, history=None,
+                      to_file="transfer_learning_report.html"):
+    """layerwise extra: the fine-tuned model's evaluation report on the validation images
+    (per-class scores, confusion matrix, ROC curve, training curves) as text and HTML."""
+    generator = ImageDataGenerator(rescale=1.0 / 255).flow_from_directory(
+        os.path.join(base_dir, "validation"), target_size=(size, size), batch_size=batch_size,
+        class_mode="binary", shuffle=False)
+    batches = [generator[i] for i in range(len(generator))]
+    x_val = np.concatenate([x for x, _ in batches])
+    y_val = np.concatenate([y for _, y in batches]).astype("int64")
+    class_names = sorted(generator.class_indices, key=generator.class_indices.get)
+    report = model.evaluate_report(x_val, y_val, class_names=class_names, history=history)
+    print(report)
+    if to_file:
+        report.to_html(to_file)
+    return report
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=None, help="folder with train/ and validation/")
@@ -155,6 +173,7 @@ def main(argv=None):
     for name, history in (("feature extraction", history1), ("frozen base + augmentation",
                                                             history2), ("fine-tuning", history3)):
         print(f"{name}: final val_acc {history.history['val_acc'][-1]:.3f}")
+    evaluation_report(model, base_dir, args.size, args.batch_size, history3)
     return conv_base, model, (history1, history2, history3)
 
 
