@@ -6,12 +6,7 @@ import wave
 
 import numpy as np
 
-from layerwise.utils.dataset_utils import (
-    check_labels_args,
-    check_validation_split_arg,
-    index_directory,
-    make_datasets,
-)
+from layerwise.utils.dataset_utils import list_directory, make_datasets
 
 _PCM_SCALE = {1: (np.uint8, 128.0, 128.0), 2: (np.int16, 0.0, 32768.0),
               4: (np.int32, 0.0, 2147483648.0)}
@@ -92,18 +87,9 @@ def audio_dataset_from_directory(directory, labels="inferred", label_mode="int",
     if ragged:
         raise ValueError("`ragged=True` is not supported (torch has no ragged tensors): use "
                          "`output_sequence_length=` or the default per-batch padding.")
-    check_labels_args(labels, label_mode, class_names, "audio")
-    if labels is None or label_mode is None:
-        labels, label_mode = None, None
-    check_validation_split_arg(validation_split, subset, shuffle, seed)
-    if seed is None:
-        seed = np.random.randint(1e6)
-    paths, labels, class_names = index_directory(
-        directory, labels, formats=(".wav",), class_names=class_names, shuffle=shuffle,
-        seed=seed, follow_links=follow_links, verbose=verbose)
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError('When passing `label_mode="binary"`, there must be exactly 2 '
-                         f"class_names. Received: class_names={class_names}")
+    paths, labels, label_mode, class_names, seed = list_directory(
+        directory, labels, label_mode, class_names, (".wav",), "audio", shuffle, seed,
+        validation_split, subset, follow_links, verbose)
     batch = _padded_batch if output_sequence_length is None else None
     return make_datasets(paths, labels, label_mode, class_names,
                          _AudioLoader(sampling_rate, output_sequence_length), batch_size,

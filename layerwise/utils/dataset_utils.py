@@ -154,6 +154,29 @@ def check_labels_args(labels, label_mode, class_names, kind):
                          f"or None. Received: label_mode={label_mode}")
 
 
+def list_directory(directory, labels, label_mode, class_names, formats, kind, shuffle, seed,
+                   validation_split, subset, follow_links, verbose):
+    """The argument checks and the file listing every `*_dataset_from_directory` shares.
+
+    Returns:
+        `(paths, labels, label_mode, class_names, seed)`: the files in Keras' order (shuffled
+        with `seed`, drawn here when `None`), and the labels settings after the checks.
+    """
+    check_labels_args(labels, label_mode, class_names, kind)
+    if labels is None or label_mode is None:
+        labels, label_mode = None, None
+    check_validation_split_arg(validation_split, subset, shuffle, seed)
+    if seed is None:
+        seed = np.random.randint(1e6)
+    paths, labels, class_names = index_directory(
+        directory, labels, formats=formats, class_names=class_names, shuffle=shuffle,
+        seed=seed, follow_links=follow_links, verbose=verbose)
+    if label_mode == "binary" and len(class_names) != 2:
+        raise ValueError('When passing `label_mode="binary"`, there must be exactly 2 '
+                         f"class_names. Received: class_names={class_names}")
+    return paths, labels, label_mode, class_names, seed
+
+
 def encode_label(label, label_mode, num_classes):
     """One label as Keras encodes it: int32 scalar, one-hot float32, or float32 `(1,)`."""
     if label_mode == "binary":

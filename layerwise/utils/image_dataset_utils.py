@@ -6,13 +6,7 @@ import numpy as np
 import torch
 
 from layerwise.backend.config import standardize_data_format
-from layerwise.utils.dataset_utils import (
-    IMAGE_FORMATS,
-    check_labels_args,
-    check_validation_split_arg,
-    index_directory,
-    make_datasets,
-)
+from layerwise.utils.dataset_utils import IMAGE_FORMATS, list_directory, make_datasets
 from layerwise.utils.image_utils import _pil, resize_images
 
 
@@ -94,9 +88,6 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     model.fit(train_ds, validation_data=val_ds, epochs=10)
     ```
     """
-    check_labels_args(labels, label_mode, class_names, "image")
-    if labels is None or label_mode is None:
-        labels, label_mode = None, None
     channels = {"rgb": 3, "rgba": 4, "grayscale": 1}.get(color_mode)
     if channels is None:
         raise ValueError('`color_mode` must be one of {"rgb", "rgba", "grayscale"}. '
@@ -115,15 +106,9 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     if crop_to_aspect_ratio and pad_to_aspect_ratio:
         raise ValueError("Only one of `pad_to_aspect_ratio`, `crop_to_aspect_ratio` can be set "
                          "to `True`.")
-    check_validation_split_arg(validation_split, subset, shuffle, seed)
-    if seed is None:
-        seed = np.random.randint(1e6)
-    paths, labels, class_names = index_directory(
-        directory, labels, formats=IMAGE_FORMATS, class_names=class_names, shuffle=shuffle,
-        seed=seed, follow_links=follow_links, verbose=verbose)
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError('When passing `label_mode="binary"`, there must be exactly 2 '
-                         f"class_names. Received: class_names={class_names}")
+    paths, labels, label_mode, class_names, seed = list_directory(
+        directory, labels, label_mode, class_names, IMAGE_FORMATS, "image", shuffle, seed,
+        validation_split, subset, follow_links, verbose)
     loader = _ImageLoader(tuple(int(s) for s in image_size), channels, interpolation,
                           standardize_data_format(data_format), crop_to_aspect_ratio,
                           pad_to_aspect_ratio)

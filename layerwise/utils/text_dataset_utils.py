@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
-
-from layerwise.utils.dataset_utils import (
-    check_labels_args,
-    check_validation_split_arg,
-    index_directory,
-    make_datasets,
-)
+from layerwise.utils.dataset_utils import list_directory, make_datasets
 
 
 class _TextLoader:
@@ -52,18 +45,9 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int",
     train = raw_train.map(lambda text, label: (vectorize(text), label))
     ```
     """
-    check_labels_args(labels, label_mode, class_names, "text")
-    if labels is None or label_mode is None:
-        labels, label_mode = None, None
-    check_validation_split_arg(validation_split, subset, shuffle, seed)
-    if seed is None:
-        seed = np.random.randint(1e6)
-    paths, labels, class_names = index_directory(
-        directory, labels, formats=(".txt",), class_names=class_names, shuffle=shuffle,
-        seed=seed, follow_links=follow_links, verbose=verbose)
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError('When passing `label_mode="binary"`, there must be exactly 2 '
-                         f"class_names. Received: class_names={class_names}")
+    paths, labels, label_mode, class_names, seed = list_directory(
+        directory, labels, label_mode, class_names, (".txt",), "text", shuffle, seed,
+        validation_split, subset, follow_links, verbose)
     return make_datasets(paths, labels, label_mode, class_names, _TextLoader(max_length),
                           batch_size, shuffle, seed, validation_split, subset, directory,
                           "text files")
