@@ -15,6 +15,7 @@ from layerwise import backend as backend
 from layerwise import callbacks as callbacks
 from layerwise import config as config
 from layerwise import constraints as constraints
+from layerwise import data as data
 from layerwise import datasets as datasets
 from layerwise import initializers as initializers
 from layerwise import layers as layers

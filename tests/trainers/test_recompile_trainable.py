@@ -62,6 +62,8 @@ def _fit_kwargs(kind, library):
     if kind == "pandas":
         pd = pytest.importorskip("pandas")
         return {"x": pd.DataFrame(X), "y": pd.DataFrame(Y), "batch_size": 8}
+    if kind == "dataset":  # layerwise.data.Dataset, what the *_dataset_from_* utilities return
+        return {"x": lw.data.Dataset.from_tensor_slices((X, Y)).batch(8)}
     raise AssertionError(kind)
 
 
@@ -90,7 +92,7 @@ def _fine_tune(library, kind):
     return frozen_phase, changed(start, snapshot())
 
 
-KINDS = ["arrays", "tensors", "generator", "py_dataset", "data_loader", "pandas"]
+KINDS = ["arrays", "tensors", "generator", "py_dataset", "data_loader", "pandas", "dataset"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
