@@ -20,8 +20,14 @@ glibc_only = pytest.mark.skipif(
 # like a CNN step's activations); prints the page faults of rounds 2-6 (round 1
 # always touches new memory).
 PROBE = textwrap.dedent("""
-    import resource, sys, torch
+    import ctypes, resource, sys, torch
     import layerwise
+    if sys.argv[1] == "none":
+        # The control: glibc's static defaults (mmap above 128 KiB, trim above 128 KiB), so
+        # its dynamic threshold, moved by whatever the imports allocated, cannot blur it.
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+        libc.mallopt(-1, 128 * 1024)  # M_TRIM_THRESHOLD
     if sys.argv[1] == "fit":
         model = layerwise.Sequential([layerwise.Input((2,)), layerwise.layers.Dense(1)])
         model.compile(optimizer="sgd", loss="mse")
