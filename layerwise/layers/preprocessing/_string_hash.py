@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import struct
 
+import numpy as np
+
 _MASK = (1 << 64) - 1
 _K0 = 0xC3A5C85C97CB3127
 _K1 = 0xB492B66FBE98F273
@@ -176,3 +178,23 @@ def siphash24(key: tuple[int, int], s: bytes) -> int:
     for _ in range(4):
         v0, v1, v2, v3 = _sip_round(v0, v1, v2, v3)
     return v0 ^ v1 ^ v2 ^ v3
+
+
+def hash_bytes(value) -> bytes:
+    """The bytes TensorFlow hashes for a value: `bytes` as is, `str` as UTF-8, numbers as
+    their decimal text (floats truncated to integers first, as Keras casts them)."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, (float, np.floating)):
+        value = int(value)
+    return str(int(value)).encode("ascii")
+
+
+def hash_bucket(value, buckets: int, salt=None) -> int:
+    """TensorFlow's bucket of a value: `to_hash_bucket_fast` (FarmHash Fingerprint64), or
+    `to_hash_bucket_strong` (SipHash-2-4 keyed by the pair `salt`), modulo `buckets`."""
+    data = hash_bytes(value)
+    digest = siphash24(tuple(salt), data) if salt is not None else fingerprint64(data)
+    return digest % buckets

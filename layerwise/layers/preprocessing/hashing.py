@@ -5,21 +5,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from layerwise.layers.preprocessing._string_hash import fingerprint64, siphash24
+from layerwise.layers.preprocessing._string_hash import hash_bucket, hash_bytes
 from layerwise.layers.preprocessing.base import StringDataLayer, to_numpy
 from layerwise.layers.preprocessing.category_encoding import encode_categorical_inputs
 
 _OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count")
-
-
-def _as_bytes(value) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    if isinstance(value, (float, np.floating)):
-        value = int(value)  # Keras casts floats to int64 before hashing
-    return str(int(value)).encode("ascii")
 
 
 class Hashing(StringDataLayer):
@@ -78,20 +68,15 @@ class Hashing(StringDataLayer):
         self.output_mode = output_mode
         self.sparse = False
 
-    def _bin(self, value, bins: int) -> int:
-        data = _as_bytes(value)
-        digest = siphash24(tuple(self.salt), data) if self.salt else fingerprint64(data)
-        return digest % bins
-
     def _hash(self, array: np.ndarray) -> np.ndarray:
         bins = self.num_bins
         use_mask = self.mask_value is not None and bins > 1
         if use_mask:
             bins -= 1
         flat = array.reshape(-1).tolist()
-        out = np.fromiter((self._bin(v, bins) for v in flat), dtype=np.int64, count=len(flat))
+        out = np.fromiter((hash_bucket(v, bins, self.salt) for v in flat), dtype=np.int64, count=len(flat))
         if use_mask:
-            mask = np.asarray([v == self.mask_value or _as_bytes(v) == _as_bytes(
+            mask = np.asarray([v == self.mask_value or hash_bytes(v) == hash_bytes(
                 self.mask_value) for v in flat])
             out = np.where(mask, 0, out + 1)
         return out.reshape(array.shape)

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from layerwise.backend.config import floatx
-from layerwise.layers.preprocessing._string_hash import fingerprint64, siphash24
+from layerwise.layers.preprocessing._string_hash import hash_bucket
 from layerwise.layers.preprocessing.base import StringDataLayer, to_numpy
 from layerwise.layers.preprocessing.category_encoding import encode_categorical_inputs
 from layerwise.registry.safe_mode import in_safe_mode
@@ -87,19 +87,6 @@ def read_vocabulary_file(path) -> list[str]:
     while lines and lines[-1] == "":
         lines.pop()
     return lines
-
-
-def _stable_hash(token, buckets: int, salt=None) -> int:
-    """TensorFlow's OOV bucket of a token: FarmHash Fingerprint64 of its bytes (integers:
-    of their decimal text), or SipHash keyed by `salt`, modulo `buckets`."""
-    if isinstance(token, bytes):
-        data = token
-    elif isinstance(token, str):
-        data = token.encode("utf-8")
-    else:
-        data = str(int(token)).encode("ascii")
-    digest = siphash24(tuple(salt), data) if salt is not None else fingerprint64(data)
-    return digest % buckets
 
 
 class IndexLookup(StringDataLayer):
@@ -410,7 +397,7 @@ class IndexLookup(StringDataLayer):
         if isinstance(token, (int, np.integer)) and self.oov_method != "farmhash":
             bucket = int(token) % self.num_oov_indices
         else:
-            bucket = _stable_hash(token, self.num_oov_indices, self.salt)
+            bucket = hash_bucket(token, self.num_oov_indices, self.salt)
         return bucket + self._oov_start_index()
 
     def _lookup_array(self, array: np.ndarray) -> np.ndarray:
