@@ -77,11 +77,7 @@ def pool(x, pooling, name_avg=None, name_max=None):
 
 def finish(input_tensor, img_input, x, name: str):
     """Builds the `Functional` model from the source inputs of `input_tensor`."""
-    if input_tensor is not None:
-        sources = get_source_inputs(input_tensor)
-        inputs = sources[0] if len(sources) == 1 else sources
-    else:
-        inputs = img_input
+    inputs = img_input if input_tensor is None else source_inputs(input_tensor)
     return Functional(inputs, x, name=name)
 
 

@@ -3,7 +3,6 @@ from layerwise import layers
 from layerwise.applications import _common, imagenet_utils
 from layerwise.applications._weights import load_application_weights
 from layerwise.backend.config import image_data_format
-from layerwise.models.functional import Functional
 
 BASE_WEIGHTS_PATH = (
     "https://storage.googleapis.com/tensorflow/keras-applications/densenet/"
@@ -124,20 +123,9 @@ def DenseNet(
             classes, activation=classifier_activation, name="predictions"
         )(x)
     else:
-        if pooling == "avg":
-            x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        elif pooling == "max":
-            x = layers.GlobalMaxPooling2D(name="max_pool")(x)
+        x = _common.pool(x, pooling, "avg_pool", "max_pool")
 
-    # Ensure that the model takes into account
-    # any potential predecessors of `input_tensor`.
-    if input_tensor is not None:
-        inputs = _common.source_inputs(input_tensor)
-    else:
-        inputs = img_input
-
-    # Create model.
-    model = Functional(inputs, x, name=name)
+    model = _common.finish(input_tensor, img_input, x, name)
 
     # Load weights.
     if weights == "imagenet":

@@ -4,7 +4,6 @@ from layerwise.applications import _common, imagenet_utils
 from layerwise.applications._layers import CustomScaleLayer
 from layerwise.applications._weights import load_application_weights
 from layerwise.backend.config import image_data_format
-from layerwise.models.functional import Functional
 
 BASE_WEIGHT_URL = (
     "https://storage.googleapis.com/tensorflow/"
@@ -102,20 +101,9 @@ def InceptionResNetV2(
             classes, activation=classifier_activation, name="predictions"
         )(x)
     else:
-        if pooling == "avg":
-            x = layers.GlobalAveragePooling2D()(x)
-        elif pooling == "max":
-            x = layers.GlobalMaxPooling2D()(x)
+        x = _common.pool(x, pooling)
 
-    # Ensure that the model takes into account
-    # any potential predecessors of `input_tensor`.
-    if input_tensor is not None:
-        inputs = _common.source_inputs(input_tensor)
-    else:
-        inputs = img_input
-
-    # Create model.
-    model = Functional(inputs, x, name=name)
+    model = _common.finish(input_tensor, img_input, x, name)
 
     # Load weights.
     if weights == "imagenet":
