@@ -20,31 +20,38 @@ class Framework:
     keras_backend: str | None = None
     aliases: tuple[str, ...] = ()
 
-    def command(self, workload: str, out: str, threads: int, quick: bool) -> list[str]:
-        """The worker command line for one workload."""
+    def command(self, workload: str, out: str, threads: int, quick: bool,
+                extra: tuple[str, ...] = ()) -> list[str]:
+        """The worker command line for one workload (``extra``: more worker flags)."""
         cmd = [sys.executable, os.path.join(BENCH_DIR, self.script),
                "--workload", workload, "--out", out, "--threads", str(threads)]
         if self.impl:
             cmd += ["--impl", self.impl]
         if quick:
             cmd.append("--quick")
-        return cmd
+        return cmd + list(extra)
 
     def environment(self, threads: int) -> dict[str, str]:
         """The worker's environment: same thread counts for every framework."""
-        env = dict(os.environ)
-        for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                    "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
-            env[var] = str(threads)
-        env["TF_CPP_MIN_LOG_LEVEL"] = "2"
-        env["JAX_PLATFORMS"] = "cpu"
-        env["CUDA_VISIBLE_DEVICES"] = ""  # CPU benchmark everywhere
-        if threads == 1:  # XLA's CPU thread pool ignores OMP_NUM_THREADS
-            env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false"
-                                " intra_op_parallelism_threads=1").strip()
+        env = thread_environment(threads)
         env["KERAS_BACKEND"] = self.keras_backend or "torch"
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
         return env
+
+
+def thread_environment(threads: int) -> dict[str, str]:
+    """A subprocess environment with every library's thread count set to ``threads``."""
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+        env[var] = str(threads)
+    env["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    env["JAX_PLATFORMS"] = "cpu"
+    env["CUDA_VISIBLE_DEVICES"] = ""  # CPU benchmark everywhere
+    if threads == 1:  # XLA's CPU thread pool ignores OMP_NUM_THREADS
+        env["XLA_FLAGS"] = (env.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false"
+                            " intra_op_parallelism_threads=1").strip()
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
 
 
 FRAMEWORKS: tuple[Framework, ...] = (

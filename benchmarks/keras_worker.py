@@ -5,19 +5,19 @@ The very same code runs on layerwise (``--impl layerwise``, i.e.
 chosen by the ``KERAS_BACKEND`` environment variable, set by run.py).
 
     python benchmarks/keras_worker.py --impl keras --workload W1 --out r.json
+
+Only light modules are imported at the top (no torch: the JAX and TF
+workers' start-up time and peak memory are their own).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 import time
 
-import sequence_models
-
 import timing  # benchmarks/ is sys.path[0] when run as a script
+import worker_util
 import workloads
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -52,9 +52,10 @@ def make_timer_class(keras):
     class EpochTimer(keras.callbacks.Callback):
         """Records each epoch's wall time; stops a run that takes too long."""
 
-        def __init__(self, max_epochs: int):
+        def __init__(self, max_epochs: int, budget_s: float = timing.TIME_BUDGET_S):
             super().__init__()
             self.max_epochs = max_epochs
+            self.budget_s = budget_s
             self.epoch_times: list[float] = []
             self.last_logs: dict = {}
             self._start = 0.0
@@ -67,7 +68,7 @@ def make_timer_class(keras):
             # before the clock is read.
             self.last_logs = {k: float(v) for k, v in (logs or {}).items()}
             self.epoch_times.append(time.perf_counter() - self._start)
-            if timing.should_stop(self.epoch_times, self.max_epochs):
+            if timing.should_stop(self.epoch_times, self.max_epochs, self.budget_s):
                 self.model.stop_training = True
 
     return EpochTimer
@@ -76,7 +77,7 @@ def make_timer_class(keras):
 def build_model(keras, workload: workloads.Workload):
     """The workload's MLP (ReLU hidden layers, softmax/sigmoid output), or the W5 CNN."""
     if workload.is_text:
-        return sequence_models.build_keras_text(keras, workload)
+        return build_text_model(keras, workload)
     if workload.is_cnn:
         layers = [keras.Input(workload.image_shape)]
         for kind, size, kernel, activation in workloads.CNN_LAYERS:
@@ -96,6 +97,24 @@ def build_model(keras, workload: workloads.Workload):
     return keras.Sequential(layers)
 
 
+def build_text_model(keras, workload: workloads.Workload):
+    """W6 / W7: Embedding -> (Bidirectional) LSTM stack -> Dense(1, sigmoid).
+
+    Same code on layerwise and Keras 3; the torch peer is in sequence_models.py.
+    """
+    vocabulary, maxlen, embedding, units, bidirectional = workload.text
+    layers = keras.layers
+    model_layers = [keras.Input((maxlen,), dtype="int32"), layers.Embedding(vocabulary, embedding)]
+    if bidirectional:
+        for i in range(bidirectional):
+            last = i == bidirectional - 1
+            model_layers.append(layers.Bidirectional(layers.LSTM(units, return_sequences=not last)))
+    else:
+        model_layers.append(layers.LSTM(units))
+    model_layers.append(layers.Dense(1, activation="sigmoid"))
+    return keras.Sequential(model_layers)
+
+
 def make_optimizer(keras, name: str):
     """Keras' optimizers with their default hyperparameters."""
     if name == "sgd":
@@ -107,20 +126,25 @@ def make_optimizer(keras, name: str):
     raise ValueError(name)
 
 
-def run(impl: str, workload: workloads.Workload, threads: int) -> dict:
-    """Train ``workload`` and return the timing summary and final metrics."""
+def run(impl: str, workload: workloads.Workload, threads: int, budget_s: float,
+        predict: bool, stages: worker_util.Stages) -> dict:
+    """Train ``workload`` (then time predict) and return the summary and final metrics."""
     keras, backend = import_keras(impl, threads)
+    stages.mark("imported")
     x, y = workloads.load_training_data(workload)
+    stages.mark("data")
     set_seed = getattr(getattr(keras, "utils", None), "set_random_seed", None)
     if set_seed is not None:
         set_seed(workloads.SEED)
     model = build_model(keras, workload)
+    stages.mark("built")
     model.compile(
         optimizer=make_optimizer(keras, workload.optimizer),
         loss=workload.loss,
         metrics=["accuracy"],
     )
-    timer = make_timer_class(keras)(workload.epochs)
+    stages.mark("compiled")
+    timer = make_timer_class(keras)(workload.epochs, budget_s)
     model.fit(
         x, y,
         batch_size=workload.batch_size,
@@ -129,25 +153,34 @@ def run(impl: str, workload: workloads.Workload, threads: int) -> dict:
         shuffle=True,
         callbacks=[timer],
     )
+    stages.mark("trained")
     result = timing.summarize(timer.epoch_times, workload.epoch_samples)
     result["final_logs"] = timer.last_logs
     result["backend"] = backend
     result["version"] = getattr(keras, "__version__", "?")
+    if predict and workload.predict_batch:
+        result.update(time_predict(model, x, workload))
+        stages.mark("predicted")
     return result
 
 
+def time_predict(model, x, workload: workloads.Workload) -> dict:
+    """``model.predict(x, batch_size=...)`` samples/s on whole batches of the training inputs."""
+    rows = workload.predict_rows(len(x))
+    inputs = x[:rows]
+    times = worker_util.time_passes(
+        lambda: model.predict(inputs, batch_size=workload.predict_batch, verbose=0))
+    return worker_util.predict_summary(times, rows, workload.predict_batch)
+
+
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--impl", choices=("layerwise", "keras"), required=True)
-    parser.add_argument("--workload", required=True)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args(argv)
-    workload = workloads.get_workload(args.workload, args.quick)
-    result = run(args.impl, workload, args.threads)
-    with open(args.out, "w") as f:
-        json.dump(result, f)
+    stages = worker_util.Stages()
+    stages.mark("started")
+    args = worker_util.parse_worker_args(__doc__.splitlines()[0], argv, keras_api=True)
+    workload = worker_util.effective_workload(args)
+    result = run(args.impl, workload, args.threads, args.budget,
+                 args.predict and not args.startup, stages)
+    worker_util.write_result(args.out, result, stages)
 
 
 if __name__ == "__main__":

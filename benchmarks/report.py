@@ -11,37 +11,15 @@ import dataclasses
 import json
 import os
 
+import report_sections as sections
 from frameworks import FRAMEWORKS, RATIO_BASELINES
 from workloads import Workload
 
-REASON_CHARS = 70  # longer reasons are cut in tables (full text in Failures)
+_na, _cell, _table = sections.na, sections.cell, sections.table
 
 
 def _by_name():
     return {fw.name: fw for fw in FRAMEWORKS}
-
-
-def _na(entry: dict | None) -> str:
-    if entry is None:
-        return "not run"
-    reason = entry.get("error", "no result").replace("|", "\\|")
-    if len(reason) > REASON_CHARS:
-        reason = reason[:REASON_CHARS - 1] + "…"
-    return f"n/a ({reason})"
-
-
-def _cell(entry: dict | None, key: str, fmt: str) -> str:
-    if entry is None or not entry.get("ok") or entry.get(key) is None:
-        return _na(entry)
-    return format(entry[key], fmt)
-
-
-def _table(header: list[str], rows: list[list[str]], left: int = 1) -> list[str]:
-    """A Markdown table; the first ``left`` columns left-aligned, the rest right."""
-    lines = ["| " + " | ".join(header) + " |",
-             "|" + "|".join("---" if i < left else "---:" for i in range(len(header))) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines
 
 
 def ratio(results_w: dict, baseline: str) -> float | None:
@@ -79,8 +57,9 @@ def _workload_lines(workloads: list[Workload]) -> list[str]:
 
 
 def render_markdown(meta: dict, workloads: list[Workload], frameworks: list[str],
-                    results: dict) -> str:
-    """The whole RESULTS.md text."""
+                    results: dict, extra: dict | None = None) -> str:
+    """The whole RESULTS.md text (``extra``: ``{"gemm": ..., "startup": ...}`` from run.py)."""
+    extra = extra or {}
     fws = _by_name()
     labels = [fws[name].label for name in frameworks]
     lines = [
@@ -91,17 +70,22 @@ def render_markdown(meta: dict, workloads: list[Workload], frameworks: list[str]
            if meta["quick"] else "") + ".",
         "Synthetic data (fixed seed), same Keras script for layerwise and Keras 3; "
         "see benchmarks/README.md for what is measured.",
+    ] + sections.elapsed_line(meta) + [
+        "The scaling sweep (samples/s against batch size and width) is in "
+        "[SCALING.md](SCALING.md); the aten ops dispatched per step come from "
+        "`benchmarks/dispatch_count.py`.",
         "",
     ]
     lines += _machine_lines(meta) + _workload_lines(workloads)
 
-    repeats = meta.get("repeats", 1)
-    best_of = f"; the faster of {repeats} interleaved runs" if repeats > 1 else ""
+    count = meta.get("rounds", meta.get("repeats", 1))
+    best_of = f"; the best of {count} interleaved rounds" if count > 1 else ""
     lines += ["## Steady-state throughput (samples/s, median of epochs 2..E"
               f"{best_of}; higher is better)", ""]
     lines += _table(["workload"] + labels, [
         [w.name] + [_cell(results.get(w.name, {}).get(f), "samples_per_s", ",.0f")
                     for f in frameworks] for w in workloads])
+    lines += sections.noise_lines(workloads, frameworks, results)
 
     lines += ["", "## First epoch (seconds; includes tracing / compilation / warm-up)", ""]
     lines += _table(["workload"] + labels, [
@@ -115,6 +99,12 @@ def render_markdown(meta: dict, workloads: list[Workload], frameworks: list[str]
     lines += _table(["workload"] + [f"layerwise / {fws[b].label}" for b in baselines], [
         [w.name] + [_fmt_ratio(ratio(results.get(w.name, {}), b)) for b in baselines]
         for w in workloads])
+
+    lines += sections.predict_lines(workloads, frameworks, results)
+    lines += sections.gemm_lines(extra.get("gemm") or {})
+    lines += sections.efficiency_lines(workloads, frameworks, results, extra.get("gemm") or {})
+    lines += sections.startup_lines(extra.get("startup") or {}, frameworks)
+    lines += sections.memory_lines(workloads, frameworks, results)
 
     lines += ["", "## Final-epoch metrics (sanity check: loss / accuracy)", ""]
     lines += _table(["workload"] + labels, [
@@ -144,9 +134,10 @@ def _metrics_cell(entry: dict | None) -> str:
 
 
 def write(md_path: str, json_path: str, meta: dict, workloads: list[Workload],
-          frameworks: list[str], results: dict) -> None:
+          frameworks: list[str], results: dict, extra: dict | None = None) -> None:
     """Write RESULTS.md and results.json (rewritten on every run)."""
-    write_text_atomic(md_path, render_markdown(meta, workloads, frameworks, results))
+    extra = extra or {}
+    write_text_atomic(md_path, render_markdown(meta, workloads, frameworks, results, extra))
     ratios = {w.name: {b: ratio(results.get(w.name, {}), b) for b in RATIO_BASELINES}
               for w in workloads}
     payload = {
@@ -155,6 +146,8 @@ def write(md_path: str, json_path: str, meta: dict, workloads: list[Workload],
         "frameworks": frameworks,
         "results": results,
         "ratios_layerwise_over": ratios,
+        "gemm_peak": extra.get("gemm") or {},
+        "startup": extra.get("startup") or {},
     }
     write_text_atomic(json_path, json.dumps(payload, indent=2, default=str) + "\n")
 

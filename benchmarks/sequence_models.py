@@ -1,4 +1,5 @@
-"""The W6 / W7 text models, for the Keras API workers and the hand-written torch loop.
+"""The W6 / W7 text models' hand-written torch peer (the Keras-API model is
+`keras_worker.build_text_model`).
 
 W6 is keras.io's bidirectional LSTM on IMDB, W7 the Embedding -> LSTM -> Dense
 of "Deep Learning with Python". The torch peer is what a PyTorch user writes:
@@ -11,21 +12,6 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-
-
-def build_keras_text(keras, workload):
-    """The Keras-API model (same code on layerwise and on Keras 3)."""
-    vocabulary, maxlen, embedding, units, bidirectional = workload.text
-    layers = keras.layers
-    model_layers = [keras.Input((maxlen,), dtype="int32"), layers.Embedding(vocabulary, embedding)]
-    if bidirectional:
-        for i in range(bidirectional):
-            last = i == bidirectional - 1
-            model_layers.append(layers.Bidirectional(layers.LSTM(units, return_sequences=not last)))
-    else:
-        model_layers.append(layers.LSTM(units))
-    model_layers.append(layers.Dense(1, activation="sigmoid"))
-    return keras.Sequential(model_layers)
 
 
 class TorchText(nn.Module):

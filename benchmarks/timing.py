@@ -10,8 +10,8 @@ from __future__ import annotations
 import statistics
 
 # Stop a run early once it has used this much time (after MIN_EPOCHS), so
-# that a slow framework does not take minutes per workload.
-TIME_BUDGET_S = 40.0
+# that a slow framework does not take minutes per workload (run.py --budget).
+TIME_BUDGET_S = 30.0
 MIN_EPOCHS = 3
 
 

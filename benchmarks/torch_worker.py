@@ -14,10 +14,7 @@ tensors and read once per epoch.
 
 from __future__ import annotations
 
-import argparse
 import itertools
-import json
-import os
 import time
 
 import torch
@@ -25,8 +22,8 @@ import torch.nn.functional as F
 from torch import nn
 
 import sequence_models
-
 import timing
+import worker_util
 import workloads
 
 
@@ -123,44 +120,74 @@ def train_epoch(model, optimizer, loss_name, x, y, batch_size):
     return loss_sum.item() / n, correct.item() / n
 
 
-def run(workload: workloads.Workload, threads: int) -> dict:
-    """Train ``workload`` and return the timing summary and final metrics."""
+def probabilities(loss_name: str, logits: torch.Tensor) -> torch.Tensor:
+    """What Keras' predict returns: the sigmoid / softmax of the logits."""
+    if loss_name == "binary_crossentropy":
+        return torch.sigmoid(logits)
+    return torch.softmax(logits, dim=1)
+
+
+def time_predict(model: nn.Module, x: torch.Tensor, workload: workloads.Workload) -> dict:
+    """Samples/s of the PyTorch user's predict loop: eval mode, inference_mode,
+    batches of ``predict_batch``, probabilities concatenated into one NumPy array."""
+    rows = workload.predict_rows(len(x))
+    inputs = x[:rows]
+
+    def predict():
+        with torch.inference_mode():
+            outs = [probabilities(workload.loss, model(xb))
+                    for xb in inputs.split(workload.predict_batch)]
+            return torch.cat(outs).numpy()
+
+    model.eval()
+    times = worker_util.time_passes(predict)
+    model.train()
+    return worker_util.predict_summary(times, rows, workload.predict_batch)
+
+
+def run(workload: workloads.Workload, threads: int, budget_s: float, predict: bool,
+        stages: worker_util.Stages) -> dict:
+    """Train ``workload`` (then time predict) and return the summary and final metrics."""
     torch.set_num_threads(threads)
     torch.manual_seed(workloads.SEED)
+    stages.mark("imported")
     x_np, y_np = workloads.load_training_data(workload)
     x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
     if workload.is_cnn:  # PyTorch's native NCHW layout, converted once before timing
         x = x.permute(0, 3, 1, 2).contiguous()
     if workload.is_text:  # token ids as int64, as nn.Embedding users keep them
         x = x.long()
+    stages.mark("data")
     model = build_model(workload)
+    stages.mark("built")
     optimizer = make_optimizer(workload.optimizer, model.parameters())
+    stages.mark("compiled")
     epoch_times: list[float] = []
     logs: dict = {}
-    while not timing.should_stop(epoch_times, workload.epochs):
+    while not timing.should_stop(epoch_times, workload.epochs, budget_s):
         start = time.perf_counter()
         loss, accuracy = train_epoch(model, optimizer, workload.loss, x, y,
                                      workload.batch_size)
         epoch_times.append(time.perf_counter() - start)
         logs = {"accuracy": accuracy, "loss": loss}
+    stages.mark("trained")
     result = timing.summarize(epoch_times, workload.epoch_samples)
     result["final_logs"] = logs
     result["backend"] = "torch"
     result["version"] = torch.__version__
+    if predict and workload.predict_batch:
+        result.update(time_predict(model, x, workload))
+        stages.mark("predicted")
     return result
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workload", required=True)
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--out", required=True)
-    args = parser.parse_args(argv)
-    workload = workloads.get_workload(args.workload, args.quick)
-    result = run(workload, args.threads)
-    with open(args.out, "w") as f:
-        json.dump(result, f)
+    stages = worker_util.Stages()
+    stages.mark("started")
+    args = worker_util.parse_worker_args(__doc__.splitlines()[0], argv)
+    workload = worker_util.effective_workload(args)
+    result = run(workload, args.threads, args.budget, args.predict and not args.startup, stages)
+    worker_util.write_result(args.out, result, stages)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,11 @@ class Workload:
     # Text workloads (W6, W7): (vocabulary, maxlen, embedding dim, LSTM units,
     # Bidirectional layers: 0 = one plain LSTM); see `sequence_models.py`. Others: ().
     text: tuple[int, ...] = ()
+    # Predict throughput (`model.predict(x, batch_size=predict_batch)`) is
+    # measured on the first `predict_samples` rows (whole batches only) when
+    # predict_batch > 0 (W1, W5); see `predict_rows`.
+    predict_batch: int = 0
+    predict_samples: int = 0
 
     @property
     def input_dim(self) -> int:
@@ -69,6 +74,15 @@ class Workload:
     def final_activation(self) -> str:
         return "sigmoid" if self.loss == "binary_crossentropy" else "softmax"
 
+    def predict_rows(self, available: int) -> int:
+        """How many rows predict is timed on: whole batches of ``predict_batch``
+        (no partial last batch, which would make XLA compile a second shape),
+        at most ``predict_samples`` and ``available``, at least one batch's worth
+        or everything available."""
+        limit = min(self.predict_samples, available)
+        whole = limit // self.predict_batch * self.predict_batch
+        return whole or limit
+
     def scaled(self, factor: int) -> Workload:
         """The same workload with sample counts divided by ``factor``."""
         return dataclasses.replace(
@@ -89,6 +103,8 @@ WORKLOADS: tuple[Workload, ...] = (
         samples=45_000,
         epoch_samples=45_000,
         epochs=6,
+        predict_batch=1024,
+        predict_samples=45_000,
     ),
     Workload(
         name="W2",
@@ -135,6 +151,8 @@ WORKLOADS: tuple[Workload, ...] = (
         epoch_samples=30_000,
         epochs=4,
         image_shape=(28, 28, 1),
+        predict_batch=1024,
+        predict_samples=10_240,
     ),
     Workload(
         name="W6",
