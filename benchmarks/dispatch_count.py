@@ -49,12 +49,14 @@ def count_ops(run_epoch) -> collections.Counter:
     return counter.counts
 
 
-def marginal(run_epoch_of, steps: int) -> tuple[float, float, collections.Counter]:
+def marginal(run_epoch_of, steps: int,
+             counter=count_ops) -> tuple[float, float, collections.Counter]:
     """(ops per step, per-epoch constant, per-op counts per step) from epochs of
-    ``steps`` and ``2 * steps`` batches; ``run_epoch_of(n)`` trains one epoch of n batches."""
+    ``steps`` and ``2 * steps`` batches; ``run_epoch_of(n)`` trains one epoch of n batches
+    and ``counter(fn)`` counts the ops ``fn()`` dispatches."""
     run_epoch_of(steps)  # warm-up: lazy builds, first-call caches
-    short = count_ops(lambda: run_epoch_of(steps))
-    long = count_ops(lambda: run_epoch_of(2 * steps))
+    short = counter(lambda: run_epoch_of(steps))
+    long = counter(lambda: run_epoch_of(2 * steps))
     per_step = (sum(long.values()) - sum(short.values())) / steps
     constant = sum(short.values()) - per_step * steps
     ops = collections.Counter({op: (long[op] - short[op]) / steps for op in long | short})

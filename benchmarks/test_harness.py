@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 import pytest
 import torch
@@ -225,16 +227,27 @@ def test_scaling_bookkeeping(tmp_path):
     assert "| 256 | n/a (E: bad) | n/a (timed out after 600 s) | n/a |" in text
 
 
-def test_dispatch_counter_separates_per_step_and_per_epoch_ops():
-    state = torch.zeros(3)
+def test_dispatch_marginal_separates_per_step_and_per_epoch_ops():
+    log = []
 
     def run_epoch_of(steps):
-        torch.ones(2).sum()  # per epoch: ones + sum
-        for _ in range(steps):
-            state.add_(1)
-    per_step, constant, ops = dispatch_count.marginal(run_epoch_of, steps=4)
+        log.extend(["aten.ones", "aten.sum"])  # per epoch
+        log.extend(["aten.add_"] * steps)
+
+    def counter(fn):
+        del log[:]
+        fn()
+        return collections.Counter(log)
+    per_step, constant, ops = dispatch_count.marginal(run_epoch_of, steps=4, counter=counter)
     assert per_step == 1.0 and constant == 2.0
     assert ops["aten.add_"] == 1.0 and ops["aten.sum"] == 0.0
     text = dispatch_count.table({"W1": {"layerwise": (50.0, 20.0, ops),
                                         "torch": (100.0, 7.0, ops)}})
     assert "| W1 | 50.0 | 100.0 | 0.50x | 20 | 7 |" in text
+
+
+@pytest.mark.slow  # entering the first TorchDispatchMode imports torch._dynamo (seconds)
+def test_op_counter_counts_aten_ops():
+    state = torch.zeros(3)
+    counts = dispatch_count.count_ops(lambda: [state.add_(1) for _ in range(3)])
+    assert counts["aten.add_"] == 3
