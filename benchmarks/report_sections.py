@@ -186,4 +186,4 @@ def elapsed_line(meta: dict) -> list[str]:
     return [f"Run time: {meta['elapsed_s'] / 60:.1f} min for {done} of "
             f"{meta.get('rounds', 1)} rounds (training budget {meta.get('budget_s')} s a run"
             + (f", at most {meta['max_epochs']} epochs" if meta.get("max_epochs") else "")
-            + ")."]
+            + ")" + (f"; **{meta['stopped']}**" if meta.get("stopped") else "") + "."]

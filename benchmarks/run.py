@@ -70,6 +70,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         default=float(env.get("BENCH_BUDGET") or timing.TIME_BUDGET_S),
                         help="seconds of training after which a run stops early "
                              "(after at least 3 epochs)")
+    parser.add_argument("--time-limit", type=float,
+                        default=float(env.get("BENCH_TIME_LIMIT") or 35.0),
+                        help="minutes: no further round is started when the last round's "
+                             "duration would take the run past this (default 35)")
     parser.add_argument("--no-predict", dest="predict", action="store_false",
                         help="skip the predict throughput of W1 / W5")
     parser.add_argument("--no-startup", dest="startup", action="store_false",
@@ -204,6 +208,13 @@ def startup_round(args, fws: list[Framework], round_index: int, startup: dict) -
         print(f"start {fw.name:<17} {text}", flush=True)
 
 
+def round_fits(round_index: int, elapsed_s: float, last_round_s: float,
+               limit_min: float) -> bool:
+    """Whether another round, as long as the last one, ends within ``limit_min``
+    minutes (the first round always runs)."""
+    return round_index == 0 or elapsed_s + last_round_s <= limit_min * 60
+
+
 def main(argv=None) -> None:
     """Run every selected workload on every selected framework, in rounds."""
     args = parse_args(argv)
@@ -237,7 +248,15 @@ def main(argv=None) -> None:
         meta["elapsed_s"] = round(time.perf_counter() - began, 1)
         report.write(md_path, json_path, meta, wls, fw_names, results, extra)
 
+    round_began = began
     for round_index in range(meta["rounds"]):
+        if not round_fits(round_index, time.perf_counter() - began,
+                          time.perf_counter() - round_began, args.time_limit):
+            meta["stopped"] = (f"stopped after {round_index} rounds: another would pass "
+                               f"--time-limit {args.time_limit:g} min")
+            print(meta["stopped"], flush=True)
+            break
+        round_began = time.perf_counter()
         print(f"-- round {round_index + 1} of {meta['rounds']}", flush=True)
         if args.gemm:
             gemm_round(args, extra["gemm"])

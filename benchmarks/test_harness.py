@@ -25,7 +25,7 @@ import workloads
 
 def test_should_stop_respects_max_and_min_epochs():
     assert not timing.should_stop([], max_epochs=4)
-    assert not timing.should_stop([100.0, 100.0], max_epochs=4)  # below MIN_EPOCHS
+    assert not timing.should_stop([100.0] * (timing.MIN_EPOCHS - 1), max_epochs=4)
     assert timing.should_stop([100.0] * timing.MIN_EPOCHS, max_epochs=10)  # over budget
     assert not timing.should_stop([0.1] * timing.MIN_EPOCHS, max_epochs=10)
     assert timing.should_stop([0.1] * 4, max_epochs=4)
@@ -191,6 +191,14 @@ def test_worker_flags_and_effective_workload():
     assert workload.predict_rows(4_500) == 4_096  # whole batches of 1024
     assert workloads.get_workload("W5").predict_rows(30_000) == 10_240
     assert workloads.get_workload("W5").predict_rows(500) == 500  # less than one batch
+
+
+def test_round_fits_the_time_limit():
+    assert run.round_fits(0, elapsed_s=10_000, last_round_s=10_000, limit_min=1)
+    assert run.round_fits(2, elapsed_s=20 * 60, last_round_s=10 * 60, limit_min=35)
+    assert not run.round_fits(2, elapsed_s=26 * 60, last_round_s=13 * 60, limit_min=35)
+    meta = dict(_meta(), rounds_done=2, stopped="stopped after 2 rounds")
+    assert "**stopped after 2 rounds**" in report.render_markdown(meta, [], [], {})
 
 
 def test_time_passes_counts_calls():
