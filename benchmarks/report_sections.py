@@ -148,8 +148,9 @@ def startup_lines(startup: dict, frameworks: list[str]) -> list[str]:
              "(seconds, lower is better)", "",
              "Wall clock of the worker subprocess from spawn to exit (`--startup`: one epoch, "
              "no predict), same cached data file; the stage columns are seconds after the "
-             "spawn at which the worker finished importing its framework, compiling the "
-             "model and training the epoch. Best of the rounds.", ""]
+             "spawn at which the worker finished importing its framework, `model.compile` "
+             "(JAX and TF trace and compile the step lazily, inside the first epoch) and "
+             "the epoch. Best of the rounds.", ""]
     rows = []
     for f in frameworks:
         entry = startup.get(f)
