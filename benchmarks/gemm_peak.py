@@ -70,8 +70,11 @@ def _matmul_for(lib: str, n: int, threads: int):
     if lib == "tensorflow":
         import tensorflow as tf
 
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
         a, b = tf.random.normal((n, n)), tf.random.normal((n, n))
-        return lambda: tf.linalg.matmul(a, b).numpy()  # .numpy(): the result is computed
+        # Eager ops run in order: reading one element waits for the whole product.
+        return lambda: tf.linalg.matmul(a, b)[0, 0].numpy()
     if lib == "jax":
         import jax
         import jax.numpy as jnp

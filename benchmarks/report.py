@@ -92,12 +92,15 @@ def render_markdown(meta: dict, workloads: list[Workload], frameworks: list[str]
         [w.name] + [_cell(results.get(w.name, {}).get(f), "first_epoch_s", ".2f")
                     for f in frameworks] for w in workloads])
 
-    lines += ["", "## Ratios: layerwise samples/s ÷ other (> 1: layerwise is faster)", ""]
+    lines += ["", "## Ratios: layerwise samples/s ÷ other (> 1: layerwise is faster)", "",
+              sections.NOISE_MARK, ""]
     baselines = [b for b in RATIO_BASELINES if b in frameworks]
     if "layerwise" not in frameworks or not baselines:
         lines += ["(needs layerwise and at least one other framework in the run)", ""]
     lines += _table(["workload"] + [f"layerwise / {fws[b].label}" for b in baselines], [
-        [w.name] + [_fmt_ratio(ratio(results.get(w.name, {}), b)) for b in baselines]
+        [w.name] + [_fmt_ratio(ratio(results.get(w.name, {}), b),
+                               sections.pair_noise(results.get(w.name, {}), b))
+                    for b in baselines]
         for w in workloads])
 
     lines += sections.predict_lines(workloads, frameworks, results)
@@ -119,8 +122,10 @@ def render_markdown(meta: dict, workloads: list[Workload], frameworks: list[str]
     return "\n".join(lines) + "\n"
 
 
-def _fmt_ratio(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}x"
+def _fmt_ratio(value: float | None, noise: float | None = None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.2f}x" + (" ~" if noise is not None and abs(value - 1) <= noise else "")
 
 
 def _metrics_cell(entry: dict | None) -> str:

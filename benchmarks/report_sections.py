@@ -45,8 +45,23 @@ def pct(fraction: float | None) -> str:
     return "n/a" if fraction is None else f"{fraction:.0%}"
 
 
-def ratio_text(ours: float | None, theirs: float | None) -> str:
-    return f"{ours / theirs:.2f}x" if ours and theirs else "n/a"
+def ratio_text(ours: float | None, theirs: float | None, noise: float | None = None) -> str:
+    """``ours / theirs`` as "1.23x", marked "~" when |ratio - 1| <= ``noise``."""
+    if not (ours and theirs):
+        return "n/a"
+    ratio = ours / theirs
+    return f"{ratio:.2f}x" + (" ~" if noise is not None and abs(ratio - 1) <= noise else "")
+
+
+def pair_noise(results_w: dict, other: str, key: str = "samples_per_s") -> float | None:
+    """The larger round-to-round spread of layerwise's and ``other``'s cells."""
+    spreads = [rounds.entry_spread(results_w.get(f), key) for f in ("layerwise", other)]
+    known = [s for s in spreads if s is not None]
+    return max(known) if known else None
+
+
+NOISE_MARK = ("`~`: the difference is within the noise, |ratio - 1| <= the larger "
+              "(max - min) / best of the two cells over the rounds.")
 
 
 def noise_lines(workloads: list[Workload], frameworks: list[str], results: dict,
@@ -80,12 +95,14 @@ def predict_lines(workloads: list[Workload], frameworks: list[str], results: dic
            for f in frameworks] for w in chosen], left=2)
     baselines = [b for b in RATIO_BASELINES if b in frameworks]
     if "layerwise" in frameworks and baselines:
-        lines += ["", "Predict ratios, layerwise ÷ other (> 1: layerwise is faster):", ""]
+        lines += ["", "Predict ratios, layerwise ÷ other (> 1: layerwise is faster); "
+                  + NOISE_MARK, ""]
+        key = "predict_samples_per_s"
         lines += table(["workload"] + [f"layerwise / {LABELS[b]}" for b in baselines], [
-            [w.name] + [ratio_text(value(results.get(w.name, {}).get("layerwise"),
-                                         "predict_samples_per_s"),
-                                   value(results.get(w.name, {}).get(b),
-                                         "predict_samples_per_s")) for b in baselines]
+            [w.name] + [ratio_text(value(results.get(w.name, {}).get("layerwise"), key),
+                                   value(results.get(w.name, {}).get(b), key),
+                                   pair_noise(results.get(w.name, {}), b, key))
+                        for b in baselines]
             for w in chosen])
     return lines + noise_lines(chosen, frameworks, results, "predict_samples_per_s", "predict")
 

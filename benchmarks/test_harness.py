@@ -14,6 +14,7 @@ import torch
 import dispatch_count
 import gemm_peak
 import report
+import report_sections as sections
 import rounds
 import run
 import scaling
@@ -168,6 +169,11 @@ def test_markdown_new_sections():
     assert "| W1 | 20% | 20% |" in text  # training noise: (300 - 240) / 300
     assert "| W1 | 10,240 | 1,100 | 1,000 |" in text  # predict table
     assert "| W1 | 1.10x |" in text  # predict ratio layerwise / PyTorch loop
+    assert "| W1 | 2.00x |" in text  # training ratio, outside the 20% noise
+    assert sections.ratio_text(105.0, 100.0, noise=0.1) == "1.05x ~"  # within the noise
+    assert sections.ratio_text(120.0, 100.0, noise=0.1) == "1.20x"
+    assert sections.ratio_text(None, 100.0) == "n/a"
+    assert sections.pair_noise(results["W1"], "torch") == pytest.approx(0.2)
     assert "| JAX (jit) | 400.0 | 25% |" in text  # GEMM with its noise
     # W2: 10,000 samples/s x 15.588 MFLOP / 400 GFLOP/s = 39%; 54% counting 21.732 MFLOP
     assert "| W2 | 15.59 | 39% | n/a | 54% |" in text
