@@ -71,9 +71,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="seconds of training after which a run stops early "
                              "(after at least 3 epochs)")
     parser.add_argument("--time-limit", type=float,
-                        default=float(env.get("BENCH_TIME_LIMIT") or 35.0),
+                        default=float(env.get("BENCH_TIME_LIMIT") or 38.0),
                         help="minutes: no further round is started when the last round's "
-                             "duration would take the run past this (default 35)")
+                             "duration would take the run past this (default 38)")
     parser.add_argument("--no-predict", dest="predict", action="store_false",
                         help="skip the predict throughput of W1 / W5")
     parser.add_argument("--no-startup", dest="startup", action="store_false",
@@ -253,7 +253,8 @@ def main(argv=None) -> None:
         if not round_fits(round_index, time.perf_counter() - began,
                           time.perf_counter() - round_began, args.time_limit):
             meta["stopped"] = (f"stopped after {round_index} rounds: another would pass "
-                               f"--time-limit {args.time_limit:g} min")
+                               f"--time-limit {args.time_limit:g} min (raise it, or narrow "
+                               f"the run with --only / --budget / --max-epochs)")
             print(meta["stopped"], flush=True)
             break
         round_began = time.perf_counter()
