@@ -74,7 +74,7 @@ def noise_lines(workloads: list[Workload], frameworks: list[str], results: dict,
     if not rows:
         return []
     return ["", f"Noise of the {title} numbers, (max - min) / best over the rounds "
-                f"(n/a: fewer than 2 successful rounds); "
+                f"(n/a: fewer than 2 successful rounds): "
                 f"{rounds.spread_summary(list(cells.values()))}.", ""] + table(
         ["workload"] + [LABELS[f] for f in frameworks], rows)
 

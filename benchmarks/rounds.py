@@ -62,9 +62,8 @@ def spread_summary(spreads: list[float | None]) -> str:
     """One line: the median and the largest spread of the cells that have one."""
     ok = [s for s in spreads if s is not None]
     if not ok:
-        return "noise: n/a (needs >= 2 successful rounds per cell)"
-    return (f"noise ((max - min) / best over the rounds): median {statistics.median(ok):.1%}, "
-            f"largest {max(ok):.1%} over {len(ok)} cells")
+        return "no cell has 2 successful rounds yet"
+    return f"median {statistics.median(ok):.1%}, largest {max(ok):.1%} over {len(ok)} cells"
 
 
 def order_for_round(items: list, round_index: int) -> list:

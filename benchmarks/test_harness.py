@@ -125,7 +125,7 @@ def test_spread_and_its_summary():
     assert rounds.spread([100.0, None]) is None
     line = rounds.spread_summary([0.1, None, 0.3, 0.02])
     assert "median 10.0%" in line and "largest 30.0%" in line and "3 cells" in line
-    assert "n/a" in rounds.spread_summary([None])
+    assert "no cell" in rounds.spread_summary([None])
     assert rounds.order_for_round([1, 2, 3], 0) == [1, 2, 3]
     assert rounds.order_for_round([1, 2, 3], 1) == [3, 2, 1]
 
