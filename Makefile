@@ -36,6 +36,7 @@ bench:
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check layerwise tests benchmarks examples
 	$(PY) -m pytest -q -p no:cacheprovider tests/test_import_layering.py  # import-layering contract
+	PYRIGHT_PYTHON_IGNORE_WARNINGS=1 $(VENV)/bin/pyright --pythonpath $(PY)  # types: [tool.pyright]
 
 clean:
 	rm -rf $(VENV) build *.egg-info

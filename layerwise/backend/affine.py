@@ -315,6 +315,7 @@ def _warp_grid(x, r_in, c_in, fill_mode, fill_value, order, h, w):
                 weight = (wr * wc).unsqueeze(1)
             term = values if weight is None else values * weight
             total = term if total is None else total + term
+    assert total is not None  # `nodes` has 1 or 2 entries per axis: at least one term
     return total
 
 

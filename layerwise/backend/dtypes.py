@@ -56,9 +56,12 @@ def standardize_dtype(dtype) -> str:
         return "bool"
     if isinstance(dtype, torch.dtype):
         return str(dtype).replace("torch.", "")
-    name = getattr(dtype, "name", None) if not isinstance(dtype, str) else dtype
-    if name is None and hasattr(dtype, "dtype"):
-        return standardize_dtype(dtype.dtype)
+    if isinstance(dtype, str):
+        name = dtype
+    else:
+        name = getattr(dtype, "name", None)
+        if name is None and hasattr(dtype, "dtype"):
+            return standardize_dtype(dtype.dtype)
     name = str(name if name is not None else np.dtype(dtype).name).replace("torch.", "")
     if name == "double":
         return "float64"
@@ -122,8 +125,9 @@ def result_type(*dtypes) -> str:
     return _NARROW.get(out, out)
 
 
-def dtype_of(x) -> str:
-    """The Keras dtype name of a tensor, array or Python number (`int`/`float` stay weak)."""
+def dtype_of(x) -> str | type:
+    """The Keras dtype name of a tensor, array or Python number (`int`/`float` stay weak:
+    their type, `int` or `float`, is returned)."""
     if isinstance(x, bool):
         return "bool"
     if isinstance(x, (int, float)):
@@ -169,8 +173,9 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None) -> torch.Tensor:
         return torch.as_tensor(x, dtype=target)
     if isinstance(x, (list, tuple)) and x and any(isinstance(v, torch.Tensor) for v in x):
         return torch.stack([convert_to_tensor(v, dtype) for v in x])
-    if hasattr(x, "numpy") and not isinstance(x, np.ndarray):
-        x = x.numpy()
+    to_numpy = getattr(x, "numpy", None)  # tf / jax / torch-like tensors
+    if to_numpy is not None and not isinstance(x, np.ndarray):
+        x = to_numpy()
     if isinstance(x, (list, tuple)):
         flat = np.asarray(x, dtype=object).ravel().tolist() if len(x) else []
         inferred = result_type(*[dtype_of(v) for v in flat]) if flat else floatx()

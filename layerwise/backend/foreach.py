@@ -1,3 +1,5 @@
+# pyright: reportPrivateImportUsage=false
+# (This module exists to hold torch's private kernels: the one place where they are named.)
 """The private torch kernels layerwise uses, in one place, behind one version check.
 
 The optimizers update all weights at once with torch's multi-tensor kernels

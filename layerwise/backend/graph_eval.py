@@ -51,8 +51,7 @@ def gradients(loss, variables) -> list:
         op = Gradient(loss, target)
         inputs = [loss] + ([target] if isinstance(target, KerasTensor) else [])
         result = KerasTensor(tuple(target.shape), dtype=target.dtype, name="gradients")
-        Node(op, inputs, [result])
-        op._inbound_nodes.append(result.node)
+        op._inbound_nodes.append(Node(op, inputs, [result]))  # the node `result` points to
         out.append(result)
     return out
 

@@ -47,7 +47,7 @@ class Variable(torch.nn.Parameter):
             return memo[id(self)]
         result = type(self)(self.data.clone(memory_format=torch.preserve_format), self.requires_grad)
         memo[id(self)] = result
-        result.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        vars(result).update(copy.deepcopy(vars(self), memo))
         return result
 
     def __repr__(self) -> str:

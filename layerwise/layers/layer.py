@@ -90,6 +90,27 @@ class Layer(torch.nn.Module):
     # Layers whose inputs are indices (Embedding, lookups) set this to False.
     _cast_inputs = True
 
+    # The state of every layer. Annotations only (set in `__init__`, `build` and
+    # `__call__`): they create no class attribute, so nn.Module's registries and
+    # `state_dict` are untouched, and every name resolves at run time
+    # (`typing.get_type_hints`, which the TorchScript ONNX exporter calls).
+    name: str
+    built: bool
+    autocast: bool  # cast floating inputs to the compute dtype
+    supports_masking: bool
+    activity_regularizer: Any  # a regularizer (callable on the output) or None
+    _trainable: bool  # read and set through the `trainable` property
+    _dtype_name: str | None  # None: `floatx()` (backend/dtype_policy.resolve_layer_dtype)
+    _mixed_policy: Any  # the mixed-precision `DTypePolicy`, or None
+    _trainable_variables: list[Variable]
+    _non_trainable_variables: list[Variable]
+    _losses: list[torch.Tensor]  # `add_loss` terms of the last call
+    _losses_call_id: int  # the call that `_losses` belongs to
+    _inbound_nodes: list[Node]  # functional-graph nodes that call this layer
+    _build_input_shape: Any  # shape(s) given to `build`, batch dimension None
+    _build_device: torch.device | None  # device of the first input: new weights go there
+    _batch_input_shape: tuple | None  # from `input_shape=` / `batch_input_shape=`
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "__init__" in cls.__dict__:  # `Dense(np.int64(16))` accepted, as in Keras 2

@@ -137,8 +137,14 @@ class Optimizer:
     loss_scale_factor: float | None
     gradient_accumulation_steps: int | None
     built: bool
-    _iterations: int
+    _iterations: int  # steps taken (with accumulation: steps, not updates)
     _warned_missing: bool
+    _learning_rate: Any  # float, `LearningRateSchedule` or callable
+    _variables: list[torch.Tensor]  # the weights the state was built for
+    _averages: list[torch.Tensor]  # EMA of the weights (`use_ema`)
+    _accumulated_gradients: list[torch.Tensor]  # `gradient_accumulation_steps`
+    _exclude_ids: set[int]  # `exclude_from_weight_decay(var_list=...)`
+    _exclude_pattern: re.Pattern | None  # `exclude_from_weight_decay(var_names=...)`
 
     def __init__(self, learning_rate=0.001, weight_decay: float | None = None,
                  clipnorm: float | None = None, clipvalue: float | None = None,

@@ -103,9 +103,12 @@ def _deserialize(config, custom_objects):
     if "class_name" not in config:
         return {k: _deserialize(v, custom_objects) for k, v in config.items()}
     class_name, inner = config["class_name"], config.get("config")
-    if class_name == "__numpy__":
-        return np.array(inner["value"], dtype=inner["dtype"])
-    if class_name == "__tuple__":
+    if class_name in ("__numpy__", "__tuple__"):
+        if not isinstance(inner, dict):
+            raise TypeError(f"Could not deserialize {config!r}: `{class_name}` needs a "
+                            "`config` dict holding its `value`.")
+        if class_name == "__numpy__":
+            return np.array(inner["value"], dtype=inner["dtype"])
         return tuple(_deserialize(v, custom_objects) for v in inner["value"])
     if class_name == "function":
         return _function(config, custom_objects)

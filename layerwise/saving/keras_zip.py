@@ -21,6 +21,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+from typing import Any
 
 from layerwise.models.functional import Functional
 from layerwise.registry.serialization import (
@@ -92,7 +93,7 @@ def save_model_to_archive(model, filepath: str, include_optimizer: bool = True) 
                 zf.writestr(name, data)
 
 
-def _asset_owners(model) -> list[tuple[str, object]]:
+def _asset_owners(model) -> list[tuple[str, Any]]:
     return [(path, obj) for path, obj in saveables(model, include_optimizer=False)
             if callable(getattr(obj, "save_asset_files", None))]
 
@@ -203,6 +204,11 @@ class KerasArchive:
                 raise ValueError(f"{self.source} has no {required!r}: it is not a `.keras` file.")
         self._names = seen
 
+    def _zip(self) -> zipfile.ZipFile:
+        if self._zf is None:
+            raise ValueError(f"{self.source} is closed: read it inside `with KerasArchive(...)`.")
+        return self._zf
+
     def has(self, name: str) -> bool:
         return name in self._names
 
@@ -211,18 +217,18 @@ class KerasArchive:
         return [n for n in self._names if n.startswith(prefix) and not n.endswith("/")]
 
     def size(self, name: str) -> int:
-        return self._zf.getinfo(name).file_size
+        return self._zip().getinfo(name).file_size
 
     def read(self, name: str, limit: int) -> bytes:
         """The member's bytes, refusing more than `limit` bytes."""
-        info = self._zf.getinfo(name)
+        info = self._zip().getinfo(name)
         if info.file_size > limit:
             raise ValueError(
                 f"{self.source}: member {name!r} is {info.file_size} bytes, more than the "
                 f"{limit} allowed."
             )
         try:
-            with self._zf.open(info) as f:
+            with self._zip().open(info) as f:
                 data = f.read(limit + 1)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
                 RuntimeError, zipfile.LargeZipFile) as error:
@@ -283,7 +289,7 @@ class KerasArchive:
         """Copies member `name` to `path`; the bytes really copied (never more than `size`)."""
         done = 0
         try:
-            with self._zf.open(name) as src, open(path, "wb") as dst:
+            with self._zip().open(name) as src, open(path, "wb") as dst:
                 while chunk := src.read(min(1 << 20, size + 1 - done)):
                     done += len(chunk)
                     if done > size:

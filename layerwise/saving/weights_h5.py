@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import torch
@@ -109,7 +110,7 @@ def _attr_str(obj, key: str):
     return value if isinstance(value, str) else None
 
 
-def read_dataset(dataset, expected_shape: tuple) -> np.ndarray:
+def read_dataset(dataset, expected_shape: tuple) -> np.ndarray | torch.Tensor:
     """Reads `dataset`, whose declared shape was already checked to be `expected_shape`."""
     if tuple(dataset.shape) != tuple(expected_shape):  # defensive: callers check first
         raise ValueError(
@@ -162,16 +163,16 @@ def _holds_layers(container, depth: int = 0) -> bool:
     return False
 
 
-def _children(obj) -> list[tuple[str, object]]:
+def _children(obj) -> list[tuple[str, Any]]:
     """The attributes Keras' saver visits, in its order."""
     if not isinstance(obj, Layer):
         return []  # optimizers have no children
     if isinstance(obj, (Functional, Sequential)):
-        children = [("layers", obj.layers)]
+        children: list[tuple[str, Any]] = [("layers", obj.layers)]
         if getattr(obj, "optimizer", None) is not None:
             children.append(("optimizer", obj.optimizer))
         return children
-    found: dict[str, object] = {}
+    found: dict[str, Any] = {}
     for name, module in obj._modules.items():
         if module is not None and (_is_saveable(module) or _is_container(module)):
             found[name] = module
@@ -189,9 +190,9 @@ def _children(obj) -> list[tuple[str, object]]:
     return [(name, found[name]) for name in sorted(found, key=_name_key)]
 
 
-def saveables(model, include_optimizer: bool = True) -> list[tuple[str, object]]:
+def saveables(model, include_optimizer: bool = True) -> list[tuple[str, Any]]:
     """`(group path, layer or optimizer)` pairs, as Keras 3's saver visits them."""
-    out: list[tuple[str, object]] = []
+    out: list[tuple[str, Any]] = []
     visited: set[int] = set()
 
     def join(path: str, name: str) -> str:
@@ -331,7 +332,7 @@ def _describe(obj, path: str) -> str:
     return f"{kind} '{getattr(obj, 'name', '?')}' (group '/{_vars_path(path)}')"
 
 
-def plan_values(targets: list, group, what: str) -> list[tuple[object, object]] | str:
+def plan_values(targets: list, group, what: str) -> list[tuple[Any, Any]] | str:
     """Pairs each target variable with its dataset, or returns the reason they do not match."""
     keys = list(group.keys()) if group is not None else []
     if len(keys) != len(targets):
@@ -365,9 +366,9 @@ def read_weights(model, h5file, skip_mismatch: bool = False, load_optimizer: boo
         ValueError: when variables are missing or do not match (unless
             `skip_mismatch`), or the file is malformed. Nothing is changed then.
     """
-    assignments: list[tuple[object, object]] = []
+    assignments: list[tuple[Any, Any]] = []
     optimizer_load = None
-    hooks: list[tuple[object, object]] = []
+    hooks: list[tuple[Any, Any]] = []
     problems: list[str] = []
     for path, obj in saveables(model, include_optimizer=load_optimizer):
         group = find_vars_group(h5file, path)

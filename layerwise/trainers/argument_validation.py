@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
+from typing import TypeGuard
 
 import numpy as np
 import torch
@@ -29,7 +30,7 @@ def _received(name: str, value) -> str:
     return f"Received: {name}={text} (of type {type(value).__name__})"
 
 
-def _is_int(value) -> bool:
+def _is_int(value) -> TypeGuard[int | np.integer]:
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
@@ -128,7 +129,7 @@ def check_class_weight(model, class_weight) -> None:
                 f"{_received('class_weight', class_weight)}"
             )
         if not isinstance(weight, numbers.Real) or isinstance(weight, bool) or \
-                not np.isfinite(weight):
+                not np.isfinite(float(weight)):
             raise ValueError(
                 f"`class_weight` values must be finite numbers; class {key!r} has weight "
                 f"{weight!r}. {_received('class_weight', class_weight)}"
@@ -188,7 +189,7 @@ def check_fit(model, x, y, batch_size, epochs, callbacks, validation_split, clas
         raise ValueError("`initial_epoch` must be a non-negative integer. "
                          f"{_received('initial_epoch', initial_epoch)}")
     if not isinstance(validation_split, numbers.Real) or isinstance(validation_split, bool) \
-            or not 0 <= validation_split < 1:
+            or not 0 <= float(validation_split) < 1:
         raise ValueError("`validation_split` must be a float in [0, 1). "
                          f"{_received('validation_split', validation_split)}")
     check_positive_int("validation_steps", validation_steps)

@@ -59,8 +59,11 @@ class GatherBuffers:
             return False
         # The list's reference and getrefcount's argument; one TensorImpl owner; the
         # storage held by that TensorImpl and by the temporary `untyped_storage()`.
-        return (sys.getrefcount(buffers[slot]) == 2 and buffers[slot]._use_count() == 1
-                and _storage_use_count(buffers[slot]) == 2)
+        # (The ignores: a local name for the buffer would add the reference counted here,
+        # so the checker cannot see it is not None; `_use_count` is not in torch's stubs.)
+        return (sys.getrefcount(buffers[slot]) == 2
+                and buffers[slot]._use_count() == 1  # pyright: ignore[reportOptionalMemberAccess, reportAttributeAccessIssue]
+                and _storage_use_count(buffers[slot]) == 2)  # pyright: ignore[reportArgumentType]
 
     def gather(self, index: torch.Tensor) -> torch.Tensor:
         """`source.index_select(0, index)`, written into a free buffer when possible."""

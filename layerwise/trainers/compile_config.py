@@ -115,8 +115,9 @@ def _deserialize_object(config, kind: str, custom_objects):
             # is enough for `compile()`.
             inner = config.get("config")
             name = inner.get("name") if isinstance(inner, Mapping) else None
-            if kind == "metric" and isinstance(name, str) and config.get("class_name") in (
-                    "MeanMetricWrapper", "SumOverBatchSizeMetricWrapper"):
+            if (kind == "metric" and isinstance(inner, Mapping) and isinstance(name, str)
+                    and config.get("class_name") in ("MeanMetricWrapper",
+                                                     "SumOverBatchSizeMetricWrapper")):
                 fn = inner.get("fn")
                 try:
                     module.get(name)

@@ -26,8 +26,9 @@ from layerwise.trainers.data_checks import check_finite, check_targets
 from layerwise.utils.py_dataset import PyDataset, iterate_batches
 
 
-def to_tensor(x, device=None, name="x") -> torch.Tensor:
-    """Converts an array-like to a tensor: float64 becomes floatx, other dtypes are kept."""
+def to_tensor(x, device=None, name="x") -> torch.Tensor | np.ndarray:
+    """Converts an array-like to a tensor: float64 becomes floatx, other dtypes are kept
+    (string arrays stay NumPy)."""
     if isinstance(x, torch.Tensor):
         t = x
     else:
@@ -217,7 +218,8 @@ class ArrayDataAdapter(DataAdapter):
             else:
                 take = functools.partial(_gather_rows, rows=order[start:start + bs])
             if single and sw is None:
-                xb = take(x) if gather_x is None else gather_x(order[start:start + bs])
+                xb = (take(x) if gather_x is None or order is None
+                      else gather_x(order[start:start + bs]))
                 yield xb, (None if y is None else take(y)), None
                 del xb
                 continue
@@ -351,6 +353,7 @@ class PyDatasetAdapter(GeneratorDataAdapter):
                 return range(start, start + int(count))
             self._cursor %= n
             return [(start + i) % n for i in range(int(count))]
+        assert n is not None  # `__init__` requires `steps` for an infinite PyDataset
         indices = list(range(n))
         if self.shuffle:
             random.shuffle(indices)
@@ -415,7 +418,7 @@ def _layerwise_dataset_iterable(dataset, steps):
             "This dataset yields single samples, not batches: call `.batch(batch_size)` on "
             "it before passing it to `fit`, `evaluate` or `predict`."
         )
-    if not steps and int(dataset.cardinality()) == INFINITE_CARDINALITY:
+    if not steps and dataset._step.cardinality() == INFINITE_CARDINALITY:
         raise ValueError(
             "This dataset is infinite (it ends in `repeat()`): pass `steps_per_epoch` (or "
             "`steps`) to say how many batches make an epoch."
@@ -533,3 +536,15 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None,
         sample_weight = cw if sample_weight is None else np.asarray(sample_weight) * cw
     return ArrayDataAdapter(x, y, sample_weight, batch_size=batch_size or 32, shuffle=shuffle,
                             device=device, steps=steps)
+
+
+def single_batch(adapter: DataAdapter, method: str) -> tuple:
+    """`(x, y, sample_weight)` of an array adapter: the one batch of `method`
+    (`train_on_batch` / `test_on_batch`)."""
+    if not isinstance(adapter, ArrayDataAdapter):
+        raise ValueError(
+            f"`{method}` takes one batch of arrays or tensors; received `x` read through "
+            f"{type(adapter).__name__} (a generator, dataset or loader). Iterate over it and "
+            f"call `{method}(x_batch, y_batch)` on each batch, or use `fit` / `evaluate`."
+        )
+    return adapter.x, adapter.y, adapter.sample_weight

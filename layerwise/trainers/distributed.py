@@ -24,6 +24,7 @@ import itertools
 
 import torch
 import torch.distributed as dist
+from torch.utils.data.distributed import DistributedSampler
 
 from layerwise.distribution import runtime
 from layerwise.metrics.metric import Metric
@@ -106,7 +107,7 @@ class ShardedAdapter(DataAdapter):
 def _distributed_sampler(adapter):
     loader = getattr(adapter, "data", None)
     sampler = getattr(loader, "sampler", None)
-    if isinstance(sampler, torch.utils.data.distributed.DistributedSampler):
+    if isinstance(sampler, DistributedSampler):
         return sampler
     return None
 

@@ -11,6 +11,7 @@ values stay on the device until a log is read.
 from __future__ import annotations
 
 import inspect
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -18,6 +19,7 @@ from layerwise.activations.logits import copy_logits
 from layerwise.backend import call_context
 from layerwise.trainers import data_adapters
 from layerwise.trainers.logs import pythonify_logs
+from layerwise.trainers.trainer_state import TrainerState
 
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
@@ -47,8 +49,14 @@ def unpack_x_y_sample_weight(data):
     )
 
 
-class Steps:
-    """Mixin: the steps of a `Model` (public and fast)."""
+class Steps(TrainerState):
+    """Mixin: the steps of a `Model` (public and fast); its state is `TrainerState`."""
+
+    if TYPE_CHECKING:  # defined by `Trainer`, the subclass that all models inherit
+        def _output_names(self) -> list[str]: ...
+
+        @property
+        def metrics(self) -> list[Any]: ...
 
     # ------------------------------------------------------------- public API
     def train_step(self, data):
@@ -62,6 +70,7 @@ class Steps:
         y_pred = self(x, training=True)
         self.zero_grad()
         loss = self._compute_loss_call(x, y, y_pred, sample_weight, training=True)
+        assert self._loss_tracker is not None  # set by `compile`, which `fit` checks
         self._loss_tracker.add_batch_mean(loss, _batch_size(x))
         if self.optimizer is not None:
             loss = self.optimizer.scale_loss(loss)
@@ -69,6 +78,7 @@ class Steps:
         if trainable_weights:
             loss.backward()
             gradients = [v.value.grad for v in trainable_weights]
+            assert self.optimizer is not None  # set by `compile`, which `fit` checks
             with torch.no_grad():
                 self.optimizer.apply(gradients, trainable_weights)
         return self.compute_metrics(x, y, _detach(y_pred), sample_weight=sample_weight)
@@ -79,6 +89,7 @@ class Steps:
         with torch.no_grad():
             y_pred = self(x, training=False)
             loss = self._compute_loss_call(x, y, y_pred, sample_weight, training=False)
+        assert self._loss_tracker is not None  # set by `compile`, which `evaluate` checks
         self._loss_tracker.add_batch_mean(loss, _batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
@@ -175,6 +186,8 @@ class Steps:
         return self(x, training=training)
 
     def _train_step(self, x, y, sample_weight) -> None:
+        # Set by `compile` and `train_state.ensure_prepared`, which run before any step.
+        assert self._trainable_params is not None and self.optimizer is not None
         for p in self._trainable_params:
             p.grad = None
         y_pred = self._forward(x, True)
@@ -189,6 +202,7 @@ class Steps:
         self.optimizer.step_from_grads()
 
     def _update_metrics(self, x, y, y_pred, sample_weight, loss) -> None:
+        assert self._loss_tracker is not None  # set by `compile`
         self._loss_tracker.add_batch_mean(loss, _batch_size(x))
         if y is not None and self._compile_metrics is not None:
             self._compile_metrics.update_state(y, _detach(y_pred), sample_weight,

@@ -140,7 +140,8 @@ class Trainer(Steps):
             self(sample, training=False)
         self._maybe_move_to_default_device()
 
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose: int | str = "auto",
+            callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, validation_freq=1, **kwargs):
@@ -216,9 +217,9 @@ class Trainer(Steps):
             epoch_logs = loop.run()
         finally:
             self.epoch_loop = None
-        if epochs > loop.initial_epoch and self.optimizer.built:
+        if epochs > loop.initial_epoch and self.optimizer is not None and self.optimizer.built:
             # Writes the EMA weights into the model when `use_ema=True`, as Keras does.
-            self.optimizer.finalize_variable_values(self._trainable_params)
+            self.optimizer.finalize_variable_values(self._trainable_params or [])
         callback_list.on_train_end(epoch_logs)
         if self._distributed:
             distributed.runtime.barrier()  # rank 0's last files are written
@@ -247,7 +248,8 @@ class Trainer(Steps):
                                               device=self._device())
 
     # --------------------------------------------------------------- evaluate
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+    def evaluate(self, x=None, y=None, batch_size=None, verbose: int | str = "auto",
+                 sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
         """Returns the loss and metrics of the model on the given data.
 
@@ -287,7 +289,8 @@ class Trainer(Steps):
         return flatten_metrics_in_order(self, logs)
 
     # ---------------------------------------------------------------- predict
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
+    def predict(self, x, batch_size=None, verbose: int | str = "auto", steps=None,
+                callbacks=None, **kwargs):
         """Returns the model's outputs for `x` as NumPy arrays, batch by batch.
 
         Args:
@@ -343,7 +346,8 @@ class Trainer(Steps):
         try:
             self.train()
             self.reset_metrics()
-            logs = self._step_function("train")(adapter.x, adapter.y, adapter.sample_weight)
+            logs = self._step_function("train")(
+                *data_adapters.single_batch(adapter, "train_on_batch"))
         finally:
             train_state.restore(changed)
         return self._on_batch_result(logs, "train", return_dict)
@@ -356,7 +360,7 @@ class Trainer(Steps):
         train_state.ensure_prepared(self, adapter.sample_x())
         adapter = adapter.on_device(self._device())
         self.reset_metrics()
-        logs = self._step_function("test")(adapter.x, adapter.y, adapter.sample_weight)
+        logs = self._step_function("test")(*data_adapters.single_batch(adapter, "test_on_batch"))
         return self._on_batch_result(logs, "test", return_dict)
 
     def predict_on_batch(self, x):
