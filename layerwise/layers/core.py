@@ -56,7 +56,6 @@ class Dense(Layer):
         self.bias_regularizer = regularizers_module.get(bias_regularizer)
         self.kernel_constraint = constraints_module.get(kernel_constraint)
         self.bias_constraint = constraints_module.get(bias_constraint)
-        self._linear_activation = self.activation is activations_module.linear
         self.input_spec_dim = None
 
     def build(self, input_shape):
@@ -106,8 +105,10 @@ class Dense(Layer):
             x = torch.matmul(inputs, self.kernel)
             if self.bias is not None:
                 x = x + self.bias
-        if self._linear_activation:
+        if self.activation is activations_module.linear:
             return x
+        if self.activation is activations_module.relu and not torch.is_grad_enabled():
+            return x.relu_()  # inference: `x` is this call's own buffer, no second one
         return self.activation(x)
 
     def compute_output_shape(self, input_shape):

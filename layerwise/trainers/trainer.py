@@ -9,6 +9,7 @@ to batch hooks cost nothing per step.
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -16,7 +17,7 @@ import torch
 
 from layerwise import optimizers as optimizers_module
 from layerwise.backend.device import default_device
-from layerwise.backend.host_memory import tune_malloc
+from layerwise.backend.host_memory import heap_only, tune_malloc
 from layerwise.callbacks.callback_list import CallbackList
 from layerwise.callbacks.progbar_logger import resolve_verbose
 from layerwise.metrics.metric import Mean, Metric
@@ -25,6 +26,15 @@ from layerwise.trainers.compile_utils import CompileLoss, CompileMetrics
 from layerwise.trainers.epoch_loop import EpochLoop, run_evaluation
 from layerwise.trainers.logs import flatten_metrics_in_order, pythonify_logs
 from layerwise.trainers.steps import Steps
+
+
+def _cpu_heap(method):
+    """Runs `method` inside `host_memory.heap_only(model device)` (CPU malloc tuning)."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with heap_only(self._device()):
+            return method(self, *args, **kwargs)
+    return wrapper
 
 
 class Trainer(Steps):
@@ -140,6 +150,7 @@ class Trainer(Steps):
             self(sample, training=False)
         self._maybe_move_to_default_device()
 
+    @_cpu_heap
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose: int | str = "auto",
             callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
@@ -171,8 +182,10 @@ class Trainer(Steps):
 
         Returns:
             A `History` whose `.history` maps metric names to per-epoch values.
-        The first `fit` of a CPU model tunes glibc malloc for the process (`docs/
-        performance.md`); `layerwise.config.set_malloc_tuning(False)` before it opts out.
+
+        On the CPU, the first `fit` / `evaluate` / `predict` tunes glibc malloc for the
+        process, and each call serves its allocations from the heap (`docs/performance.md`);
+        `layerwise.config.set_malloc_tuning(False)` before it opts out.
         """
         for legacy in ("workers", "use_multiprocessing", "max_queue_size"):
             kwargs.pop(legacy, None)
@@ -180,7 +193,6 @@ class Trainer(Steps):
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
         self._assert_compiled("fit")
         callbacks = argument_validation.check_fit(self, x, y, batch_size, epochs, callbacks, validation_split, class_weight, initial_epoch, steps_per_epoch, validation_steps, validation_batch_size, validation_freq)  # noqa: E501
-        tune_malloc(self._device())
         if validation_data is None and validation_split:
             if not data_adapters._is_array_structure(x):
                 raise ValueError(
@@ -208,10 +220,14 @@ class Trainer(Steps):
         callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0,
                                      model=self, verbose=verbose, epochs=epochs,
                                      steps=adapter.steps)
-        self.stop_training = False
-        self.train()
         loop = EpochLoop(self, adapter, callback_list, epochs, initial_epoch, validation,
                          prepared)
+        return self._run_fit(loop, callback_list, epochs)
+
+    def _run_fit(self, loop: EpochLoop, callback_list: CallbackList, epochs: int):
+        """Runs the epochs of `fit`, then its end-of-training work; returns the History."""
+        self.stop_training = False
+        self.train()
         self.epoch_loop = loop
         try:
             epoch_logs = loop.run()
@@ -248,6 +264,7 @@ class Trainer(Steps):
                                               device=self._device())
 
     # --------------------------------------------------------------- evaluate
+    @_cpu_heap
     def evaluate(self, x=None, y=None, batch_size=None, verbose: int | str = "auto",
                  sample_weight=None,
                  steps=None, callbacks=None, return_dict=False, **kwargs):
@@ -270,7 +287,6 @@ class Trainer(Steps):
             raise TypeError(f"evaluate() got unexpected keyword argument(s) {sorted(kwargs)}.")
         self._assert_compiled("evaluate")
         callbacks = argument_validation.check_evaluate(self, x, y, batch_size, steps, callbacks)
-        tune_malloc(self._device())
         adapter = data_adapters.get_data_adapter(x, y, sample_weight, batch_size, steps, False,
                                                  None, self._device())
         train_state.ensure_prepared(self, adapter.sample_x())
@@ -289,6 +305,7 @@ class Trainer(Steps):
         return flatten_metrics_in_order(self, logs)
 
     # ---------------------------------------------------------------- predict
+    @_cpu_heap
     def predict(self, x, batch_size=None, verbose: int | str = "auto", steps=None,
                 callbacks=None, **kwargs):
         """Returns the model's outputs for `x` as NumPy arrays, batch by batch.
@@ -305,7 +322,6 @@ class Trainer(Steps):
         if kwargs:
             raise TypeError(f"predict() got unexpected keyword argument(s) {sorted(kwargs)}.")
         callbacks = argument_validation.check_predict(self, x, batch_size, steps, callbacks)
-        tune_malloc(self._device())
         adapter = data_adapters.get_data_adapter(x, None, None, batch_size, steps, False, None,
                                                  self._device())
         verbose = resolve_verbose(verbose)

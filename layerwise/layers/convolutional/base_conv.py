@@ -13,7 +13,7 @@ from layerwise import constraints as constraints_module
 from layerwise import initializers as initializers_module
 from layerwise import regularizers as regularizers_module
 from layerwise.backend.config import standardize_data_format
-from layerwise.layers.convolutional import _ops
+from layerwise.layers.convolutional import _fused, _ops
 from layerwise.layers.layer import Layer
 from layerwise.layers.weight_config import add_bias, kernel_bias_config
 
@@ -30,7 +30,6 @@ class SpatialConv(Layer):
         self.padding = _ops.standardize_padding(padding, allow_causal=allow_causal)
         self.data_format = standardize_data_format(data_format)
         self.activation = activations_module.get(activation)
-        self._linear_activation = self.activation is activations_module.linear
         self.use_bias = bool(use_bias)
         self._padding_cache: dict = {}
         self.input_channels = None
@@ -116,7 +115,7 @@ class SpatialConv(Layer):
         return inputs, torch_padding
 
     def _activate(self, outputs):
-        if self._linear_activation:
+        if self.activation is activations_module.linear:
             return outputs
         return self.activation(outputs)
 
@@ -236,9 +235,18 @@ class BaseConv(SpatialConv):
     def call(self, inputs):
         self._check_channels(inputs)
         inputs, padding = self._pad(inputs)
+        torch_inputs = self._to_torch(inputs)
+        weight = self._torch_weight(self.kernel)
+        post_op = _fused.fusable_activation(self.activation) if self._op_rank == 2 else None
+        if _fused.can_fuse(torch_inputs, weight, post_op):
+            outputs = _fused.conv2d_pointwise(
+                torch_inputs, weight, self.bias, self._t_strides, padding, self._t_dilation,
+                self.groups, post_op,
+            )
+            return self._from_torch(outputs)
         outputs = self._conv(
-            self._to_torch(inputs), self._torch_weight(self.kernel), self.bias,
-            self._t_strides, padding, self._t_dilation, self.groups,
+            torch_inputs, weight, self.bias, self._t_strides, padding, self._t_dilation,
+            self.groups,
         )
         return self._activate(self._from_torch(outputs))
 

@@ -1,0 +1,96 @@
+"""Inference-only fused conv + bias + ReLU (`layers/convolutional/_fused.py`) and
+activations read at call time (Dense, Conv)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import layerwise as keras
+from layerwise.layers.convolutional import _fused
+
+CASES = [
+    dict(filters=8, kernel_size=3),
+    dict(filters=8, kernel_size=3, padding="same"),
+    dict(filters=6, kernel_size=(3, 2), strides=2, padding="same"),
+    dict(filters=4, kernel_size=3, dilation_rate=2),
+    dict(filters=8, kernel_size=3, groups=2),
+    dict(filters=8, kernel_size=3, use_bias=False),
+]
+
+
+def _unfused(layer, x):
+    with torch.enable_grad():
+        return layer(x).detach()
+
+
+@pytest.mark.parametrize("kwargs", CASES)
+def test_conv2d_relu_inference_is_fused_and_equal_to_the_autograd_path(kwargs, monkeypatch):
+    torch.manual_seed(0)
+    layer = keras.layers.Conv2D(activation="relu", **kwargs)
+    x = torch.randn(3, 9, 10, 4)
+    expected = _unfused(layer, x)
+    calls = []
+    real = _fused.conv2d_pointwise
+    monkeypatch.setattr(_fused, "conv2d_pointwise",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    with torch.no_grad():
+        got = layer(x)
+    assert calls == [1]
+    assert got.shape == expected.shape
+    torch.testing.assert_close(got, expected, rtol=1e-6, atol=1e-6)
+    assert bool((got >= 0).all())
+
+
+def test_conv1d_relu_and_predict_use_the_fused_kernel(monkeypatch):
+    torch.manual_seed(0)
+    model = keras.Sequential([keras.Input((12, 3)), keras.layers.Conv1D(5, 3, activation="relu"),
+                              keras.layers.GlobalMaxPooling1D()])
+    x = np.random.default_rng(0).normal(size=(7, 12, 3)).astype("float32")
+    expected = _unfused(model, torch.from_numpy(x)).numpy()
+    calls = []
+    real = _fused.conv2d_pointwise
+    monkeypatch.setattr(_fused, "conv2d_pointwise",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-6, atol=1e-6)
+    assert calls  # predict took the fused kernel
+
+
+def test_training_and_other_activations_take_the_unfused_path(monkeypatch):
+    monkeypatch.setattr(_fused, "conv2d_pointwise", lambda *a, **k: pytest.fail("fused"))
+    x = torch.randn(2, 6, 6, 3)
+    relu = keras.layers.Conv2D(4, 3, activation="relu")
+    relu(x).sum().backward()  # autograd on: unfused, gradients flow
+    assert relu.kernel.grad is not None
+    with torch.no_grad():
+        keras.layers.Conv2D(4, 3, activation="tanh")(x)
+        keras.layers.Conv2D(4, 3, activation="relu", data_format="channels_first")(
+            torch.randn(2, 3, 6, 6))
+
+
+@pytest.mark.parametrize("cls, args, x", [
+    (keras.layers.Dense, (4,), torch.randn(5, 3)),
+    (keras.layers.Conv2D, (4, 3), torch.randn(2, 6, 6, 3)),
+])
+def test_an_activation_changed_after_build_is_used(cls, args, x):
+    # Grad-CAM / visualisation tutorials swap the activation of a built layer.
+    layer = cls(*args, activation="relu")
+    with torch.no_grad():
+        assert bool((layer(x) >= 0).all())
+        layer.activation = keras.activations.linear
+        assert bool((layer(x) < 0).any())
+        layer.activation = keras.activations.get("relu")
+        assert bool((layer(x) >= 0).all())
+    linear = cls(*args)
+    linear(x)
+    linear.activation = keras.activations.get("relu")
+    assert bool((linear(x) >= 0).all())
+
+
+def test_dense_relu_inference_equals_the_autograd_path():
+    layer = keras.layers.Dense(6, activation="relu")
+    x = torch.randn(4, 3)
+    expected = _unfused(layer, x)
+    with torch.no_grad():
+        torch.testing.assert_close(layer(x), expected, rtol=0, atol=0)
