@@ -8,6 +8,7 @@ from layerwise import activations as activations_module
 from layerwise import constraints as constraints_module
 from layerwise import initializers as initializers_module
 from layerwise import regularizers as regularizers_module
+from layerwise.layers.kernel_grad_sink import sinked_linear
 from layerwise.layers.layer import Layer
 from layerwise.layers.weight_config import kernel_bias_config
 
@@ -57,6 +58,8 @@ class Dense(Layer):
         self.kernel_constraint = constraints_module.get(kernel_constraint)
         self.bias_constraint = constraints_module.get(bias_constraint)
         self.input_spec_dim = None
+        # Set by `fit` for plain SGD (`layers/kernel_grad_sink.py`); `None` otherwise.
+        self._kernel_grad_sink = None
 
     def build(self, input_shape):
         if len(input_shape) < 1:
@@ -99,7 +102,10 @@ class Dense(Layer):
     def call(self, inputs):
         if inputs.shape[-1] != self.input_spec_dim:
             self._check_width(inputs.shape[-1])
-        if inputs.ndim == 2 and self.bias is not None:
+        sink = self._kernel_grad_sink
+        if sink is not None and sink.active and inputs.ndim == 2 and torch.is_grad_enabled():
+            x = sinked_linear(inputs, self.kernel, self.bias, sink)
+        elif inputs.ndim == 2 and self.bias is not None:
             x = torch.addmm(self.bias, inputs, self.kernel)
         else:
             x = torch.matmul(inputs, self.kernel)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import torch
+
 from layerwise.backend import foreach
 from layerwise.optimizers.optimizer import Optimizer
 
@@ -52,6 +54,54 @@ class SGD(Optimizer):
             foreach.add_(params, bufs, alpha=self.momentum)
         else:
             foreach.add_(params, bufs)
+
+    def supports_kernel_products(self) -> bool:
+        """Whether `step_with_kernel_products` gives this optimizer's exact update rule.
+
+        Plain and momentum SGD with nothing applied to the whole gradient first
+        (no clipping, weight decay, EMA, accumulation or loss scaling).
+        """
+        return not (self.nesterov or self.weight_decay or self.clipnorm or self.clipvalue
+                    or self.global_clipnorm or self.use_ema or self.gradient_accumulation_steps
+                    or self.loss_scale_factor is not None)
+
+    @torch.no_grad()
+    def step_with_kernel_products(self, pending: list) -> None:
+        """One step from the built variables' `.grad` plus Dense kernel products.
+
+        `pending` holds `(kernel, x, g)` triples (`layers/kernel_grad_sink.py`): the
+        kernel's gradient is `x.T @ g` (summed over triples of one kernel), applied
+        with `addmm_` without ever being written out. Same rule as `_update`.
+        """
+        variables = self._variables
+        index = {id(v): i for i, v in enumerate(variables)}
+        with_grad = [i for i, v in enumerate(variables) if v.grad is not None]
+        touched_set = set(with_grad).union(index[id(k)] for k, _, _ in pending)
+        touched = sorted(touched_set)
+        if len(touched) < len(variables):
+            self._check_gradients(touched, [v for i, v in enumerate(variables)
+                                            if i not in touched_set])
+        lr = self._current_learning_rate()
+        params = [variables[i] for i in with_grad]
+        grads = [variables[i].grad for i in with_grad]
+        if self.momentum == 0:
+            if params:
+                foreach.add_(params, grads, alpha=-lr)
+            for kernel, x, g in pending:
+                kernel.addmm_(x.t(), g, alpha=-lr)
+        else:
+            bufs = [self.momentums[i] for i in touched]
+            foreach.mul_(bufs, self.momentum)
+            if params:
+                foreach.add_([self.momentums[i] for i in with_grad], grads, alpha=-lr)
+            for kernel, x, g in pending:
+                self.momentums[index[id(kernel)]].addmm_(x.t(), g, alpha=-lr)
+            foreach.add_([variables[i] for i in touched], bufs)
+        for i in touched:
+            constraint = getattr(variables[i], "constraint", None)
+            if constraint is not None:
+                variables[i].copy_(constraint(variables[i]))
+        self._iterations += 1
 
     def get_config(self):
         config = super().get_config()

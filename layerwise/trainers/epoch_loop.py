@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from layerwise.callbacks.callback_list import CallbackList, LazyLogs
-from layerwise.trainers import distributed, train_state
+from layerwise.trainers import distributed, kernel_sgd, train_state
 from layerwise.trainers.data_adapter_base import DataAdapter
 
 
@@ -68,6 +68,7 @@ class EpochLoop:
             train_state.restore(self._changed_flags)
             self._changed_flags = []
             distributed.unwrap(self.model)
+            kernel_sgd.detach(self.model)
             for hook in self._grad_hooks:
                 hook.remove()
             self._grad_hooks = []
@@ -128,6 +129,7 @@ class EpochLoop:
         """The captured weights (only) require gradients while this loop trains."""
         self._changed_flags = train_state.activate(self.model)
         train_state.warn_if_nothing_to_train(self.model)
+        kernel_sgd.attach(self.model)
         if self.model._distributed:
             if self.model._uses_custom_step("train"):
                 self._grad_hooks = distributed.sync_gradients_hooks(

@@ -190,8 +190,16 @@ class Steps(TrainerState):
         assert self._trainable_params is not None and self.optimizer is not None
         for p in self._trainable_params:
             p.grad = None
-        y_pred = self._forward(x, True)
-        loss = self.compute_loss(x, y, y_pred, sample_weight)
+        sink = self._kernel_grad_sink
+        if sink is not None:
+            sink.active = True  # Dense kernels: products for SGD (trainers/kernel_sgd.py)
+            sink.pending.clear()  # nothing left over from a step that raised
+        try:
+            y_pred = self._forward(x, True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight)
+        finally:
+            if sink is not None:
+                sink.active = False
         self._update_metrics(x, y, y_pred, sample_weight, loss)
         if not self._trainable_params:
             return  # Nothing to train (warned once by `fit`), as Keras.
@@ -199,7 +207,10 @@ class Steps(TrainerState):
         self.optimizer.scale_loss(loss).backward()
         if not self.optimizer.built:
             self.optimizer.build(self._trainable_params)
-        self.optimizer.step_from_grads()
+        if sink is not None:
+            self.optimizer.step_with_kernel_products(sink.take())
+        else:
+            self.optimizer.step_from_grads()
 
     def _update_metrics(self, x, y, y_pred, sample_weight, loss) -> None:
         assert self._loss_tracker is not None  # set by `compile`

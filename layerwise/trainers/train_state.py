@@ -37,6 +37,8 @@ def init_state(model) -> None:
     # Several processes (trainers/distributed.py): the DDP wrapper the fast path trains through.
     model._distributed = False
     model._ddp_module = None
+    # Plain SGD in `fit` (trainers/kernel_sgd.py): the sink Dense kernels' products go to.
+    model._kernel_grad_sink = None
     # What `ensure_prepared` captured after the last `compile`.
     model._trainable_params = None  # None: to capture at the next preparation
     model._regularized = []  # (regularizer, weight) pairs added to the loss
