@@ -106,10 +106,10 @@ def heap_only(device=None):
     >>> with host_memory.heap_only("cpu"):
     ...     pass
     """
-    if not tune_malloc(device):
+    libc = _libc() if tune_malloc(device) else None
+    if libc is None:
         yield
         return
-    libc = _libc()
     with _heap_only_lock:
         _heap_only["depth"] += 1
         if _heap_only["depth"] == 1:

@@ -65,3 +65,9 @@ def detach(model) -> None:
         if isinstance(layer, Dense):
             layer._kernel_grad_sink = None
     model._kernel_grad_sink = None
+
+
+def step(optimizer, sink: KernelGradSink) -> None:
+    """The optimizer step of a train step that ran with `sink` attached."""
+    assert isinstance(optimizer, SGD)  # `attach` checked it
+    optimizer.step_with_kernel_products(sink.take())

@@ -17,7 +17,7 @@ import torch
 
 from layerwise.activations.logits import copy_logits
 from layerwise.backend import call_context
-from layerwise.trainers import data_adapters
+from layerwise.trainers import data_adapters, kernel_sgd
 from layerwise.trainers.logs import pythonify_logs
 from layerwise.trainers.trainer_state import TrainerState
 
@@ -208,7 +208,7 @@ class Steps(TrainerState):
         if not self.optimizer.built:
             self.optimizer.build(self._trainable_params)
         if sink is not None:
-            self.optimizer.step_with_kernel_products(sink.take())
+            kernel_sgd.step(self.optimizer, sink)
         else:
             self.optimizer.step_from_grads()
 

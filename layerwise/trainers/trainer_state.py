@@ -22,6 +22,7 @@ import torch
 
 from layerwise.backend.variables import Variable
 from layerwise.callbacks.history import History
+from layerwise.layers.kernel_grad_sink import KernelGradSink
 from layerwise.metrics.metric import Mean
 from layerwise.optimizers.optimizer import Optimizer
 from layerwise.trainers.compile_utils import CompileLoss, CompileMetrics
@@ -50,6 +51,8 @@ class TrainerState(_ModelBase):
     # Several processes (trainers/distributed.py): the DDP wrapper the fast path trains through.
     _distributed: bool
     _ddp_module: torch.nn.Module | None
+    # Plain SGD in `fit` (trainers/kernel_sgd.py): the sink Dense kernels' products go to.
+    _kernel_grad_sink: KernelGradSink | None
     # What `train_state.ensure_prepared` captured after the last `compile`.
     _trainable_params: list[Variable] | None  # None: to capture at the next preparation
     _regularized: list[tuple[Callable[[Variable], torch.Tensor], Variable]]
