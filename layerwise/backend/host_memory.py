@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import os
 import platform
 import threading
 
@@ -84,8 +83,7 @@ def _libc():
 
 
 def _default_mmap_max() -> int:
-    value = os.environ.get("MALLOC_MMAP_MAX_", "")
-    return int(value) if value.strip().isdigit() else _MMAP_MAX_DEFAULT
+    return settings.glibc_mmap_max(_MMAP_MAX_DEFAULT)
 
 
 @contextlib.contextmanager

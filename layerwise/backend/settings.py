@@ -8,6 +8,7 @@ change them at any time.
 | --- | --- | --- |
 | `LAYERWISE_DEVICE` | `cuda` when available, else `cpu` | where `compile()` places the model |
 | `LAYERWISE_TUNE_MALLOC` | `1` | `0` keeps glibc's malloc settings in CPU training |
+| `MALLOC_MMAP_MAX_` | glibc's 65536 | glibc's own; restored after each CPU `fit`/`evaluate`/`predict` |
 | `LAYERWISE_DATASETS` | unset | a folder of dataset files used before any download |
 | `KERAS_HOME` | `~/.keras` | the dataset cache (`$KERAS_HOME/datasets`), as in Keras |
 | `LAYERWISE_HOME` | `~/.layerwise` | the cache of `get_file` without `cache_dir` |
@@ -33,6 +34,7 @@ import os
 ENVIRONMENT = {
     "LAYERWISE_DEVICE": "the device `compile()` moves a model to (`cpu`, `cuda`, `cuda:1`)",
     "LAYERWISE_TUNE_MALLOC": "`0` turns off the glibc malloc tuning of CPU training",
+    "MALLOC_MMAP_MAX_": "glibc's mmap count limit, put back after `host_memory.heap_only()`",
     "LAYERWISE_DATASETS": "a folder of dataset files, looked up before downloading",
     "KERAS_HOME": "Keras' home folder; datasets are cached in `$KERAS_HOME/datasets`",
     "LAYERWISE_HOME": "the cache folder of `get_file` when `cache_dir` is not given",
@@ -64,6 +66,12 @@ def device_name() -> str | None:
 def set_device_name(name: str | None) -> None:
     """Sets (or with `None` clears) the programmatic device, which wins over the variable."""
     _OVERRIDES["device"] = name
+
+
+def glibc_mmap_max(default: int) -> int:
+    """glibc's `M_MMAP_MAX` as the process started (`$MALLOC_MMAP_MAX_`), else `default`."""
+    value = (_get("MALLOC_MMAP_MAX_") or "").strip()
+    return int(value) if value.isdigit() else default
 
 
 def malloc_tuning() -> bool:
