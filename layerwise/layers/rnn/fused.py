@@ -6,10 +6,9 @@ converts Keras' layout (kernels `(input, gates*units)`, gate order LSTM
 `i, f, c, o`, GRU `z, r, h`) to torch's (`weight_ih (gates*units, input)`,
 LSTM `i, f, g, o`, GRU `r, z, n`) in one place, once per call (never per
 timestep): transposed views of Keras' variables for LSTM and SimpleRNN (no
-copy), a gate reordering for GRU; the conversion is part of the autograd graph,
-so gradients reach Keras' variables. Only the zero recurrent bias is cached
-(the weights themselves are not: optimizers may update them through `.data`,
-which no version counter sees).
+copy), one gather for GRU's gate reordering; under autograd the conversion is
+part of the graph, so gradients reach Keras' variables; without gradients the
+views are cached (see `torch_weights` for why the cache cannot go stale).
 `run(...)` runs a whole sequence, with right-padded masks as packed sequences.
 """
 
@@ -39,9 +38,19 @@ def fused_kind(cell) -> str | None:
     return None
 
 
+_GRU_ORDER: dict = {}  # (units, device) -> index of Keras' z, r, h columns in r, z, n order
+
+
 def _gru_order(w: torch.Tensor, dim: int) -> torch.Tensor:
-    z, r, h = torch.chunk(w, 3, dim=dim)
-    return torch.cat([r, z, h], dim=dim)
+    """Keras' `z, r, h` gate blocks along `dim` in torch's `r, z, n` order: one gather."""
+    units = w.shape[dim] // 3
+    key = (units, w.device)
+    index = _GRU_ORDER.get(key)
+    if index is None:
+        index = torch.cat([torch.arange(units, 2 * units), torch.arange(units),
+                           torch.arange(2 * units, 3 * units)]).to(w.device)
+        _GRU_ORDER[key] = index
+    return w.index_select(dim, index)
 
 
 def _zero_bias(cell, like: torch.Tensor) -> torch.Tensor:
@@ -54,8 +63,7 @@ def _zero_bias(cell, like: torch.Tensor) -> torch.Tensor:
     return cached[1]
 
 
-def torch_weights(cell, kind: str) -> list[torch.Tensor]:
-    """`[weight_ih, weight_hh(, bias_ih, bias_hh)]` in torch's layout for `cell`."""
+def _convert(cell, kind: str) -> list[torch.Tensor]:
     kernel, recurrent = cell.kernel, cell.recurrent_kernel
     if kind == "gru":
         params = [_gru_order(kernel, 1).t(), _gru_order(recurrent, 1).t()]
@@ -66,6 +74,39 @@ def torch_weights(cell, kind: str) -> list[torch.Tensor]:
     if cell.bias is not None:
         params += [cell.bias, _zero_bias(cell, cell.bias)]
     return params
+
+
+def _identity(t: torch.Tensor) -> tuple:
+    # What a cached view depends on: the tensor object and where its values live.
+    # `param.data = other` (`.to()`, `.double()`) changes the storage, so the key.
+    return (id(t), t.data_ptr(), t.dtype, t.device, tuple(t.shape), t.stride(), t._version)
+
+
+def torch_weights(cell, kind: str) -> list[torch.Tensor]:
+    """`[weight_ih, weight_hh(, bias_ih, bias_hh)]` in torch's layout for `cell`.
+
+    The one place Keras' layout becomes torch's. While autograd records (training),
+    the conversion is part of the graph so gradients reach Keras' variables, and
+    is rebuilt each call (the weights change every step anyway; it costs ~15 us
+    against milliseconds for the kernel). Without gradients (predict, evaluate)
+    the result is cached, and a cached entry can never be stale: LSTM and
+    SimpleRNN entries are transposed views that alias the variables' storage
+    (any in-place write shows through them, even through `.data`), keyed on the
+    variables' identity, storage and version; GRU's gate reordering is a copy,
+    so it is not cached (a write through `.data` bumps no version counter).
+    """
+    sources = [cell.kernel, cell.recurrent_kernel]
+    if cell.bias is not None:
+        sources.append(cell.bias)
+    if kind == "gru" or (torch.is_grad_enabled() and any(s.requires_grad for s in sources)):
+        return _convert(cell, kind)
+    key = (kind, *(_identity(s) for s in sources))
+    cached = cell.__dict__.get("_torch_weights")
+    if cached is None or cached[0] != key:
+        with torch.no_grad():
+            cached = (key, _convert(cell, kind))
+        cell.__dict__["_torch_weights"] = cached
+    return cached[1]
 
 
 def right_padded_lengths(mask: torch.Tensor) -> torch.Tensor | None:
@@ -104,7 +145,9 @@ def run(kind: str, cell, x: torch.Tensor, states: list, lengths=None, go_backwar
         if go_backwards:
             x = torch.flip(x, dims=(1,))
         out, new_states = _call(kind, x.contiguous(), states, params, has_bias, training)
-        return out[:, -1], out, new_states
+        # The final `h` is the last output: taking it (not `out[:, -1]`) spares the backward
+        # pass a zero-filled gradient of the whole output when only the last one is used.
+        return new_states[0], out, new_states
     steps = x.shape[1]
     device = x.device
     dev_lengths = lengths.to(device)
