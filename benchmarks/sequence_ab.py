@@ -23,9 +23,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import layerwise as keras  # noqa: E402
 
-import sequence_models  # noqa: E402
-
 import keras_worker  # noqa: E402
+import sequence_models  # noqa: E402
 import torch_worker  # noqa: E402
 import workloads  # noqa: E402
 
@@ -51,7 +50,7 @@ def main(argv=None) -> None:
     batch = workload.batch_size
     x, y = _data(workload, batch * args.steps)
     keras.utils.set_random_seed(0)
-    model = sequence_models.build_keras_text(keras, workload)
+    model = keras_worker.build_text_model(keras, workload)
     model.compile(optimizer=keras_worker.make_optimizer(keras, workload.optimizer),
                   loss=workload.loss, metrics=["accuracy"])
     x_int = x.to(torch.int32).numpy()
