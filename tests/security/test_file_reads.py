@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import layerwise as keras
-from layerwise.layers.preprocessing import index_lookup
+from layerwise.layers.preprocessing import vocabulary_file
 
 SECRET = "root:x:0:0\nhunter2\n"
 
@@ -95,7 +95,7 @@ def test_unsafe_mode_reads_regular_files_with_a_bound(secret, monkeypatch):
     try:
         model = keras.models.model_from_json(_inverted_lookup_json(secret))
         assert model.layers[0].get_vocabulary() == ["[UNK]", "root:x:0:0", "hunter2"]
-        monkeypatch.setattr(index_lookup, "MAX_VOCABULARY_FILE_BYTES", 8)
+        monkeypatch.setattr(vocabulary_file, "MAX_VOCABULARY_FILE_BYTES", 8)
         with pytest.raises(ValueError, match="more than the 8 allowed"):
             keras.models.model_from_json(_inverted_lookup_json(secret))
     finally:

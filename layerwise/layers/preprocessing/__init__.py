@@ -14,10 +14,10 @@ from layerwise.layers.preprocessing.image_preprocessing import (
 from layerwise.layers.preprocessing.image_preprocessing import RandomZoom as RandomZoom
 from layerwise.layers.preprocessing.image_preprocessing import Rescaling as Rescaling
 from layerwise.layers.preprocessing.image_preprocessing import Resizing as Resizing
-from layerwise.layers.preprocessing.index_lookup import IntegerLookup as IntegerLookup
-from layerwise.layers.preprocessing.index_lookup import StringLookup as StringLookup
+from layerwise.layers.preprocessing.integer_lookup import IntegerLookup as IntegerLookup
 from layerwise.layers.preprocessing.normalization import Discretization as Discretization
 from layerwise.layers.preprocessing.normalization import Normalization as Normalization
+from layerwise.layers.preprocessing.string_lookup import StringLookup as StringLookup
 from layerwise.layers.preprocessing.text_vectorization import (
     TextVectorization as TextVectorization,
 )

@@ -1,4 +1,4 @@
-"""Vocabulary lookup layers: `StringLookup` and `IntegerLookup`.
+"""`IndexLookup`: the vocabulary lookup shared by `StringLookup` and `IntegerLookup`.
 
 They map tokens to indices (or back, with `invert=True`) and can encode the
 indices as one-hot / multi-hot / count / TF-IDF vectors. The vocabulary is given
@@ -6,16 +6,19 @@ or learned with `adapt(data)` (most frequent first, ties in reverse token order,
 as Keras). TensorFlow is not needed: lookups run in NumPy on the CPU, so these
 layers belong in the input pipeline (on NumPy arrays or lists of strings).
 
-Difference from Keras: with `num_oov_indices > 1`, out-of-vocabulary strings are
-spread over the OOV buckets with a stable BLAKE2 hash instead of TensorFlow's
-FarmHash, so bucket numbers differ from Keras (integers use `floormod`, as Keras).
+With `num_oov_indices > 1`, out-of-vocabulary strings go to the OOV buckets by
+TensorFlow's hash (`_string_hash.hash_bucket`: FarmHash, or keyed SipHash with
+`salt`), as Keras; integers use `floormod` unless `oov_method="farmhash"`.
+
+This module holds the shared `IndexLookup`; the public layers are in
+`string_lookup.py` and `integer_lookup.py` (Keras' layout), vocabulary files are read
+by `vocabulary_file.py`.
 """
 
 from __future__ import annotations
 
 import collections
 import os
-import stat
 
 import numpy as np
 import torch
@@ -24,69 +27,46 @@ from layerwise.backend.config import floatx
 from layerwise.layers.preprocessing._string_hash import hash_bucket
 from layerwise.layers.preprocessing.base import StringDataLayer, to_numpy
 from layerwise.layers.preprocessing.category_encoding import encode_categorical_inputs
+from layerwise.layers.preprocessing.vocabulary_file import (  # noqa: F401 - re-exported
+    MAX_VOCABULARY_FILE_BYTES,
+    read_vocabulary_file,
+)
 from layerwise.registry.safe_mode import in_safe_mode
 
 _OUTPUT_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
-# A vocabulary file larger than this is refused (Keras' largest vocabularies are ~10 MB).
-MAX_VOCABULARY_FILE_BYTES = 256 << 20
-
-
-def _in_safe_mode() -> bool:
-    # Lazy: `saving` sits above `layers` (the same import `Lambda` uses).
-
-    return bool(in_safe_mode())
-
-
-def read_vocabulary_file(path) -> list[str]:
-    """The lines of a vocabulary file: a regular file of at most `MAX_VOCABULARY_FILE_BYTES`.
-
-    Refused in safe mode (while a model file is being loaded: a file must never
-    name another file to read, CVE-2025-12058), and for anything that is not a
-    regular file (`/dev/zero`, a FIFO, `/dev/stdin`, a folder), which is never
-    read nor waited on.
-
-    Raises:
-        ValueError: in safe mode, for a missing, special or oversized file.
-    """
-    if _in_safe_mode():
+def _check_arguments(max_tokens, num_oov_indices, idf_weights, invert, output_mode, sparse,
+                     pad_to_max_tokens, oov_method) -> str:
+    """Validates `IndexLookup`'s arguments; returns `output_mode` in its canonical spelling."""
+    if max_tokens is not None and max_tokens <= 1:
+        raise ValueError(f"If set, `max_tokens` must be greater than 1. Received: "
+                         f"max_tokens={max_tokens}")
+    if pad_to_max_tokens and max_tokens is None:
+        raise ValueError(f"If pad_to_max_tokens is True, must set `max_tokens`. Received: "
+                         f"max_tokens={max_tokens}")
+    if num_oov_indices < 0:
+        raise ValueError(f"`num_oov_indices` must be greater than or equal to 0. Received: "
+                         f"num_oov_indices={num_oov_indices}")
+    if oov_method not in ("floormod", "farmhash"):
+        raise ValueError(f"`oov_method` must be 'floormod' or 'farmhash'. Received: "
+                         f"oov_method={oov_method!r}")
+    if output_mode == "binary":
+        output_mode = "multi_hot"
+    if output_mode == "tf-idf":
+        output_mode = "tf_idf"
+    if output_mode not in _OUTPUT_MODES:
+        raise ValueError(f"`output_mode` must be one of {_OUTPUT_MODES}. Received: "
+                         f"output_mode={output_mode!r}")
+    if invert and output_mode != "int":
+        raise ValueError(f"`output_mode` must be `'int'` when `invert` is true. Received: "
+                         f"output_mode={output_mode}")
+    if sparse:
+        raise ValueError("`sparse=True` can only be used with the TensorFlow backend.")
+    if idf_weights is not None and output_mode != "tf_idf":
         raise ValueError(
-            "Requested the loading of a vocabulary file outside of the model archive. This "
-            "carries a potential risk of loading arbitrary and sensitive files and thus it is "
-            "disallowed by default (safe mode). If you trust the source of the artifact, pass "
-            "`safe_mode=False` to the loading function, or call "
-            f"`keras.config.enable_unsafe_deserialization()`. Vocabulary file: {str(path)!r}"
+            "`idf_weights` should only be set if `output_mode` is `'tf_idf'`. Received: "
+            f"idf_weights={idf_weights} and output_mode={output_mode}"
         )
-    path = os.fspath(path)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise ValueError(f"Vocabulary file {path} does not exist.") from None
-    except OSError as error:
-        raise ValueError(f"Cannot open the vocabulary file {path!r}: {error}") from None
-    info = os.fstat(fd)
-    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_VOCABULARY_FILE_BYTES:
-        os.close(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ValueError(
-                f"The vocabulary file {path!r} is not a regular file (a device, pipe or "
-                "folder); expected a text file with one token per line."
-            )
-        raise ValueError(
-            f"The vocabulary file {path!r} is {info.st_size} bytes, more than the "
-            f"{MAX_VOCABULARY_FILE_BYTES} allowed."
-        )
-    with os.fdopen(fd, "rb") as f:
-        data = f.read(MAX_VOCABULARY_FILE_BYTES + 1)
-    if len(data) > MAX_VOCABULARY_FILE_BYTES:
-        raise ValueError(f"The vocabulary file {path!r} grew beyond "
-                         f"{MAX_VOCABULARY_FILE_BYTES} bytes while being read.")
-    try:
-        lines = data.decode("utf-8").splitlines()
-    except UnicodeDecodeError as error:
-        raise ValueError(f"The vocabulary file {path!r} is not UTF-8 text: {error}") from None
-    while lines and lines[-1] == "":
-        lines.pop()
-    return lines
+    return output_mode
 
 
 class IndexLookup(StringDataLayer):
@@ -96,35 +76,8 @@ class IndexLookup(StringDataLayer):
                  vocabulary=None, idf_weights=None, invert=False, output_mode="int",
                  sparse=False, pad_to_max_tokens=False, oov_method="floormod", name=None,
                  salt=None, **kwargs):
-        if max_tokens is not None and max_tokens <= 1:
-            raise ValueError(f"If set, `max_tokens` must be greater than 1. Received: "
-                             f"max_tokens={max_tokens}")
-        if pad_to_max_tokens and max_tokens is None:
-            raise ValueError(f"If pad_to_max_tokens is True, must set `max_tokens`. Received: "
-                             f"max_tokens={max_tokens}")
-        if num_oov_indices < 0:
-            raise ValueError(f"`num_oov_indices` must be greater than or equal to 0. Received: "
-                             f"num_oov_indices={num_oov_indices}")
-        if oov_method not in ("floormod", "farmhash"):
-            raise ValueError(f"`oov_method` must be 'floormod' or 'farmhash'. Received: "
-                             f"oov_method={oov_method!r}")
-        if output_mode == "binary":
-            output_mode = "multi_hot"
-        if output_mode == "tf-idf":
-            output_mode = "tf_idf"
-        if output_mode not in _OUTPUT_MODES:
-            raise ValueError(f"`output_mode` must be one of {_OUTPUT_MODES}. Received: "
-                             f"output_mode={output_mode!r}")
-        if invert and output_mode != "int":
-            raise ValueError(f"`output_mode` must be `'int'` when `invert` is true. Received: "
-                             f"output_mode={output_mode}")
-        if sparse:
-            raise ValueError("`sparse=True` can only be used with the TensorFlow backend.")
-        if idf_weights is not None and output_mode != "tf_idf":
-            raise ValueError(
-                "`idf_weights` should only be set if `output_mode` is `'tf_idf'`. Received: "
-                f"idf_weights={idf_weights} and output_mode={output_mode}"
-            )
+        output_mode = _check_arguments(max_tokens, num_oov_indices, idf_weights, invert,
+                                       output_mode, sparse, pad_to_max_tokens, oov_method)
         if isinstance(salt, int):
             salt = [salt, salt]
         elif salt is not None:
@@ -216,7 +169,7 @@ class IndexLookup(StringDataLayer):
                 f"output_mode={self.output_mode} and idf_weights={idf_weights}"
             )
         if isinstance(vocabulary, (str, os.PathLike)):
-            if self.output_mode == "tf_idf" and not _in_safe_mode():
+            if self.output_mode == "tf_idf" and not in_safe_mode():
                 raise ValueError("output_mode `'tf_idf'` does not support loading a vocabulary "
                                  "from file.")
             vocabulary = read_vocabulary_file(vocabulary)
@@ -227,6 +180,19 @@ class IndexLookup(StringDataLayer):
         special = [self.mask_token] * oov_start + [self.oov_token] * self.num_oov_indices
         found_special = vocabulary[:token_start] == special
         tokens = vocabulary[token_start:] if found_special else vocabulary
+        self._check_vocabulary_tokens(tokens, special)
+        new_size = token_start + len(tokens)
+        if self.max_tokens is not None and new_size > self.max_tokens:
+            raise ValueError(
+                "Attempted to set a vocabulary larger than the maximum vocab size. Received "
+                f"vocabulary size is {new_size}; `max_tokens` is {self.max_tokens}."
+            )
+        self._set_tokens(tokens)
+        if self.output_mode == "tf_idf" and idf_weights is not None:
+            self._set_idf_weights(idf_weights, len(vocabulary), found_special, token_start)
+
+    def _check_vocabulary_tokens(self, tokens: list, special: list) -> None:
+        """Refuses repeated tokens, and the mask (or, inverting, OOV) token among them."""
         repeated = [t for t, c in collections.Counter(tokens).items() if c > 1]
         if repeated:
             raise ValueError("The passed vocabulary has at least one repeated term. Please "
@@ -245,28 +211,25 @@ class IndexLookup(StringDataLayer):
                 "all mask and OOV tokens, or include them only at the start of the vocabulary "
                 f"in precisely this order: {special}. Received: oov_token={self.oov_token}"
             )
-        new_size = token_start + len(tokens)
-        if self.max_tokens is not None and new_size > self.max_tokens:
+
+    def _set_idf_weights(self, idf_weights, vocabulary_size: int, found_special: bool,
+                         token_start: int) -> None:
+        """Stores the IDF weights, padded for the special tokens (their mean) and, with
+        `pad_to_max_tokens`, to `max_tokens` (zeros)."""
+        idf = np.asarray(to_numpy(idf_weights), dtype=np.float64)
+        if vocabulary_size != len(idf):
             raise ValueError(
-                "Attempted to set a vocabulary larger than the maximum vocab size. Received "
-                f"vocabulary size is {new_size}; `max_tokens` is {self.max_tokens}."
+                "`idf_weights` must be the same length as vocabulary. len(idf_weights) is "
+                f"{len(idf)}; len(vocabulary) is {vocabulary_size}"
             )
-        self._set_tokens(tokens)
-        if self.output_mode == "tf_idf" and idf_weights is not None:
-            idf = np.asarray(to_numpy(idf_weights), dtype=np.float64)
-            if len(vocabulary) != len(idf):
-                raise ValueError(
-                    "`idf_weights` must be the same length as vocabulary. len(idf_weights) is "
-                    f"{len(idf)}; len(vocabulary) is {len(vocabulary)}"
-                )
-            if idf.ndim != 1:
-                raise ValueError("TF-IDF data must be a 1-index array.")
-            front, front_value = (0, 0) if found_special else (token_start, np.average(idf))
-            back = (self.max_tokens - front - len(idf)
-                    if self.pad_to_max_tokens and self.max_tokens is not None else 0)
-            weights = np.pad(idf, (front, back), "constant",
-                             constant_values=(front_value, 0))
-            self.idf_weights = weights.astype(floatx())
+        if idf.ndim != 1:
+            raise ValueError("TF-IDF data must be a 1-index array.")
+        front, front_value = (0, 0) if found_special else (token_start, np.average(idf))
+        back = (self.max_tokens - front - len(idf)
+                if self.pad_to_max_tokens and self.max_tokens is not None else 0)
+        weights = np.pad(idf, (front, back), "constant",
+                         constant_values=(front_value, 0))
+        self.idf_weights = weights.astype(floatx())
 
     # ------------------------------------------------------------ assets
     def save_asset_files(self) -> dict[str, bytes]:
@@ -505,132 +468,3 @@ class IndexLookup(StringDataLayer):
             "salt": self.salt,
         })
         return config
-
-
-class StringLookup(IndexLookup):
-    """Maps strings to integer indices from a vocabulary (or back with `invert=True`).
-
-    Index order: the mask token (if `mask_token` is set and `output_mode="int"`),
-    then `num_oov_indices` out-of-vocabulary buckets, then the vocabulary.
-
-    Args:
-        max_tokens: Maximum vocabulary size, special tokens included (`None`: no limit).
-        num_oov_indices: Number of OOV indices (default 1; 0 raises on unknown tokens).
-        mask_token: Token mapped to index 0 (e.g. `""` for padding); default `None`.
-        oov_token: Token returned for OOV indices when inverting (default `"[UNK]"`).
-        vocabulary: List of tokens or path of a text file with one token per line.
-        idf_weights: IDF weights, one per vocabulary token (`output_mode="tf_idf"`).
-        invert: Map indices back to tokens.
-        output_mode: `"int"` (default), `"one_hot"`, `"multi_hot"`, `"count"` or `"tf_idf"`.
-        pad_to_max_tokens: Encoded outputs have `max_tokens` columns.
-        encoding: Encoding used to decode `bytes` inputs (default `"utf-8"`).
-
-    Example:
-
-    >>> import layerwise as keras
-    >>> layer = keras.layers.StringLookup(vocabulary=["a", "b", "c", "d"])
-    >>> layer([["a", "c", "d"], ["d", "z", "b"]])
-    tensor([[1, 3, 4],
-            [4, 0, 2]])
-    """
-
-    def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token="[UNK]",
-                 vocabulary=None, idf_weights=None, invert=False, output_mode="int",
-                 pad_to_max_tokens=False, sparse=False, encoding="utf-8", name=None, salt=None,
-                 **kwargs):
-        self.encoding = encoding
-        kwargs.pop("vocabulary_dtype", None)
-        super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices,
-                         mask_token=mask_token, oov_token=oov_token, vocabulary=vocabulary,
-                         idf_weights=idf_weights, invert=invert, output_mode=output_mode,
-                         pad_to_max_tokens=pad_to_max_tokens, sparse=sparse, name=name,
-                         salt=salt, vocabulary_dtype="string", **kwargs)
-
-    def _to_token(self, value):
-        if isinstance(value, bytes):
-            return value.decode(self.encoding)
-        return value if isinstance(value, str) else str(value)
-
-    def _token_array(self, values) -> np.ndarray:
-        array = to_numpy(values)
-        if array.dtype.kind == "S":
-            array = np.char.decode(array, self.encoding)
-        elif array.dtype.kind == "O":
-            flat = [self._to_token(v) for v in array.reshape(-1).tolist()]
-            array = np.asarray(flat, dtype=str).reshape(array.shape) if flat else \
-                array.astype(str)
-        elif array.dtype.kind != "U":
-            raise TypeError(
-                f"StringLookup expects strings; received an array of dtype {array.dtype}. Use "
-                "`IntegerLookup` for integer inputs."
-            )
-        return array
-
-    def _invert_output(self, tokens: np.ndarray):
-        # As Keras on the torch backend: Python strings.
-        return tokens.tolist()
-
-    def get_config(self):
-        config = super().get_config()
-        config.pop("vocabulary_dtype", None)
-        config["encoding"] = self.encoding
-        return config
-
-
-class IntegerLookup(IndexLookup):
-    """Maps integers to contiguous indices from a vocabulary (or back with `invert=True`).
-
-    Args:
-        max_tokens: Maximum vocabulary size, special tokens included (`None`: no limit).
-        num_oov_indices: Number of OOV indices (default 1); with more, an unknown value
-            `v` goes to bucket `v % num_oov_indices`.
-        mask_token: Integer mapped to index 0 (e.g. `0`); default `None`.
-        oov_token: Value returned for OOV indices when inverting (default `-1`).
-        vocabulary: List of integers or path of a file with one per line.
-        vocabulary_dtype: Only `"int64"`.
-        idf_weights, invert, output_mode, pad_to_max_tokens: As in `StringLookup`.
-
-    Example:
-
-    >>> import numpy as np, layerwise as keras
-    >>> layer = keras.layers.IntegerLookup(vocabulary=[12, 36, 1138, 42])
-    >>> layer(np.array([[12, 1138, 42], [42, 1000, 36]]))
-    tensor([[1, 3, 4],
-            [4, 0, 2]])
-    """
-
-    def __init__(self, max_tokens=None, num_oov_indices=1, mask_token=None, oov_token=-1,
-                 vocabulary=None, vocabulary_dtype="int64", idf_weights=None, invert=False,
-                 output_mode="int", sparse=False, pad_to_max_tokens=False,
-                 oov_method="floormod", salt=None, name=None, **kwargs):
-        if vocabulary_dtype != "int64":
-            raise ValueError(f"Only `vocabulary_dtype='int64'` is supported at this time. "
-                             f"Received: vocabulary_dtype={vocabulary_dtype}")
-        super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices,
-                         mask_token=mask_token, oov_token=oov_token, vocabulary=vocabulary,
-                         vocabulary_dtype=vocabulary_dtype, idf_weights=idf_weights,
-                         invert=invert, output_mode=output_mode, sparse=sparse,
-                         pad_to_max_tokens=pad_to_max_tokens, oov_method=oov_method,
-                         salt=salt, name=name, **kwargs)
-
-    def _to_token(self, value):
-        return int(value)
-
-    def _token_array(self, values) -> np.ndarray:
-        array = to_numpy(values)
-        if array.dtype.kind in ("U", "S", "O"):
-            try:
-                array = array.astype(np.int64)
-            except (TypeError, ValueError) as e:
-                raise TypeError(
-                    "IntegerLookup expects integers; use `StringLookup` for strings."
-                ) from e
-        elif array.dtype.kind == "f":
-            if not np.all(np.equal(np.mod(array, 1), 0)):
-                raise TypeError("IntegerLookup expects integer values; received floats with a "
-                                "fractional part.")
-            array = array.astype(np.int64)
-        return array.astype(np.int64, copy=False)
-
-    def _invert_output(self, tokens: np.ndarray):
-        return torch.from_numpy(tokens.astype(np.int64))

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from layerwise.layers.preprocessing.base import StringDataLayer, to_numpy
-from layerwise.layers.preprocessing.index_lookup import StringLookup
+from layerwise.layers.preprocessing.string_lookup import StringLookup
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 _PUNCTUATION = re.compile("[" + re.escape(string.punctuation) + "]")
