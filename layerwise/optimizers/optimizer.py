@@ -23,13 +23,17 @@ The order of one step is Keras' `BaseOptimizer.apply`:
    `ema_overwrite_frequency` steps the weights are replaced by it;
 6. constraints of the updated weights;
 7. the step counter `iterations` goes up by one.
+
+The pieces: `optimizer_state.py` (the saved state: `variables`, `set_weights`,
+`HostValue`), `optimizer_args.py` (argument checks), `clipping.py` (3.), and
+`adam_family.py` (the moments shared by Adam, AdamW, Adamax and Nadam).
 """
 
 from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -38,6 +42,10 @@ import torch
 from layerwise.backend import foreach
 from layerwise.backend.naming import to_snake_case, uniquify
 from layerwise.optimizers import schedules as schedules_module
+from layerwise.optimizers.clipping import clip_gradients
+from layerwise.optimizers.optimizer_args import check_arguments, check_learning_rate
+from layerwise.optimizers.optimizer_state import HostValue as HostValue  # re-exported
+from layerwise.optimizers.optimizer_state import OptimizerState
 from layerwise.optimizers.schedules import InverseTimeDecay, LearningRateSchedule
 from layerwise.registry import object_registry
 
@@ -50,36 +58,7 @@ def _f32(value) -> float:
     return float(np.float32(value))
 
 
-class HostValue:
-    """A piece of optimizer state kept on the host (step count, learning rate, ...).
-
-    It appears in `Optimizer.variables` as a scalar tensor (`value()`) and can be
-    set back (`assign`), like the Keras variable it stands for.
-    """
-
-    def __init__(self, name: str, getter: Callable[[], Any], setter: Callable[[Any], None],
-                 dtype: torch.dtype):
-        self.name = name
-        self._getter = getter
-        self._setter = setter
-        self.dtype = dtype
-
-    def value(self) -> torch.Tensor:
-        return torch.tensor(self._getter(), dtype=self.dtype)
-
-    def assign(self, value) -> None:
-        if isinstance(value, torch.Tensor):
-            value = value.detach().cpu().numpy()
-        value = np.asarray(value)
-        if value.shape != ():
-            raise ValueError(
-                f"Optimizer variable '{self.name}' is a scalar; received a value of shape "
-                f"{value.shape}."
-            )
-        self._setter(value.item())
-
-
-class Optimizer:
+class Optimizer(OptimizerState):
     """Base class of optimizers.
 
     Subclasses implement `_build_state(variables)` (create the slot tensors),
@@ -160,30 +139,8 @@ class Optimizer:
         decay = kwargs.pop("decay", None)
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
-        if gradient_accumulation_steps:
-            if not (isinstance(gradient_accumulation_steps, int)
-                    and gradient_accumulation_steps >= 2):
-                raise ValueError(
-                    "`gradient_accumulation_steps` must be an integer >= 2. Received: "
-                    f"gradient_accumulation_steps={gradient_accumulation_steps}"
-                )
-        if use_ema:
-            if ema_momentum > 1 or ema_momentum < 0:
-                raise ValueError(
-                    f"`ema_momentum` must be in the range [0, 1]. Received: "
-                    f"ema_momentum={ema_momentum}"
-                )
-            if ema_overwrite_frequency and (not isinstance(ema_overwrite_frequency, int)
-                                            or ema_overwrite_frequency < 1):
-                raise ValueError(
-                    "`ema_overwrite_frequency` must be an integer >= 1 or None. Received: "
-                    f"ema_overwrite_frequency={ema_overwrite_frequency}"
-                )
-        if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
-            raise ValueError(
-                "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
-                f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
-            )
+        check_arguments(gradient_accumulation_steps, use_ema, ema_momentum,
+                        ema_overwrite_frequency, clipnorm, clipvalue, global_clipnorm)
         self.name = name or uniquify(to_snake_case(type(self).__name__))
         self.weight_decay = weight_decay
         self.clipnorm = clipnorm
@@ -241,22 +198,7 @@ class Optimizer:
 
     @staticmethod
     def _check_learning_rate(value) -> float:
-        if isinstance(value, torch.Tensor):
-            value = value.detach().cpu().numpy()
-        if hasattr(value, "numpy") and not isinstance(value, (int, float, np.ndarray)):
-            value = value.numpy()
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(
-                "Argument `learning_rate` should be a float, an instance of "
-                "LearningRateSchedule, or a callable (that takes no argument and returns "
-                f"the learning rate). Received: learning_rate={value!r}"
-            ) from None
-        if not np.isfinite(value) or value < 0:
-            raise ValueError(f"`learning_rate` must be a non-negative number. Received: {value}")
-        # Keras keeps it in a float32 variable: same value, same `get_config()`.
-        return _f32(value)
+        return check_learning_rate(value)
 
     def _current_learning_rate(self) -> float:
         lr = self._learning_rate
@@ -335,90 +277,6 @@ class Optimizer:
     def _slot_variables(self) -> list:
         """Subclasses list their slots (tensors or `HostValue`s) in Keras' order."""
         return []
-
-    def _zeros_like(self, variables) -> list[torch.Tensor]:
-        return [torch.zeros_like(v, memory_format=torch.preserve_format).detach()
-                for v in variables]
-
-    def _full_like(self, variables, value: float) -> list[torch.Tensor]:
-        return [torch.full_like(v, value, memory_format=torch.preserve_format).detach()
-                for v in variables]
-
-    def _variable_entries(self) -> list:
-        entries: list = [HostValue("iteration", lambda: self._iterations,
-                                   self._set_iterations, torch.int32)]
-        if not callable(self._learning_rate):
-            entries.append(HostValue("learning_rate", lambda: self._learning_rate,
-                                     self._set_learning_rate_value, torch.float32))
-        if self.built:
-            entries += self._averages + self._accumulated_gradients + self._slot_variables()
-        return entries
-
-    def _set_iterations(self, value) -> None:
-        self._iterations = int(value)
-
-    def _set_learning_rate_value(self, value) -> None:
-        self._learning_rate = self._check_learning_rate(value)
-
-    @property
-    def variables(self) -> list[torch.Tensor]:
-        """The optimizer state, in Keras 3's order.
-
-        `[iteration, learning_rate, *ema_averages, *gradient_accumulators,
-        *slots]` (no `learning_rate` entry with a schedule). Slot tensors are the
-        optimizer's own (in-place changes are seen by it); the step count and the
-        learning rate are fresh scalar tensors: load values with `set_weights`.
-        """
-        return [e.value() if isinstance(e, HostValue) else e for e in self._variable_entries()]
-
-    def set_weights(self, weights: Sequence) -> None:
-        """Sets the optimizer state from values in the order of `variables`."""
-        if not self.built:
-            raise ValueError(
-                "You are calling `set_weights()` on an optimizer that has not yet been built. "
-                "Please call `optimizer.build(trainable_variables)` to create the optimizer "
-                "weights before calling `set_weights()`."
-            )
-        entries = self._variable_entries()
-        if len(weights) != len(entries):
-            raise ValueError(
-                f"The optimizer has {len(entries)} variables; received {len(weights)} values."
-            )
-        for i, (entry, value) in enumerate(zip(entries, weights, strict=True)):
-            if isinstance(entry, HostValue):
-                entry.assign(value)
-                continue
-            value = torch.as_tensor(value.detach() if isinstance(value, torch.Tensor)
-                                    else np.asarray(value))
-            if tuple(value.shape) != tuple(entry.shape):
-                raise ValueError(
-                    f"Optimizer variable {i} has shape {tuple(entry.shape)} not compatible with "
-                    f"provided weight shape {tuple(value.shape)}."
-                )
-            with torch.no_grad():
-                entry.copy_(value.to(device=entry.device, dtype=entry.dtype))
-
-    def get_weights(self) -> list[np.ndarray]:
-        """The values of `variables`, as NumPy arrays."""
-        return [v.detach().cpu().numpy().copy() for v in self.variables]
-
-    def save_own_variables(self, store) -> None:
-        """Writes the state into `store` (`{"0": array, "1": array, ...}`), as Keras."""
-        for i, value in enumerate(self.get_weights()):
-            store[str(i)] = value
-
-    def load_own_variables(self, store) -> None:
-        """Reads the state written by `save_own_variables` (Keras' format)."""
-        n = len(self._variable_entries())
-        if len(store.keys()) != n:
-            msg = (f"Skipping variable loading for optimizer '{self.name}', because it has "
-                   f"{n} variables whereas the saved optimizer has {len(store.keys())} "
-                   "variables. ")
-            if not self.built:
-                msg += "This is likely because the optimizer has not been called/built yet."
-            warnings.warn(msg, stacklevel=2)
-            return
-        self.set_weights([store[str(i)] for i in range(n)])
 
     # ------------------------------------------------------------ weight decay
     def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
@@ -568,7 +426,7 @@ class Optimizer:
         self._iterations += 1
 
     def _apply_update(self, params, grads, indices) -> None:
-        grads = self._clip_gradients(grads)
+        grads = clip_gradients(grads, self.clipnorm, self.global_clipnorm, self.clipvalue)
         lr = self._current_learning_rate()
         if self.weight_decay:
             if indices is None:
@@ -585,23 +443,6 @@ class Optimizer:
         """The update rule: changes `params` (and the slots) in place."""
         raise NotImplementedError
 
-    def _clip_gradients(self, grads: list[torch.Tensor]) -> list[torch.Tensor]:
-        if self.clipnorm and self.clipnorm > 0:
-            # Keras: g * clipnorm / max(||g||, clipnorm), per gradient.
-            norms = [torch.sqrt(torch.sum(torch.square(g))) for g in grads]
-            return foreach.div(foreach.mul(grads, self.clipnorm),
-                                      foreach.clamp_min(norms, self.clipnorm))
-        if self.global_clipnorm and self.global_clipnorm > 0:
-            clip = self.global_clipnorm
-            norm = torch.sqrt(torch.sum(torch.stack([torch.sum(torch.square(g)) for g in grads])))
-            scale = torch.clamp(1.0 / norm, max=1.0 / clip) * clip + (norm - norm)
-            return foreach.mul(grads, scale)
-        if self.clipvalue and self.clipvalue > 0:
-            clipped = foreach.clamp_min(grads, -self.clipvalue)
-            foreach.clamp_max_(clipped, self.clipvalue)
-            return clipped
-        return grads
-
     # -------------------------------------------------------------------- EMA
     def _update_moving_average(self) -> None:
         iterations = self._local_iterations()
@@ -612,25 +453,6 @@ class Optimizer:
         frequency = self.ema_overwrite_frequency
         if frequency and (iterations + 1) % frequency == 0:
             foreach.copy_(self._variables, self._averages)
-
-    def finalize_variable_values(self, var_list: Sequence[torch.Tensor]) -> None:
-        """Writes the moving averages into the weights (with `use_ema`; else nothing).
-
-        `fit()` calls it after the last epoch.
-        """
-        if not self.use_ema:
-            return
-        var_list = list(var_list)
-        if len(var_list) != len(self._averages):
-            raise ValueError(
-                f"The length of model variables ({len(var_list)}) to override does not match "
-                "the length of model variables stored in the optimizer "
-                f"({len(self._averages)}). Please check if the optimizer was called on your "
-                "model."
-            )
-        with torch.no_grad():
-            for var, average in zip(var_list, self._averages, strict=True):
-                var.copy_(average)
 
     # ----------------------------------------------------------------- config
     def get_config(self) -> dict:
