@@ -8,11 +8,11 @@ import torch
 
 from layerwise.backend import foreach
 from layerwise.optimizers._float32 import f32 as _f
-from layerwise.optimizers._float32 import pow, sqrt
-from layerwise.optimizers.optimizer import Optimizer
+from layerwise.optimizers._float32 import sqrt
+from layerwise.optimizers.adam_family import AdamFamily
 
 
-class Adam(Optimizer):
+class Adam(AdamFamily):
     """Adam, as Keras 3 (epsilon is added to `sqrt(v)`, the bias correction is in the step).
 
     `m = b1*m + (1-b1)*g`, `v = b2*v + (1-b2)*g**2`,
@@ -35,6 +35,8 @@ class Adam(Optimizer):
             (an error where the kernel cannot be used).
         **kwargs: See `Optimizer`.
 
+    The moments, slots and bias corrections come from `AdamFamily`.
+
     Example:
 
     >>> import layerwise as keras
@@ -44,10 +46,8 @@ class Adam(Optimizer):
     def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, amsgrad: bool = False, name: str | None = None,
                  fused: bool | None = None, **kwargs):
-        super().__init__(learning_rate=learning_rate, name=name, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, name=name, **kwargs)
         self.amsgrad = amsgrad
         if fused not in (None, True, False):
             raise ValueError(f"`fused` must be None, True or False. Received: fused={fused!r}")
@@ -55,15 +55,11 @@ class Adam(Optimizer):
         self._fused_step: torch.Tensor | None = None
 
     def _build_state(self, variables):
-        self.momentums = self._zeros_like(variables)
-        self.velocities = self._zeros_like(variables)
+        super()._build_state(variables)
         self.velocity_hats = self._zeros_like(variables) if self.amsgrad else []
 
     def _slot_variables(self):
-        # Keras interleaves momentum and velocity per variable.
-        pairs = zip(self.momentums, self.velocities, strict=True)
-        interleaved = [s for pair in pairs for s in pair]
-        return [*interleaved, *self.velocity_hats]
+        return [*super()._slot_variables(), *self.velocity_hats]
 
     def _update(self, params, grads, lr, indices):
         m = self._slots(self.momentums, indices)
@@ -80,14 +76,10 @@ class Adam(Optimizer):
                     f"{params[0].dtype}. Pass `fused=None` to fall back to the unfused update."
                 )
         # Scalars in float32, as Keras computes them (tensors of the variables' dtype).
-        step = _f(self._local_iterations() + 1)
-        beta_1_power = pow(self.beta_1, step)
-        beta_2_power = pow(self.beta_2, step)
-        alpha = _f(lr) * sqrt(_f(1) - beta_2_power) / (_f(1) - beta_1_power)
-        foreach.mul_(m, self.beta_1)
-        foreach.add_(m, grads, alpha=1 - self.beta_1)
-        foreach.mul_(v, self.beta_2)
-        foreach.add_(v, foreach.mul(grads, grads), alpha=1 - self.beta_2)
+        alpha = _f(lr) * sqrt(self._bias_correction(self.beta_2)) \
+            / self._bias_correction(self.beta_1)
+        self._update_first_moment(m, grads)
+        self._update_second_moment(v, grads)
         if self.amsgrad:
             v_hat = self._slots(self.velocity_hats, indices)
             foreach.maximum_(v_hat, v)
@@ -123,8 +115,7 @@ class Adam(Optimizer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
-                       "amsgrad": self.amsgrad})
+        config["amsgrad"] = self.amsgrad
         return config
 
 
