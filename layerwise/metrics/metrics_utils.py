@@ -115,9 +115,9 @@ def _segment_sum(data: torch.Tensor, segment_ids: torch.Tensor, num_segments: in
     return out[..., :-1]
 
 
-def _update_optimized(variables, y_true, y_pred, num_thresholds, multi_label, sample_weights,
-                      label_weights, thresholds_with_epsilon):
-    """The O(T + N) path for evenly spaced thresholds: bucket, then reverse cumulative sum."""
+def _bucket_weights(y_true, y_pred, multi_label, sample_weights, label_weights):
+    """The product of the sample and label weights, flattened unless `multi_label`
+    (the number `1.0` when neither is given)."""
     if sample_weights is None:
         sample_weights = 1.0
     else:
@@ -133,7 +133,22 @@ def _update_optimized(variables, y_true, y_pred, num_thresholds, multi_label, sa
     weights = sample_weights * label_weights
     if isinstance(weights, torch.Tensor):
         weights = weights.to(y_true.dtype)
+    return weights
 
+
+def _counts_above(labels, bucket_indices, num_thresholds: int, multi_label: bool):
+    """The weighted count of `labels` at each threshold: a reverse cumulative sum of the
+    per-bucket sums (`labels` and `bucket_indices` transposed for `multi_label`)."""
+    buckets = _segment_sum(labels, bucket_indices, num_thresholds)
+    if multi_label:
+        return torch.flip(torch.cumsum(torch.flip(buckets, [0, 1]), dim=1), [0, 1]).T
+    return torch.flip(torch.cumsum(torch.flip(buckets, [0]), dim=0), [0])
+
+
+def _update_optimized(variables, y_true, y_pred, num_thresholds, multi_label, sample_weights,
+                      label_weights, thresholds_with_epsilon):
+    """The O(T + N) path for evenly spaced thresholds: bucket, then reverse cumulative sum."""
+    weights = _bucket_weights(y_true, y_pred, multi_label, sample_weights, label_weights)
     y_pred = torch.clip(y_pred, 0.0, 1.0)
     y_true = y_true.bool().to(y_true.dtype)
     if not multi_label:
@@ -154,15 +169,8 @@ def _update_optimized(variables, y_true, y_pred, num_thresholds, multi_label, sa
         true_labels = true_labels.T
         false_labels = false_labels.T
         bucket_indices = bucket_indices.T
-        tp_bucket = _segment_sum(true_labels, bucket_indices, num_thresholds)
-        fp_bucket = _segment_sum(false_labels, bucket_indices, num_thresholds)
-        tp = torch.flip(torch.cumsum(torch.flip(tp_bucket, [0, 1]), dim=1), [0, 1]).T
-        fp = torch.flip(torch.cumsum(torch.flip(fp_bucket, [0, 1]), dim=1), [0, 1]).T
-    else:
-        tp_bucket = _segment_sum(true_labels, bucket_indices, num_thresholds)
-        fp_bucket = _segment_sum(false_labels, bucket_indices, num_thresholds)
-        tp = torch.flip(torch.cumsum(torch.flip(tp_bucket, [0]), dim=0), [0])
-        fp = torch.flip(torch.cumsum(torch.flip(fp_bucket, [0]), dim=0), [0])
+    tp = _counts_above(true_labels, bucket_indices, num_thresholds, multi_label)
+    fp = _counts_above(false_labels, bucket_indices, num_thresholds, multi_label)
 
     if ConfusionMatrix.TRUE_NEGATIVES in variables or ConfusionMatrix.FALSE_NEGATIVES in variables:
         if multi_label:
@@ -207,24 +215,11 @@ def update_confusion_matrix_variables(variables, y_true, y_pred, thresholds, top
         thresholds_with_epsilon: Whether the end thresholds lie outside `[0, 1]`
             (computed from `thresholds` when `None`).
     """
-    if multi_label and label_weights is not None:
-        raise ValueError(
-            "`label_weights` for multilabel data should be handled outside of "
-            "`update_confusion_matrix_variables` when `multi_label` is True."
-        )
+    _check_variables(variables, multi_label, label_weights)
     if not variables:
         return
-    invalid = [k for k in variables if not isinstance(k, ConfusionMatrix)]
-    if invalid:
-        raise ValueError(
-            f'Invalid keys: "{invalid}". Valid variable key options are: '
-            f'"{list(ConfusionMatrix)}"'
-        )
     first = next(iter(variables.values()))
     dtype, device = first.dtype, first.device
-    y_true = as_tensor(y_true, dtype=dtype, device=device)
-    y_pred = as_tensor(y_pred, dtype=dtype, device=device)
-
     if thresholds_distributed_evenly and thresholds_with_epsilon is None:
         thresholds_with_epsilon = bool(thresholds[0] < 0.0 or thresholds[-1] > 1.0)
     if isinstance(thresholds, torch.Tensor):
@@ -232,8 +227,35 @@ def update_confusion_matrix_variables(variables, y_true, y_pred, thresholds, top
     else:
         thresholds = torch.as_tensor(np.asarray(thresholds, dtype=np.float64)).to(
             dtype=dtype, device=device)
-    num_thresholds = thresholds.shape[0]
+    y_true, y_pred, sample_weight, label_weights = _prepare_inputs(
+        y_true, y_pred, sample_weight, label_weights, top_k, class_id, dtype, device)
+    if thresholds_distributed_evenly:
+        return _update_optimized(variables, y_true, y_pred, thresholds.shape[0], multi_label,
+                                 sample_weight, label_weights, thresholds_with_epsilon)
+    _update_exact(variables, y_true, y_pred, thresholds, multi_label, sample_weight,
+                  label_weights)
 
+
+def _check_variables(variables, multi_label, label_weights) -> None:
+    if multi_label and label_weights is not None:
+        raise ValueError(
+            "`label_weights` for multilabel data should be handled outside of "
+            "`update_confusion_matrix_variables` when `multi_label` is True."
+        )
+    invalid = [k for k in variables if not isinstance(k, ConfusionMatrix)]
+    if invalid:
+        raise ValueError(
+            f'Invalid keys: "{invalid}". Valid variable key options are: '
+            f'"{list(ConfusionMatrix)}"'
+        )
+
+
+def _prepare_inputs(y_true, y_pred, sample_weight, label_weights, top_k, class_id, dtype,
+                    device):
+    """Tensors of the state's dtype and device, of the same rank, `top_k` and `class_id`
+    applied: `(y_true, y_pred, sample_weight, label_weights)`."""
+    y_true = as_tensor(y_true, dtype=dtype, device=device)
+    y_pred = as_tensor(y_pred, dtype=dtype, device=device)
     y_pred, y_true = squeeze_or_expand_to_same_rank(y_pred, y_true)
     if sample_weight is not None:
         sample_weight = as_tensor(sample_weight, dtype=dtype, device=device).unsqueeze(-1)
@@ -253,11 +275,13 @@ def update_confusion_matrix_variables(variables, y_true, y_pred, thresholds, top
             )
         y_true = y_true[..., class_id, None]
         y_pred = y_pred[..., class_id, None]
+    return y_true, y_pred, sample_weight, label_weights
 
-    if thresholds_distributed_evenly:
-        return _update_optimized(variables, y_true, y_pred, num_thresholds, multi_label,
-                                 sample_weight, label_weights, thresholds_with_epsilon)
 
+def _update_exact(variables, y_true, y_pred, thresholds, multi_label, sample_weight,
+                  label_weights) -> None:
+    """The O(T * N) path: compares every prediction with every threshold."""
+    num_thresholds = thresholds.shape[0]
     num_labels = 1 if y_pred.ndim == 1 else math.prod(y_pred.shape[1:])
     if multi_label:
         preds = y_pred.unsqueeze(0)
@@ -305,6 +329,8 @@ def update_confusion_matrix_variables(variables, y_true, y_pred, thresholds, top
     for cond, (label, pred) in conditions.items():
         if cond in variables:
             weighted_add(label, pred, variables[cond])
+
+
 
 
 def confusion_matrix(labels, predictions, num_classes: int, weights=None, dtype="int32"):
