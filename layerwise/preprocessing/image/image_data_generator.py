@@ -12,8 +12,9 @@ import torch
 from layerwise.backend import affine as _affine
 from layerwise.backend.config import floatx, image_data_format
 from layerwise.preprocessing.image.directory_iterator import DataFrameIterator, DirectoryIterator
+from layerwise.preprocessing.image.generator_arguments import check_arguments, zoom_range_pair
 from layerwise.preprocessing.image.iterator import NumpyArrayIterator, _rng
-from layerwise.preprocessing.image.transforms import _quantized_brightness
+from layerwise.preprocessing.image.transforms import _channel_shift_batch, _quantized_brightness
 
 
 class ImageDataGenerator:
@@ -65,6 +66,8 @@ class ImageDataGenerator:
                  vertical_flip=False, rescale=None, preprocessing_function=None,
                  data_format=None, validation_split=0.0, interpolation_order=1, dtype=None):
         data_format = data_format or image_data_format()
+        check_arguments(fill_mode, interpolation_order, data_format, validation_split,
+                        brightness_range)
         self.featurewise_center = featurewise_center
         self.samplewise_center = samplewise_center
         self.featurewise_std_normalization = featurewise_std_normalization
@@ -77,11 +80,6 @@ class ImageDataGenerator:
         self.shear_range = shear_range
         self.zoom_range = zoom_range
         self.channel_shift_range = channel_shift_range
-        if fill_mode not in _affine.LEGACY_FILL_MODES:
-            raise ValueError(
-                f"`fill_mode` must be one of {_affine.LEGACY_FILL_MODES}. Received: "
-                f"fill_mode={fill_mode!r}"
-            )
         self.fill_mode = fill_mode
         self.cval = cval
         self.horizontal_flip = horizontal_flip
@@ -89,65 +87,43 @@ class ImageDataGenerator:
         self.rescale = rescale
         self.preprocessing_function = preprocessing_function
         self.dtype = dtype or floatx()
-        if int(interpolation_order) != interpolation_order or not 0 <= interpolation_order <= 5:
-            raise ValueError(
-                "`interpolation_order` must be an integer from 0 to 5 (1 = bilinear). "
-                f"Received: {interpolation_order}"
-            )
         self.interpolation_order = int(interpolation_order)
-        if data_format not in {"channels_last", "channels_first"}:
-            raise ValueError(
-                '`data_format` should be `"channels_last"` (channel after row and column) or '
-                f'`"channels_first"` (channel before row and column). Received: {data_format}'
-            )
         self.data_format = data_format
         if data_format == "channels_first":
             self.channel_axis, self.row_axis, self.col_axis = 1, 2, 3
         else:
             self.channel_axis, self.row_axis, self.col_axis = 3, 1, 2
-        if validation_split and not 0 < validation_split < 1:
-            raise ValueError(
-                f"`validation_split` must be strictly between 0 and 1. Received: "
-                f"{validation_split}"
-            )
         self._validation_split = validation_split
         self.mean = None
         self.std = None
         self.zca_whitening_matrix = None
-        if isinstance(zoom_range, (float, int)):
-            self.zoom_range = [1 - zoom_range, 1 + zoom_range]
-        elif len(zoom_range) == 2 and all(isinstance(v, (float, int)) for v in zoom_range):
-            self.zoom_range = [zoom_range[0], zoom_range[1]]
-        else:
-            raise ValueError(
-                f"`zoom_range` should be a float or a tuple or list of two floats. Received: "
-                f"{zoom_range}"
-            )
-        if zca_whitening:
-            if not featurewise_center:
+        self.zoom_range = zoom_range_pair(zoom_range)
+        self._resolve_normalization_flags()
+        self.brightness_range = brightness_range
+
+    def _resolve_normalization_flags(self) -> None:
+        """`zca_whitening` implies featurewise centering without std normalization, and
+        std normalization implies centering (each override warns, as Keras)."""
+        zca, center = self.zca_whitening, self.featurewise_center
+        std = self.featurewise_std_normalization
+        if zca:
+            if not center:
                 self.featurewise_center = True
                 warnings.warn("This ImageDataGenerator specifies `zca_whitening`, which "
-                              "overrides setting of `featurewise_center`.", stacklevel=2)
-            if featurewise_std_normalization:
+                              "overrides setting of `featurewise_center`.", stacklevel=3)
+            if std:
                 self.featurewise_std_normalization = False
                 warnings.warn("This ImageDataGenerator specifies `zca_whitening` which "
                               "overrides setting of `featurewise_std_normalization`.",
-                              stacklevel=2)
-        if featurewise_std_normalization and not featurewise_center:
+                              stacklevel=3)
+        if std and not center:
             self.featurewise_center = True
             warnings.warn("This ImageDataGenerator specifies `featurewise_std_normalization`, "
-                          "which overrides setting of `featurewise_center`.", stacklevel=2)
-        if samplewise_std_normalization and not samplewise_center:
+                          "which overrides setting of `featurewise_center`.", stacklevel=3)
+        if self.samplewise_std_normalization and not self.samplewise_center:
             self.samplewise_center = True
             warnings.warn("This ImageDataGenerator specifies `samplewise_std_normalization`, "
-                          "which overrides setting of `samplewise_center`.", stacklevel=2)
-        if brightness_range is not None:
-            if not isinstance(brightness_range, (tuple, list)) or len(brightness_range) != 2:
-                raise ValueError(
-                    "`brightness_range` should be a tuple or list of two floats. Received: "
-                    f"{brightness_range}"
-                )
-        self.brightness_range = brightness_range
+                          "which overrides setting of `samplewise_center`.", stacklevel=3)
 
     # ------------------------------------------------------------------ flows
     def flow(self, x, y=None, batch_size=32, shuffle=True, sample_weight=None, seed=None,
@@ -436,18 +412,7 @@ class ImageDataGenerator:
                                       convention="scipy", channels_last=channels_last)
         shifts = [p.get("channel_shift_intensity") for p in params]
         if any(s is not None for s in shifts):
-            sel = torch.tensor([s is not None for s in shifts])
-            amount = torch.tensor([0.0 if s is None else float(s) for s in shifts],
-                                  dtype=torch.float64)
-            view = (-1,) + (1,) * (x.ndim - 1)
-            flat = x.reshape(x.shape[0], -1)
-            lo = flat.min(dim=1).values.view(view)
-            hi = flat.max(dim=1).values.view(view)
-            # In float64, as NumPy promotes `float32 image + float64 scalar` in Keras.
-            shifted = x.to(torch.float64) + amount.view(view)
-            shifted = torch.minimum(torch.maximum(shifted, lo.to(torch.float64)),
-                                    hi.to(torch.float64)).to(x.dtype)
-            x = torch.where(sel.view(view), shifted, x)
+            x = _channel_shift_batch(x, shifts)
         for flips, axis in ((flip_h, col), (flip_v, row)):
             if flips.any():
                 idx = torch.from_numpy(np.flatnonzero(flips))

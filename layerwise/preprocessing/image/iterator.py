@@ -163,58 +163,16 @@ class NumpyArrayIterator(Iterator):
                  dtype=None):
         data_format = data_format or image_data_format()
         self.dtype = dtype or floatx()
-        if isinstance(x, (tuple, list)):
-            if not isinstance(x[1], list):
-                x_misc = [np.asarray(x[1])]
-            else:
-                x_misc = [np.asarray(xx) for xx in x[1]]
-            x = x[0]
-            for xx in x_misc:
-                if len(x) != len(xx):
-                    raise ValueError(
-                        "All of the arrays in `x` should have the same length. Found a pair "
-                        f"with: len(x[0]) = {len(x)}, len(x[?]) = {len(xx)}"
-                    )
-        else:
-            x_misc = []
+        x, x_misc = _split_misc_inputs(x)
         if isinstance(x, torch.Tensor):
             x = x.detach().cpu().numpy()
         if isinstance(y, torch.Tensor):
             y = y.detach().cpu().numpy()
-        if y is not None and len(x) != len(y):
-            raise ValueError(
-                "`x` (images tensor) and `y` (labels) should have the same length. Found: "
-                f"x.shape = {np.asarray(x).shape}, y.shape = {np.asarray(y).shape}"
-            )
-        if sample_weight is not None and len(x) != len(sample_weight):
-            raise ValueError(
-                "`x` (images tensor) and `sample_weight` should have the same length. Found: "
-                f"x.shape = {np.asarray(x).shape}, sample_weight.shape = "
-                f"{np.asarray(sample_weight).shape}"
-            )
+        _check_lengths(x, y, sample_weight)
         if subset is not None:
-            if subset not in {"training", "validation"}:
-                raise ValueError(
-                    f"Invalid subset name: {subset!r}; expected 'training' or 'validation'."
-                )
-            split_idx = int(len(x) * image_data_generator._validation_split)
-            if (y is not None and not ignore_class_split
-                    and not np.array_equal(np.unique(y[:split_idx]), np.unique(y[split_idx:]))):
-                raise ValueError(
-                    "Training and validation subsets have different number of classes after "
-                    "the split. If your numpy arrays are sorted by the label, you might want "
-                    "to shuffle them (or pass `ignore_class_split=True`)."
-                )
-            if subset == "validation":
-                x = x[:split_idx]
-                x_misc = [np.asarray(xx[:split_idx]) for xx in x_misc]
-                if y is not None:
-                    y = y[:split_idx]
-            else:
-                x = x[split_idx:]
-                x_misc = [np.asarray(xx[split_idx:]) for xx in x_misc]
-                if y is not None:
-                    y = y[split_idx:]
+            x, x_misc, y = _take_subset(x, x_misc, y, subset,
+                                        image_data_generator._validation_split,
+                                        ignore_class_split)
         self.x = np.asarray(x, dtype=self.dtype)
         self.x_misc = x_misc
         if self.x.ndim != 4:
@@ -251,3 +209,54 @@ class NumpyArrayIterator(Iterator):
         if self.sample_weight is not None:
             output += (self.sample_weight[index_array],)
         return output
+
+
+def _split_misc_inputs(x):
+    """`(images, [other arrays])` from `x` or from a tuple `(images, array_or_list)`."""
+    if not isinstance(x, (tuple, list)):
+        return x, []
+    if not isinstance(x[1], list):
+        x_misc = [np.asarray(x[1])]
+    else:
+        x_misc = [np.asarray(xx) for xx in x[1]]
+    x = x[0]
+    for xx in x_misc:
+        if len(x) != len(xx):
+            raise ValueError(
+                "All of the arrays in `x` should have the same length. Found a pair "
+                f"with: len(x[0]) = {len(x)}, len(x[?]) = {len(xx)}"
+            )
+    return x, x_misc
+
+
+def _check_lengths(x, y, sample_weight) -> None:
+    if y is not None and len(x) != len(y):
+        raise ValueError(
+            "`x` (images tensor) and `y` (labels) should have the same length. Found: "
+            f"x.shape = {np.asarray(x).shape}, y.shape = {np.asarray(y).shape}"
+        )
+    if sample_weight is not None and len(x) != len(sample_weight):
+        raise ValueError(
+            "`x` (images tensor) and `sample_weight` should have the same length. Found: "
+            f"x.shape = {np.asarray(x).shape}, sample_weight.shape = "
+            f"{np.asarray(sample_weight).shape}"
+        )
+
+
+def _take_subset(x, x_misc, y, subset, validation_split, ignore_class_split):
+    """The `"training"` (last) or `"validation"` (first) part of `x`, `x_misc` and `y`."""
+    if subset not in {"training", "validation"}:
+        raise ValueError(
+            f"Invalid subset name: {subset!r}; expected 'training' or 'validation'."
+        )
+    split_idx = int(len(x) * validation_split)
+    if (y is not None and not ignore_class_split
+            and not np.array_equal(np.unique(y[:split_idx]), np.unique(y[split_idx:]))):
+        raise ValueError(
+            "Training and validation subsets have different number of classes after "
+            "the split. If your numpy arrays are sorted by the label, you might want "
+            "to shuffle them (or pass `ignore_class_split=True`)."
+        )
+    part = slice(None, split_idx) if subset == "validation" else slice(split_idx, None)
+    x_misc = [np.asarray(xx[part]) for xx in x_misc]
+    return x[part], x_misc, (y[part] if y is not None else None)

@@ -13,6 +13,22 @@ def flip_axis(x, axis):
     return np.flip(np.asarray(x), axis)
 
 
+def _channel_shift_batch(x: torch.Tensor, shifts: list) -> torch.Tensor:
+    """Keras' `apply_channel_shift` for a batch `(b, ...)`: image `i` (where `shifts[i]`
+    is not `None`) is shifted by `shifts[i]` and clipped to its own min and max."""
+    sel = torch.tensor([s is not None for s in shifts])
+    amount = torch.tensor([0.0 if s is None else float(s) for s in shifts], dtype=torch.float64)
+    view = (-1,) + (1,) * (x.ndim - 1)
+    flat = x.reshape(x.shape[0], -1)
+    lo = flat.min(dim=1).values.view(view)
+    hi = flat.max(dim=1).values.view(view)
+    # In float64, as NumPy promotes `float32 image + float64 scalar` in Keras.
+    shifted = x.to(torch.float64) + amount.view(view)
+    shifted = torch.minimum(torch.maximum(shifted, lo.to(torch.float64)),
+                            hi.to(torch.float64)).to(x.dtype)
+    return torch.where(sel.view(view), shifted, x)
+
+
 def _quantized_brightness(x: torch.Tensor, factors: torch.Tensor) -> torch.Tensor:
     """Keras' `apply_brightness_shift(x, factor, scale=False)` for a batch `(b, ...)`:
     8-bit round trip through Pillow's `ImageEnhance.Brightness`, vectorised."""
