@@ -149,7 +149,23 @@ def get_file(
     datadir = _inside_cache(root, cache_subdir)
     os.makedirs(datadir, exist_ok=True)
 
-    provided_fname = fname
+    name = _file_name(fname, origin)
+    download_target, extraction_dir = _cache_paths(datadir, name, bool(fname),
+                                                   extract or untar)
+    download = force_download or _cache_is_stale(download_target, file_hash, hash_algorithm)
+    if download:
+        print(f"Downloading data from {origin}")
+        _download_verified(origin, download_target, file_hash, hash_algorithm)
+
+    if not (extract or untar):
+        return download_target
+    if download or not os.path.isdir(extraction_dir):
+        _extract_atomically(download_target, extraction_dir, "tar" if untar else archive_format)
+    return extraction_dir
+
+
+def _file_name(fname, origin: str) -> str:
+    """The cache file name: `fname` (a bare name, never a path) or the URL's last part."""
     fname = os.fspath(fname) if fname is not None else None
     if not fname:
         fname = os.path.basename(urllib.parse.urlsplit(origin).path)
@@ -168,36 +184,33 @@ def get_file(
             "`fname` must be a file name inside the cache folder, not '.' or '..'. "
             f"Received: fname={fname!r}"
         )
+    return fname
 
-    if extract or untar:
-        if provided_fname and "." in fname:
-            download_target = os.path.join(datadir, fname)
-            extraction_dir = os.path.join(datadir, f"{fname[: fname.find('.')]}_extracted")
-        else:
-            extraction_dir = os.path.join(datadir, fname)
-            download_target = os.path.join(datadir, f"{fname}_archive")
-    else:
-        download_target = os.path.join(datadir, fname)
 
-    download = force_download or not os.path.exists(download_target)
-    if not download and file_hash is not None:
-        if not validate_file(download_target, file_hash, algorithm=hash_algorithm):
-            print(
-                f"The cached file {download_target} does not match the expected "
-                f"{_algorithm_name(hash_algorithm, file_hash)} hash {file_hash}; "
-                "downloading it again."
-            )
-            download = True
+def _cache_paths(datadir: str, fname: str, provided: bool,
+                 extracting: bool) -> tuple[str, str | None]:
+    """`(download_target, extraction_dir)` as Keras names them (`None`: no extraction)."""
+    if not extracting:
+        return os.path.join(datadir, fname), None
+    if provided and "." in fname:
+        return (os.path.join(datadir, fname),
+                os.path.join(datadir, f"{fname[: fname.find('.')]}_extracted"))
+    return os.path.join(datadir, f"{fname}_archive"), os.path.join(datadir, fname)
 
-    if download:
-        print(f"Downloading data from {origin}")
-        _download_verified(origin, download_target, file_hash, hash_algorithm)
 
-    if not (extract or untar):
-        return download_target
-    if download or not os.path.isdir(extraction_dir):
-        _extract_atomically(download_target, extraction_dir, "tar" if untar else archive_format)
-    return extraction_dir
+def _cache_is_stale(download_target: str, file_hash: str | None, hash_algorithm: str) -> bool:
+    """Whether the cached file is missing or (with `file_hash`) does not match it."""
+    if not os.path.exists(download_target):
+        return True
+    if file_hash is not None and not validate_file(download_target, file_hash,
+                                                   algorithm=hash_algorithm):
+        print(
+            f"The cached file {download_target} does not match the expected "
+            f"{_algorithm_name(hash_algorithm, file_hash)} hash {file_hash}; "
+            "downloading it again."
+        )
+        return True
+    return False
 
 
 def _extract_atomically(archive: str, extraction_dir: str, archive_format: Any) -> None:
