@@ -57,26 +57,7 @@ def index_directory(directory, labels, formats, class_names=None, shuffle=True, 
     directory = os.fspath(directory)
     if not os.path.isdir(directory):
         raise ValueError(f"`directory` {directory!r} does not exist or is not a folder.")
-    if labels == "inferred":
-        subdirs = [d for d in sorted(os.listdir(directory))
-                   if os.path.isdir(os.path.join(directory, d)) and not d.startswith(".")]
-        if class_names is not None:
-            if not set(class_names).issubset(set(subdirs)):
-                raise ValueError(
-                    "The `class_names` passed did not match the names of the subdirectories of "
-                    f"the target directory. Expected: {subdirs} (or a subset of it), but "
-                    f"received: class_names={class_names}"
-                )
-            subdirs = list(class_names)
-    else:
-        subdirs = [""]
-        if class_names is not None:
-            if labels is None:
-                raise ValueError("When `labels=None` (no labels), argument `class_names` cannot "
-                                 "be specified.")
-            raise ValueError("When argument `labels` is specified, argument `class_names` "
-                             "cannot be specified (the `class_names` will be the sorted list "
-                             "of labels).")
+    subdirs = _class_subdirs(directory, labels, class_names)
     class_indices = {name: i for i, name in enumerate(subdirs)}
     filenames, found_labels = [], []
     for subdir in subdirs:
@@ -113,6 +94,32 @@ def index_directory(directory, labels, formats, class_names=None, shuffle=True, 
         if labels is not None:
             np.random.RandomState(seed).shuffle(labels)
     return file_paths, labels, class_names
+
+
+def _class_subdirs(directory: str, labels, class_names) -> list[str]:
+    """The class folders (`labels="inferred"`: the sub-folders, or `class_names`), else
+    `[""]` (the folder itself)."""
+    if labels == "inferred":
+        subdirs = [d for d in sorted(os.listdir(directory))
+                   if os.path.isdir(os.path.join(directory, d)) and not d.startswith(".")]
+        if class_names is not None:
+            if not set(class_names).issubset(set(subdirs)):
+                raise ValueError(
+                    "The `class_names` passed did not match the names of the subdirectories of "
+                    f"the target directory. Expected: {subdirs} (or a subset of it), but "
+                    f"received: class_names={class_names}"
+                )
+            subdirs = list(class_names)
+    else:
+        subdirs = [""]
+        if class_names is not None:
+            if labels is None:
+                raise ValueError("When `labels=None` (no labels), argument `class_names` cannot "
+                                 "be specified.")
+            raise ValueError("When argument `labels` is specified, argument `class_names` "
+                             "cannot be specified (the `class_names` will be the sorted list "
+                             "of labels).")
+    return subdirs
 
 
 def get_training_or_validation_split(samples, labels, validation_split, subset):

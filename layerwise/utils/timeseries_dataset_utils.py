@@ -62,38 +62,7 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     data = data.to_numpy() if hasattr(data, "to_numpy") else np.asarray(data)
     if targets is not None:
         targets = targets.to_numpy() if hasattr(targets, "to_numpy") else np.asarray(targets)
-    if start_index:
-        if start_index < 0:
-            raise ValueError(f"`start_index` must be 0 or greater. Received: "
-                             f"start_index={start_index}")
-        if start_index >= len(data):
-            raise ValueError(f"`start_index` must be lower than the length of the data. "
-                             f"Received: start_index={start_index}, for data of length "
-                             f"{len(data)}")
-    if end_index:
-        if start_index and end_index <= start_index:
-            raise ValueError(f"`end_index` must be higher than `start_index`. Received: "
-                             f"start_index={start_index}, and end_index={end_index} ")
-        if end_index >= len(data):
-            raise ValueError(f"`end_index` must be lower than the length of the data. "
-                             f"Received: end_index={end_index}, for data of length {len(data)}")
-        if end_index <= 0:
-            raise ValueError(f"`end_index` must be higher than 0. Received: "
-                             f"end_index={end_index}")
-    if sampling_rate <= 0:
-        raise ValueError(f"`sampling_rate` must be higher than 0. Received: "
-                         f"sampling_rate={sampling_rate}")
-    if sampling_rate >= len(data):
-        raise ValueError(f"`sampling_rate` must be lower than the length of the data. "
-                         f"Received: sampling_rate={sampling_rate}, for data of length "
-                         f"{len(data)}")
-    if sequence_stride <= 0:
-        raise ValueError(f"`sequence_stride` must be higher than 0. Received: "
-                         f"sequence_stride={sequence_stride}")
-    if sequence_stride >= len(data):
-        raise ValueError(f"`sequence_stride` must be lower than the length of the data. "
-                         f"Received: sequence_stride={sequence_stride}, for data of length "
-                         f"{len(data)}")
+    _check_arguments(len(data), sequence_stride, sampling_rate, start_index, end_index)
     start_index = start_index or 0
     end_index = len(data) if end_index is None else end_index
     num_seqs = end_index - start_index - (sequence_length - 1) * sampling_rate
@@ -111,3 +80,40 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     if batch_size is not None:
         dataset = dataset.batch(batch_size)
     return dataset.map(windows)
+
+
+def _check_arguments(length: int, sequence_stride, sampling_rate, start_index,
+                     end_index) -> None:
+    """Raises a `ValueError` naming the first argument out of range for `length` steps."""
+    if start_index:
+        if start_index < 0:
+            raise ValueError(f"`start_index` must be 0 or greater. Received: "
+                             f"start_index={start_index}")
+        if start_index >= length:
+            raise ValueError(f"`start_index` must be lower than the length of the data. "
+                             f"Received: start_index={start_index}, for data of length "
+                             f"{length}")
+    if end_index:
+        if start_index and end_index <= start_index:
+            raise ValueError(f"`end_index` must be higher than `start_index`. Received: "
+                             f"start_index={start_index}, and end_index={end_index} ")
+        if end_index >= length:
+            raise ValueError(f"`end_index` must be lower than the length of the data. "
+                             f"Received: end_index={end_index}, for data of length {length}")
+        if end_index <= 0:
+            raise ValueError(f"`end_index` must be higher than 0. Received: "
+                             f"end_index={end_index}")
+    if sampling_rate <= 0:
+        raise ValueError(f"`sampling_rate` must be higher than 0. Received: "
+                         f"sampling_rate={sampling_rate}")
+    if sampling_rate >= length:
+        raise ValueError(f"`sampling_rate` must be lower than the length of the data. "
+                         f"Received: sampling_rate={sampling_rate}, for data of length "
+                         f"{length}")
+    if sequence_stride <= 0:
+        raise ValueError(f"`sequence_stride` must be higher than 0. Received: "
+                         f"sequence_stride={sequence_stride}")
+    if sequence_stride >= length:
+        raise ValueError(f"`sequence_stride` must be lower than the length of the data. "
+                         f"Received: sequence_stride={sequence_stride}, for data of length "
+                         f"{length}")
