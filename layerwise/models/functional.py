@@ -24,10 +24,25 @@ def _node_index(node: Node) -> int:
 
 def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]):
     """Keras' graph mapping: returns `(nodes_by_depth, layers)` and checks connectivity."""
+    input_ids = {id(t) for t in inputs}
+    ordered, layer_indices = _nodes_in_decreasing_depth(outputs, input_ids)
+    nodes_by_depth, layer_depths = _depths(ordered, inputs, input_ids, layer_indices)
+    layers_by_depth = defaultdict(list)
+    for layer, depth in layer_depths.items():
+        layers_by_depth[depth].append(layer)
+    layers = []
+    for depth in sorted(layers_by_depth, reverse=True):
+        layers.extend(sorted(layers_by_depth[depth], key=lambda lyr: layer_indices[lyr]))
+    _check_connectivity(nodes_by_depth, layers, input_ids)
+    return dict(nodes_by_depth), layers
+
+
+def _nodes_in_decreasing_depth(outputs: list[KerasTensor], input_ids: set[int]):
+    """The nodes from the outputs back to the inputs, depth first (Keras' `_build_map`),
+    and each layer's index in the order the traversal met it."""
     finished, in_progress = set(), set()
     nodes_in_decreasing_depth: list[Node] = []
     layer_indices: dict = {}
-    input_ids = {id(t) for t in inputs}
 
     def visit(tensor: KerasTensor):
         node = tensor.node
@@ -48,11 +63,17 @@ def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]):
 
     for t in outputs:
         visit(t)
+    return nodes_in_decreasing_depth, layer_indices
 
+
+def _depths(ordered: list[Node], inputs: list[KerasTensor], input_ids: set[int],
+            layer_indices: dict):
+    """`(nodes_by_depth, layer_depths)`: a node is one deeper than its deepest consumer;
+    unused inputs get depth 0 (and layer index -1, in `layer_indices`)."""
     node_depths: dict = {}
     layer_depths: dict = {}
     nodes = {}
-    for node in reversed(nodes_in_decreasing_depth):
+    for node in reversed(ordered):
         nodes[id(node)] = node
         depth = node_depths.setdefault(id(node), 0)
         depth = max(depth, layer_depths.get(node.layer, 0))
@@ -71,18 +92,14 @@ def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]):
             layer_indices[layer] = -1
             node_depths[id(t.node)] = 0
             nodes[id(t.node)] = t.node
-
     nodes_by_depth = defaultdict(list)
     for node_id, depth in node_depths.items():
         nodes_by_depth[depth].append(nodes[node_id])
-    layers_by_depth = defaultdict(list)
-    for layer, depth in layer_depths.items():
-        layers_by_depth[depth].append(layer)
-    depth_keys = sorted(layers_by_depth, reverse=True)
-    layers = []
-    for depth in depth_keys:
-        layers.extend(sorted(layers_by_depth[depth], key=lambda lyr: layer_indices[lyr]))
+    return nodes_by_depth, layer_depths
 
+
+def _check_connectivity(nodes_by_depth, layers: list, input_ids: set[int]) -> None:
+    """Raises "Graph disconnected" when a node needs a tensor no input leads to."""
     computable = set(input_ids)
     for depth in sorted(nodes_by_depth, reverse=True):
         for node in nodes_by_depth[depth]:
@@ -107,7 +124,6 @@ def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]):
                     )
             for t in node.outputs:
                 computable.add(id(t))
-    return dict(nodes_by_depth), layers
 
 
 class Functional(Model):
