@@ -30,6 +30,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="layerwise", description="layerwise: the Keras API on PyTorch, from the shell.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    _add_demo(sub)
+    _add_model_commands(sub)
+    _add_datasets(sub)
+    return parser
+
+
+def _add_demo(sub) -> None:
+    """`demo`: train on the embedded digits (no network)."""
     p = sub.add_parser("demo", help="train an MLP on the embedded digits, write report.html",
                        description="Train a 64-64-10 MLP on the embedded 8x8 digits (no "
                                    "network needed), print the test accuracy and write an "
@@ -41,6 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-report", action="store_true", help="do not write the report")
     p.set_defaults(run=_demo)
 
+
+def _add_model_commands(sub) -> None:
+    """`summary`, `evaluate`, `predict` and `convert`: commands on a model file."""
     p = sub.add_parser("summary", help="print the summary of a .keras / .h5 model file",
                        description="Print the layer table of a saved model.")
     p.add_argument("file", help="a .keras or .h5 model file")
@@ -76,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     p.set_defaults(run=commands.convert)
 
+
+def _add_datasets(sub) -> None:
+    """`datasets download NAME` and `datasets path`."""
     p = sub.add_parser("datasets", help="download datasets, show where they are kept",
                        description="Manage the dataset cache.")
     datasets = p.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -90,7 +104,6 @@ def build_parser() -> argparse.ArgumentParser:
                                         "$LAYERWISE_HOME/datasets).")
     d.add_argument("-v", "--verbose", action="store_true", help="also show Keras' cache")
     d.set_defaults(run=commands.datasets_path)
-    return parser
 
 
 def main(argv=None) -> int:
