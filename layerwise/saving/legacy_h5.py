@@ -216,6 +216,52 @@ def _has_weight_names(group, name: str) -> bool:
     return bool(load_attributes(layer_group, "weight_names"))
 
 
+def _add_subset(result, plan: list, problems: list[str]) -> None:
+    """Adds `_read_subset`'s pairs to `plan`, or its message to `problems`."""
+    if isinstance(result, str):
+        problems.append(result)
+    else:
+        plan.extend(result)
+
+
+def _plan_by_name(group, model, layer_names, source: str):
+    """`(plan, problems)` matching the file's layers to the model's by name."""
+    plan: list = []
+    problems: list[str] = []
+    index: dict[str, list] = {}
+    for layer in model.layers:
+        index.setdefault(layer.name, []).append(layer)
+    for k, name in enumerate(layer_names):
+        if name not in index:
+            continue
+        layer_group = safe_group(group, name)
+        if layer_group is None:
+            raise ValueError(f"{source} lists layer {name!r} but has no group for it.")
+        for layer in index[name]:
+            _add_subset(_read_subset(layer_group, legacy_weights(layer),
+                                     f"layer #{k} (named '{layer.name}')"), plan, problems)
+    return plan, problems
+
+
+def _plan_by_order(group, model, layer_names, source: str):
+    """`(plan, problems)` matching the file's layers with weights to the model's, in order."""
+    plan: list = []
+    problems: list[str] = []
+    layers = [layer for layer in model.layers if legacy_weights(layer)]
+    saved = [name for name in layer_names if _has_weight_names(group, name)]
+    if len(saved) != len(layers):
+        raise ValueError(
+            f"Layer count mismatch when loading weights from {source}: the model has "
+            f"{len(layers)} layers with weights, the file has {len(saved)} "
+            f"({saved[:10]}). Use `by_name=True` to match layers by name."
+        )
+    for k, (name, layer) in enumerate(zip(saved, layers)):
+        _add_subset(_read_subset(safe_group(group, name), legacy_weights(layer),
+                                 f"layer #{k} (named '{layer.name}' in the model, '{name}' "
+                                 "in the file)"), plan, problems)
+    return plan, problems
+
+
 def read_weights_group(group, model, skip_mismatch: bool = False, by_name: bool = False,
                        source: str = "the file") -> None:
     """Loads Keras' legacy weights layout into `model`, all or nothing.
@@ -233,50 +279,13 @@ def read_weights_group(group, model, skip_mismatch: bool = False, by_name: bool 
         raise ValueError(
             f"{source} has no 'layer_names' attribute: it is not a Keras HDF5 weights file."
         )
-    plan: list = []
-    problems: list[str] = []
-    if by_name:
-        index: dict[str, list] = {}
-        for layer in model.layers:
-            index.setdefault(layer.name, []).append(layer)
-        for k, name in enumerate(layer_names):
-            if name not in index:
-                continue
-            layer_group = safe_group(group, name)
-            if layer_group is None:
-                raise ValueError(f"{source} lists layer {name!r} but has no group for it.")
-            for layer in index[name]:
-                result = _read_subset(layer_group, legacy_weights(layer),
-                                      f"layer #{k} (named '{layer.name}')")
-                if isinstance(result, str):
-                    problems.append(result)
-                else:
-                    plan.extend(result)
-    else:
-        layers = [layer for layer in model.layers if legacy_weights(layer)]
-        saved = [name for name in layer_names if _has_weight_names(group, name)]
-        if len(saved) != len(layers):
-            raise ValueError(
-                f"Layer count mismatch when loading weights from {source}: the model has "
-                f"{len(layers)} layers with weights, the file has {len(saved)} "
-                f"({saved[:10]}). Use `by_name=True` to match layers by name."
-            )
-        for k, (name, layer) in enumerate(zip(saved, layers)):
-            result = _read_subset(safe_group(group, name), legacy_weights(layer),
-                                  f"layer #{k} (named '{layer.name}' in the model, '{name}' "
-                                  "in the file)")
-            if isinstance(result, str):
-                problems.append(result)
-            else:
-                plan.extend(result)
+    plan_layers = _plan_by_name if by_name else _plan_by_order
+    plan, problems = plan_layers(group, model, layer_names, source)
     top = safe_group(group, "top_level_model_weights")
     own = list(model._trainable_variables) + list(model._non_trainable_variables)
     if top is not None and (own or load_attributes(top, "weight_names")):
-        result = _read_subset(top, own, "the top-level weights of the model")
-        if isinstance(result, str):
-            problems.append(result)
-        else:
-            plan.extend(result)
+        _add_subset(_read_subset(top, own, "the top-level weights of the model"), plan,
+                    problems)
     if problems:
         message = (f"Could not load the weights from {source}:\n  " + "\n  ".join(problems[:20]))
         if not skip_mismatch:
