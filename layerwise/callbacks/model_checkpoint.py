@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from layerwise.callbacks.monitor_callback import MonitorCallback
+from layerwise.distribution import runtime
 from layerwise.utils.atomic import TEMP_PREFIX, atomic_path
 from layerwise.utils.progbar import _print
 
@@ -179,9 +180,12 @@ class ModelCheckpoint(MonitorCallback):
             raise NotImplementedError(
                 f"ModelCheckpoint needs `model.{method}()`, which this model does not have."
             )
-        # Written beside the target, then renamed over it: a crash keeps the old file.
-        with atomic_path(filepath) as temp:
-            save(temp)
+        if runtime.is_distributed():
+            save(filepath)  # gathered, written once (atomically) by rank 0: saving/_distributed
+        else:
+            # Written beside the target, then renamed over it: a crash keeps the old file.
+            with atomic_path(filepath) as temp:
+                save(temp)
         if self.verbose > 0:
             _print(f"\nEpoch {epoch + 1}: finished saving model to {filepath}\n")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 
 import numpy as np
 import torch
@@ -152,6 +153,74 @@ class DataParallel(Distribution):
             raise ValueError("`DataParallel` needs a 1-D device mesh. Received a mesh of "
                              f"shape {device_mesh.shape}; use `ModelParallel` for 2-D meshes.")
         super().__init__(device_mesh, device_mesh.axis_names[0], auto_shard_dataset)
+
+
+class ModelParallel(Distribution):
+    """Splits the weights over the processes (FSDP2): each holds 1/N of every sharded weight.
+
+    Each process computes a share of every global batch, as with `DataParallel`; the
+    weights of each layer are gathered for its forward pass and freed after it, the
+    gradients reduce-scattered, and the optimizer updates this process's shards only
+    (`torch.distributed.fsdp.fully_shard`; see `docs/distribution.md`).
+
+    Args:
+        layout_map: `LayoutMap`: the layers owning a weight whose path matches one of
+            its keys (regexes, as in Keras) are sharded, the others replicated.
+            Default: every layer is sharded.
+        device_mesh: A 1-D `DeviceMesh` (default: `layout_map`'s, else every device).
+        batch_dim_name: The mesh axis the batch is split along (default: the only one).
+        auto_shard_dataset: Split each global batch between the processes (default).
+
+    Example (under `torchrun --nproc-per-node 2`):
+
+    >>> keras.distribution.set_distribution(keras.distribution.ModelParallel())  # doctest: +SKIP
+    >>> model.fit(x, y, batch_size=64)  # doctest: +SKIP
+    """
+
+    def __init__(self, layout_map=None, device_mesh=None, batch_dim_name=None,
+                 auto_shard_dataset=True):
+        if layout_map is not None and not isinstance(layout_map, LayoutMap):
+            raise ValueError("`layout_map` must be a `LayoutMap` or None. Received: "
+                             f"{type(layout_map).__name__}")
+        if device_mesh is None:
+            device_mesh = layout_map.device_mesh if layout_map is not None else None
+        if device_mesh is None:
+            devices = list_devices()
+            device_mesh = DeviceMesh((len(devices),), ["batch"], devices)
+        if len(device_mesh.shape) != 1:
+            raise ValueError(
+                "`ModelParallel` shards weights FSDP-style over a 1-D device mesh; received a "
+                f"mesh of shape {device_mesh.shape}. Use a 1-D mesh such as "
+                "`DeviceMesh((N,), ['batch'])` (2-D tensor parallel layouts are not supported).")
+        super().__init__(device_mesh, batch_dim_name or device_mesh.axis_names[0],
+                         auto_shard_dataset)
+        self.layout_map = layout_map
+
+    def shards_layer(self, layer) -> bool:
+        """Whether `layer`'s weights are sharded (see `layout_map`)."""
+        if self.layout_map is None:
+            return True
+        paths = [getattr(w, "path", "") for w in layer.weights]
+        return any(key == path or re.search(key, path)
+                   for key in self.layout_map for path in paths)
+
+
+@contextlib.contextmanager
+def gathered(model):
+    """Inside the block, a model sharded by `ModelParallel` has its full weights.
+
+    `get_weights()`, `get_config()` and the optimizer's `variables` read the whole
+    values on every rank (`model.save` does this by itself). A collective: call it on
+    every rank. A model that is not sharded is yielded as it is.
+
+    >>> with keras.distribution.gathered(model):  # doctest: +SKIP
+    ...     weights = model.get_weights()
+    """
+    if not runtime.is_sharded(model):
+        yield model
+        return
+    with runtime.sharding().gathered(model):
+        yield model
 
 
 _CURRENT: list = [None]

@@ -10,6 +10,7 @@ that died is reported as an error on the others, never waited for forever.
 from __future__ import annotations
 
 import datetime
+import importlib
 
 import torch
 import torch.distributed as dist
@@ -67,3 +68,14 @@ def broadcast_int(value: int) -> int:
     tensor = torch.tensor([int(value)], dtype=torch.int64)
     dist.broadcast(tensor, src=0)
     return int(tensor.item())
+
+
+def is_sharded(model) -> bool:
+    """Whether `ModelParallel` training split the model's weights over the ranks."""
+    return model.__dict__.get("_fsdp_state") is not None
+
+
+def sharding():
+    """`layerwise.distribution.sharding` (FSDP2), imported on first use: importing
+    `torch.distributed.tensor` takes seconds, which a single process never pays."""
+    return importlib.import_module("layerwise.distribution.sharding")

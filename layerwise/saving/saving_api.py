@@ -36,7 +36,7 @@ import tempfile
 import warnings
 import zipfile
 
-from layerwise.saving import keras_zip, legacy_h5
+from layerwise.saving import _distributed, keras_zip, legacy_h5
 from layerwise.saving._files import atomic_target, check_overwrite, h5py_module
 from layerwise.saving.weights_h5 import read_weights, write_weights
 
@@ -113,6 +113,8 @@ def save_model(model, filepath, overwrite: bool = True, zipped: bool | None = No
     The write is atomic: a failure or a killed process leaves any previous
     file at `filepath` untouched.
     """
+    if _distributed.active(filepath):  # several processes: written once, by rank 0
+        return _distributed.save_once(save_model, model, filepath, overwrite, zipped, **kwargs)
     include_optimizer = kwargs.pop("include_optimizer", True)
     save_format = kwargs.pop("save_format", None)
     if kwargs:
@@ -231,6 +233,8 @@ def save_weights(model, filepath, overwrite: bool = True, max_shard_size=None) -
         overwrite: Whether to replace an existing file without asking.
         max_shard_size: Not supported (sharded weights).
     """
+    if _distributed.active(filepath):  # several processes: written once, by rank 0
+        return _distributed.save_once(save_weights, model, filepath, overwrite, max_shard_size)
     path = _path(filepath)
     if max_shard_size is not None:
         raise ValueError("`max_shard_size` (sharded weights) is not supported by layerwise.")

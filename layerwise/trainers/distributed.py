@@ -12,8 +12,10 @@ When a process group of several ranks is active (`torchrun`, or
 - trains through `DistributedDataParallel`, which averages the gradients;
 - sums every metric's state across ranks at the end of each epoch (and validation),
   so every rank's History holds the global values;
-- prints from rank 0 only, and runs the callbacks that write files (`ModelCheckpoint`,
-  `CSVLogger`, `TensorBoard`, `RemoteMonitor`) on rank 0 only.
+- prints from rank 0 only, and runs the callbacks that write files (`CSVLogger`,
+  `TensorBoard`, `RemoteMonitor`) on rank 0 only; `ModelCheckpoint` runs everywhere
+  and `model.save` writes once, from rank 0 (saving/_distributed.py);
+- under `ModelParallel`, shards the weights with FSDP2 (distribution/sharding.py).
 
 None of this runs in a single process: the fast path is unchanged there.
 """
@@ -26,12 +28,14 @@ import torch
 import torch.distributed as dist
 from torch.utils.data.distributed import DistributedSampler
 
-from layerwise.distribution import runtime
+from layerwise.distribution import distribution_lib, runtime
 from layerwise.metrics.metric import Metric
 from layerwise.trainers.data_adapter_base import DataAdapter
 
-# Callbacks that write files or talk to servers: run by rank 0 only.
-RANK_ZERO_CALLBACKS = ("ModelCheckpoint", "CSVLogger", "TensorBoard", "RemoteMonitor")
+# Callbacks that write files or talk to servers: run by rank 0 only. (`ModelCheckpoint`
+# runs on every rank: `model.save` gathers sharded weights on all of them, then rank 0
+# writes the file, see saving/_distributed.py.)
+RANK_ZERO_CALLBACKS = ("CSVLogger", "TensorBoard", "RemoteMonitor")
 
 
 def active() -> bool:
@@ -118,14 +122,36 @@ def shard(adapter: DataAdapter) -> ShardedAdapter:
     return ShardedAdapter(adapter, seed)
 
 
-def wrap(model) -> None:
-    """Trains `model` through DDP (its captured trainable weights are all-reduced)."""
+def wrap(model) -> list:
+    """Trains `model` through DDP (its captured trainable weights are all-reduced), or
+    with its weights sharded under `ModelParallel`; the gradient hooks to remove after."""
+    current = distribution_lib.distribution()
+    if isinstance(current, distribution_lib.ModelParallel):
+        model.__dict__["_ddp_module"] = None
+        return _train_sharded(model, current)
     wrapper = None
     if any(p.requires_grad for p in model.parameters()):
         wrapper = torch.nn.parallel.DistributedDataParallel(
             model, find_unused_parameters=False)
     # Kept out of `_modules`: the wrapper holds the model, not the reverse.
     model.__dict__["_ddp_module"] = wrapper
+    return []
+
+
+def _train_sharded(model, current) -> list:
+    """Shards the model (once) and points the trainer and optimizer at the shards."""
+    sharding = runtime.sharding()
+    sharding.shard(model, current.shards_layer)
+    model._trainable_params = sharding.sharded_params(model, model._trainable_params)
+    model._regularized = [(r, p) for (r, _), p in zip(
+        model._regularized, sharding.sharded_params(model, [w for _, w in model._regularized]),
+        strict=True)]
+    optimizer = model.optimizer
+    if optimizer is not None and optimizer.built and not optimizer.is_built_for(
+            model._trainable_params):
+        optimizer.rebuild(model._trainable_params)
+    replicated = [p for p in model._trainable_params if not isinstance(p, sharding.DTensor)]
+    return sync_gradients_hooks(replicated) if replicated else []
 
 
 def unwrap(model) -> None:

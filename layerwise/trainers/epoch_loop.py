@@ -135,7 +135,7 @@ class EpochLoop:
                 self._grad_hooks = distributed.sync_gradients_hooks(
                     self.model._trained_weights())
             else:
-                distributed.wrap(self.model)
+                self._grad_hooks = distributed.wrap(self.model)
 
     def _validate(self, epoch: int, epoch_logs: dict) -> dict:
         if self._validation is None:

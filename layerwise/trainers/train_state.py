@@ -87,7 +87,7 @@ def _capture(model) -> None:
 
 def _warn_if_trainable_changed(model) -> None:
     current = {id(w) for w in model.trainable_weights}
-    captured = {id(w) for w in model._trainable_params}
+    captured = {id(_variable(w)) for w in model._trainable_params}
     if current == captured or model._warned_trainable == current:
         return
     model._warned_trainable = current
@@ -100,7 +100,7 @@ def _warn_if_trainable_changed(model) -> None:
 
 def activate(model) -> list:
     """Makes exactly the captured weights require gradients; returns the weights changed."""
-    captured = {id(w) for w in model._trainable_params or ()}
+    captured = {id(_variable(w)) for w in model._trainable_params or ()}
     changed = []
     for w in model.weights:
         wanted = id(w) in captured
@@ -108,6 +108,11 @@ def activate(model) -> list:
             w.requires_grad_(wanted)
             changed.append(w)
     return changed
+
+
+def _variable(weight):
+    """The Keras `Variable` a trained weight stands for (itself, or a sharded weight's)."""
+    return weight.__dict__.get("_keras_variable", weight)
 
 
 def restore(changed: list) -> None:

@@ -1,0 +1,69 @@
+"""A Keras-style script training with its weights sharded (`ModelParallel`, FSDP2), run
+by the distribution tests alone or under `torchrun --nproc-per-node 2`. Writes
+`<out>/rank<r>.npz` (final weights, gathered), `<out>/rank<r>.json` (History and the
+weight elements this rank held while training) and `<out>/final.keras` (`model.save`
+on every rank)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import numpy as np
+
+import layerwise as keras
+from layerwise.distribution import runtime, sharding
+
+
+def data(n=64):
+    rng = np.random.RandomState(0)
+    x = rng.rand(n, 6).astype("float32")
+    y = (x.sum(axis=1) > 3).astype("float32")
+    return x, y
+
+
+class HeldWeights(keras.callbacks.Callback):
+    """Records the weight elements this rank holds during training."""
+
+    def __init__(self):
+        super().__init__()
+        self.held = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.held is None:
+            if runtime.is_sharded(self.model):
+                self.held = sharding.local_and_full_numel(self.model)
+            else:
+                full = sum(w.numel() for w in self.model.weights)
+                self.held = (full, full)
+
+
+def main(out: str, mode: str) -> None:
+    keras.utils.set_random_seed(3)
+    keras.distribution.set_distribution(keras.distribution.ModelParallel())
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    x, y = data()
+    held = HeldWeights()
+    callbacks = [held, keras.callbacks.CSVLogger(os.path.join(out, "log.csv")),
+                 keras.callbacks.ModelCheckpoint(os.path.join(out, "model.keras"))]
+    if mode == "die":
+        callbacks.append(keras.callbacks.LambdaCallback(
+            on_epoch_begin=lambda epoch, logs: os._exit(3)
+            if epoch == 1 and os.environ.get("RANK") == "1" else None))
+    history = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=2,
+                        validation_data=(x[:32], y[:32]), callbacks=callbacks)
+    model.save(os.path.join(out, "final.keras"))
+    model.save_weights(os.path.join(out, "final.weights.h5"))
+    rank = os.environ.get("RANK", "0")
+    with keras.distribution.gathered(model):
+        np.savez(os.path.join(out, f"rank{rank}.npz"), *model.get_weights())
+    with open(os.path.join(out, f"rank{rank}.json"), "w") as f:
+        json.dump({"history": history.history, "held": held.held}, f)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,118 @@
+"""Sharded training (`ModelParallel`, FSDP2 on gloo): 2 CPU processes under `torchrun`
+against the same script in one process; saving on 2 ranks and loading on 1."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import layerwise as keras
+
+WORKER = Path(__file__).with_name("sharded_worker.py")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(out, mode, nproc, timeout=120):
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT),
+           "LAYERWISE_DIST_TIMEOUT": "20"}
+    if nproc == 1:
+        command = [sys.executable, str(WORKER), str(out), mode]
+    else:
+        command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
+                   f"--nproc-per-node={nproc}", str(WORKER), str(out), mode]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def results(out, rank):
+    weights = np.load(out / f"rank{rank}.npz")
+    record = json.loads((out / f"rank{rank}.json").read_text())
+    ordered = sorted(weights.files, key=lambda k: int(k.split("_")[1]))
+    return [weights[k] for k in ordered], record
+
+
+def close(a, b):
+    np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_sharded_two_ranks_equal_one_process_save_on_two_load_on_one(tmp_path):
+    single, double = tmp_path / "single", tmp_path / "double"
+    single.mkdir(), double.mkdir()
+    done = run(single, "ordered", 1)
+    assert done.returncode == 0, done.stderr[-2000:]
+    done = run(double, "ordered", 2)
+    assert done.returncode == 0, done.stderr[-3000:]
+    w1, r1 = results(single, 0)
+    assert r1["held"][0] == r1["held"][1]  # one process: the whole model
+    for rank in (0, 1):
+        w2, r2 = results(double, rank)
+        local, full = r2["held"]
+        assert full == r1["held"][1] and local < full  # this rank held its shard only
+        for a, b in zip(w1, w2, strict=True):
+            close(a, b)
+        assert r2["history"].keys() == r1["history"].keys()
+        for key, values in r1["history"].items():
+            close(r2["history"][key], values)
+    assert sorted(p.name for p in double.iterdir() if not p.name.startswith("rank")) == [
+        "final.keras", "final.weights.h5", "log.csv", "model.keras"]  # one of each, no temps
+    assert done.stdout.count("Epoch 1/3") == 1
+
+    # Saved on 2 ranks (gathered), loaded in this one process: the 1-process model.
+    x = np.random.RandomState(1).rand(10, 6).astype("float32")
+    reference = keras.models.load_model(single / "final.keras")
+    for name in ("final.keras", "model.keras"):
+        loaded = keras.models.load_model(double / name)
+        for a, b in zip(reference.get_weights(), loaded.get_weights(), strict=True):
+            close(a, b)
+        close(loaded.predict(x, verbose=0), reference.predict(x, verbose=0))
+        # The optimizer's sharded state was gathered too (Adam's moments, full shapes).
+        ref_state = [np.asarray(v) for v in reference.optimizer.variables]
+        state = [np.asarray(v) for v in loaded.optimizer.variables]
+        assert [s.shape for s in state] == [s.shape for s in ref_state]
+        for a, b in zip(ref_state, state, strict=True):
+            close(a, b)
+    fresh = keras.models.load_model(single / "final.keras")
+    fresh.load_weights(double / "final.weights.h5")
+    close(fresh.predict(x, verbose=0), reference.predict(x, verbose=0))
+
+
+@pytest.mark.slow
+def test_sharded_killed_rank_makes_the_others_fail_within_the_timeout(tmp_path):
+    done = run(tmp_path, "die", 2, timeout=90)
+    assert done.returncode != 0
+    assert not (tmp_path / "rank0.npz").exists()
+
+
+def test_model_parallel_api_in_one_process():
+    dist = keras.distribution
+    mesh = dist.DeviceMesh((1,), ["model"], ["cpu:0"])
+    layout_map = dist.LayoutMap(mesh)
+    layout_map["big.*kernel"] = ("model", None)
+    parallel = dist.ModelParallel(layout_map=layout_map)
+    assert parallel.device_mesh is mesh and parallel.batch_dim_name == "model"
+    big, small = keras.layers.Dense(4, name="big"), keras.layers.Dense(4, name="small")
+    big.build((None, 3)), small.build((None, 3))
+    assert parallel.shards_layer(big) and not parallel.shards_layer(small)
+    assert dist.ModelParallel().shards_layer(small)  # no layout map: every layer
+    with pytest.raises(ValueError, match="1-D device mesh"):
+        dist.ModelParallel(device_mesh=dist.DeviceMesh((1, 1), ["a", "b"], ["cpu:0"]))
+    with pytest.raises(ValueError, match="layout_map"):
+        dist.ModelParallel(layout_map={"kernel": (None,)})
+    with dist.gathered(big) as same:  # not sharded: nothing to gather
+        assert same is big
+
+
+def test_one_process_under_model_parallel_trains_as_usual():
+    keras.utils.set_random_seed(0)
+    x = np.random.rand(16, 3).astype("float32")
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile(optimizer="sgd", loss="mse")
+    with keras.distribution.ModelParallel().scope():
+        model.fit(x, x[:, :2], epochs=1, batch_size=8, verbose=0)
+    assert "_fsdp_state" not in model.__dict__ and model._ddp_module is None
