@@ -53,8 +53,13 @@ def test_two_ranks_equal_one_process_and_write_files_once(tmp_path):
         for key in h1:  # global values: every rank's History equals the 1-process one
             np.testing.assert_allclose(h2[key], h1[key], rtol=1e-5, atol=1e-6)
     assert sorted(p.name for p in double.iterdir() if not p.name.startswith("rank")) == [
-        "log.csv", "model.keras"]
+        "final.weights.h5", "log.csv", "model.keras"]  # written once, by rank 0, no temps
     assert done.stdout.count("Epoch 1/3") == 1  # printed by rank 0 only
+    # Saved on 2 ranks (`save_weights` called by both), loaded in this one process.
+    loaded = layerwise.models.load_model(double / "model.keras")
+    loaded.load_weights(double / "final.weights.h5")
+    for a, b in zip(w1, loaded.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.slow
