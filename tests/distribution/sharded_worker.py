@@ -56,13 +56,16 @@ def main(out: str, mode: str) -> None:
             if epoch == 1 and os.environ.get("RANK") == "1" else None))
     history = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=2,
                         validation_data=(x[:32], y[:32]), callbacks=callbacks)
+    evaluated = model.evaluate(x, y, verbose=0)  # sharded forward passes, on every rank
+    predicted = model.predict(x[:10], verbose=0)
     model.save(os.path.join(out, "final.keras"))
     model.save_weights(os.path.join(out, "final.weights.h5"))
     rank = os.environ.get("RANK", "0")
     with keras.distribution.gathered(model):
         np.savez(os.path.join(out, f"rank{rank}.npz"), *model.get_weights())
     with open(os.path.join(out, f"rank{rank}.json"), "w") as f:
-        json.dump({"history": history.history, "held": held.held}, f)
+        json.dump({"history": history.history, "held": held.held, "evaluate": evaluated,
+                   "predict": predicted.tolist()}, f)
 
 
 if __name__ == "__main__":

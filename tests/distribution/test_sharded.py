@@ -61,6 +61,8 @@ def test_sharded_two_ranks_equal_one_process_save_on_two_load_on_one(tmp_path):
         assert r2["history"].keys() == r1["history"].keys()
         for key, values in r1["history"].items():
             close(r2["history"][key], values)
+        close(r2["evaluate"], r1["evaluate"])  # evaluate and predict on the sharded model
+        close(r2["predict"], r1["predict"])
     assert sorted(p.name for p in double.iterdir() if not p.name.startswith("rank")) == [
         "final.keras", "final.weights.h5", "log.csv", "model.keras"]  # one of each, no temps
     assert done.stdout.count("Epoch 1/3") == 1
