@@ -35,6 +35,7 @@ def list_devices(device_type: str | None = None) -> list[str]:
         return [f"cuda:{i}" for i in range(count)]
     if kind != "cpu":
         raise ValueError(f"`device_type` must be 'cpu', 'gpu' or None. Received: {device_type!r}")
+    runtime.ensure_process_group()  # under torchrun: the group's processes, before any `fit`
     return [f"cpu:{i}" for i in range(runtime.world_size())]
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import torch
 from torch.distributed.device_mesh import init_device_mesh
 from torch.distributed.fsdp import fully_shard
-from torch.distributed.tensor import DTensor
+from torch.distributed.tensor import DTensor, Replicate
 
 from layerwise.distribution import runtime
 
@@ -45,6 +45,8 @@ class _Sharded:
 class _State:
     weights: list  # _Sharded, in `model.weights` order
     classes: dict  # id(module) -> (module, its own class, its FSDP class)
+    mesh: object  # the 1-D DeviceMesh of the shards
+    views: dict  # id(replicated Variable) -> its `Replicate` DTensor view (`trained_params`)
 
 
 def shard(model, select=None) -> None:
@@ -81,14 +83,10 @@ def shard(model, select=None) -> None:
             param = module._parameters[attr]
             if not isinstance(param, DTensor):
                 continue
-            for name in _KERAS_ATTRS:
-                if name in variable.__dict__:
-                    param.__dict__[name] = variable.__dict__[name]
-            param.__dict__["name"] = variable.name
-            param.__dict__["_keras_variable"] = variable
+            _copy_keras_attrs(variable, param)
             variable.data = param.to_local().detach()
             weights.append(_Sharded(module, attr, variable, param))
-    model.__dict__["_fsdp_state"] = _State(weights, classes)
+    model.__dict__["_fsdp_state"] = _State(weights, classes, mesh, {})
 
 
 def _unshard_for_logits(module, args, output) -> None:
@@ -100,11 +98,69 @@ def _unshard_for_logits(module, args, output) -> None:
         module._get_fsdp_state()._register_pre_backward_hook(logits)
 
 
+def _copy_keras_attrs(variable, tensor) -> None:
+    for name in _KERAS_ATTRS:
+        if name in variable.__dict__:
+            tensor.__dict__[name] = variable.__dict__[name]
+    tensor.__dict__["name"] = variable.name
+    tensor.__dict__["_keras_variable"] = variable
+
+
+def trained_params(model, variables) -> tuple[list, list]:
+    """What the optimizer updates for `variables`, and the gradient hooks to remove later.
+
+    Sharded weights: their `DTensor` shards. Replicated ones (layers a `layout_map`
+    leaves out): `Replicate` `DTensor` views of the same storage, so that the
+    optimizer's fused kernels get one kind of tensor; a hook averages each
+    replicated weight's gradient over the ranks and hands it to its view.
+    """
+    state = model.__dict__["_fsdp_state"]
+    variables = [v.__dict__.get("_keras_variable", v) for v in variables]  # a later `fit`
+    params = sharded_params(model, variables)
+    hooks = []
+    for i, (variable, param) in enumerate(zip(variables, params, strict=True)):
+        if isinstance(param, DTensor):
+            continue
+        view = state.views.get(id(variable))
+        if view is None:
+            view = torch.nn.Parameter(DTensor.from_local(
+                variable.detach(), state.mesh, [Replicate()], run_check=False))
+            _copy_keras_attrs(variable, view)
+            state.views[id(variable)] = view
+        params[i] = view
+        hooks.append(variable.register_post_accumulate_grad_hook(_averaged_into(view)))
+    return params, hooks
+
+
+def _averaged_into(view):
+    world = runtime.world_size()
+
+    def hook(variable):
+        torch.distributed.all_reduce(variable.grad)
+        view.grad = DTensor.from_local(variable.grad.div_(world), view.device_mesh,
+                                       [Replicate()], run_check=False)
+        variable.grad = None
+
+    return hook
+
+
 def sharded_params(model, variables) -> list:
     """The `DTensor` shards standing for `variables` (unsharded ones are kept as they are)."""
     state = model.__dict__["_fsdp_state"]
     by_variable = {id(w.variable): w.param for w in state.weights}
     return [by_variable.get(id(v), v) for v in variables]
+
+
+class FullPenalty:
+    """A regularizer of a sharded weight whose penalty comes back as a plain tensor
+    (the sum over every rank's shard; its gradient flows back to each shard)."""
+
+    def __init__(self, regularizer):
+        self.regularizer = regularizer
+
+    def __call__(self, weight):
+        penalty = self.regularizer(weight)
+        return penalty.full_tensor() if isinstance(penalty, DTensor) else penalty
 
 
 def local_and_full_numel(model) -> tuple[int, int]:

@@ -142,16 +142,16 @@ def _train_sharded(model, current) -> list:
     """Shards the model (once) and points the trainer and optimizer at the shards."""
     sharding = runtime.sharding()
     sharding.shard(model, current.shards_layer)
-    model._trainable_params = sharding.sharded_params(model, model._trainable_params)
-    model._regularized = [(r, p) for (r, _), p in zip(
-        model._regularized, sharding.sharded_params(model, [w for _, w in model._regularized]),
-        strict=True)]
+    model._trainable_params, hooks = sharding.trained_params(model, model._trainable_params)
+    model._regularized = [
+        (sharding.FullPenalty(r) if isinstance(p, sharding.DTensor) else r, p)
+        for (r, _), p in zip(model._regularized, sharding.sharded_params(
+            model, [w for _, w in model._regularized]), strict=True)]
     optimizer = model.optimizer
     if optimizer is not None and optimizer.built and not optimizer.is_built_for(
             model._trainable_params):
         optimizer.rebuild(model._trainable_params)
-    replicated = [p for p in model._trainable_params if not isinstance(p, sharding.DTensor)]
-    return sync_gradients_hooks(replicated) if replicated else []
+    return hooks
 
 
 def unwrap(model) -> None:

@@ -41,8 +41,16 @@ class HeldWeights(keras.callbacks.Callback):
 
 def main(out: str, mode: str) -> None:
     keras.utils.set_random_seed(3)
-    keras.distribution.set_distribution(keras.distribution.ModelParallel())
-    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="relu"),
+    if mode == "layout":  # the first layer sharded (and regularized), the second replicated
+        layout_map = keras.distribution.LayoutMap(keras.distribution.DeviceMesh(
+            (int(os.environ.get("WORLD_SIZE", "1")),), ["batch"]))
+        layout_map["big/kernel"] = ("batch", None)
+        keras.distribution.set_distribution(keras.distribution.ModelParallel(layout_map))
+        first = keras.layers.Dense(8, activation="relu", name="big", kernel_regularizer="l2")
+    else:
+        keras.distribution.set_distribution(keras.distribution.ModelParallel())
+        first = keras.layers.Dense(8, activation="relu")
+    model = keras.Sequential([keras.Input((6,)), first,
                               keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy",
                   metrics=["accuracy"])
@@ -56,6 +64,8 @@ def main(out: str, mode: str) -> None:
             if epoch == 1 and os.environ.get("RANK") == "1" else None))
     history = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=2,
                         validation_data=(x[:32], y[:32]), callbacks=callbacks)
+    # A second `fit`: the model stays sharded, the optimizer keeps its (sharded) state.
+    model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
     evaluated = model.evaluate(x, y, verbose=0)  # sharded forward passes, on every rank
     predicted = model.predict(x[:10], verbose=0)
     model.save(os.path.join(out, "final.keras"))

@@ -42,20 +42,20 @@ def close(a, b):
     np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.slow
-def test_sharded_two_ranks_equal_one_process_save_on_two_load_on_one(tmp_path):
+def run_both(tmp_path, mode):
+    """The worker in 1 process and on 2 ranks; checks the 2 ranks reproduce the 1 process."""
     single, double = tmp_path / "single", tmp_path / "double"
     single.mkdir(), double.mkdir()
-    done = run(single, "ordered", 1)
+    done = run(single, mode, 1)
     assert done.returncode == 0, done.stderr[-2000:]
-    done = run(double, "ordered", 2)
+    done = run(double, mode, 2)
     assert done.returncode == 0, done.stderr[-3000:]
     w1, r1 = results(single, 0)
     assert r1["held"][0] == r1["held"][1]  # one process: the whole model
     for rank in (0, 1):
         w2, r2 = results(double, rank)
         local, full = r2["held"]
-        assert full == r1["held"][1] and local < full  # this rank held its shard only
+        assert local < full  # this rank held its shard of the sharded weights only
         for a, b in zip(w1, w2, strict=True):
             close(a, b)
         assert r2["history"].keys() == r1["history"].keys()
@@ -66,11 +66,18 @@ def test_sharded_two_ranks_equal_one_process_save_on_two_load_on_one(tmp_path):
     assert sorted(p.name for p in double.iterdir() if not p.name.startswith("rank")) == [
         "final.keras", "final.weights.h5", "log.csv", "model.keras"]  # one of each, no temps
     assert done.stdout.count("Epoch 1/3") == 1
+    return single, double, r1
+
+
+@pytest.mark.slow
+def test_sharded_two_ranks_equal_one_process_save_on_two_load_on_one(tmp_path):
+    single, double, r1 = run_both(tmp_path, "ordered")
+    assert results(double, 0)[1]["held"][1] == r1["held"][1]  # every weight sharded
 
     # Saved on 2 ranks (gathered), loaded in this one process: the 1-process model.
     x = np.random.RandomState(1).rand(10, 6).astype("float32")
-    reference = keras.models.load_model(single / "final.keras")
-    for name in ("final.keras", "model.keras"):
+    for name in ("model.keras", "final.keras"):  # the checkpoint of fit 1, after fit 2
+        reference = keras.models.load_model(single / name)
         loaded = keras.models.load_model(double / name)
         for a, b in zip(reference.get_weights(), loaded.get_weights(), strict=True):
             close(a, b)
@@ -81,7 +88,7 @@ def test_sharded_two_ranks_equal_one_process_save_on_two_load_on_one(tmp_path):
         assert [s.shape for s in state] == [s.shape for s in ref_state]
         for a, b in zip(ref_state, state, strict=True):
             close(a, b)
-    fresh = keras.models.load_model(single / "final.keras")
+    fresh = keras.models.load_model(single / "model.keras")
     fresh.load_weights(double / "final.weights.h5")
     close(fresh.predict(x, verbose=0), reference.predict(x, verbose=0))
 
@@ -90,6 +97,15 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_sharded_with_a_layout_map_and_a_regularizer(tmp_path):
+    # The first layer (L2-regularized) sharded, the second replicated (its gradients
+    # all-reduced, its optimizer state a `Replicate` DTensor view).
+    single, double, r1 = run_both(tmp_path, "layout")
+    local, full = results(double, 0)[1]["held"]
+    assert full == 6 * 8 + 8 < r1["held"][1]  # only the first layer's weights are sharded
 
 
 @pytest.mark.slow
