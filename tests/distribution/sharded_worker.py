@@ -52,8 +52,10 @@ def main(out: str, mode: str) -> None:
         first = keras.layers.Dense(8, activation="relu")
     model = keras.Sequential([keras.Input((6,)), first,
                               keras.layers.Dense(1, activation="sigmoid")])
-    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy",
-                  metrics=["accuracy"])
+    optimizer = keras.optimizers.Adam(0.05)
+    if mode == "layout":  # clipping by the global norm of sharded and replicated gradients
+        optimizer = keras.optimizers.AdamW(0.05, global_clipnorm=0.5, use_ema=True)
+    model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"])
     x, y = data()
     held = HeldWeights()
     callbacks = [held, keras.callbacks.CSVLogger(os.path.join(out, "log.csv")),
