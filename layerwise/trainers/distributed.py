@@ -194,11 +194,22 @@ def _leaf_metrics(metrics) -> list:
 
 def for_rank(callbacks, verbose):
     """The callbacks and verbosity of this rank: file writers and printing on rank 0 only."""
-    if callbacks is None or runtime.is_rank_zero():
+    if callbacks is None:
         return callbacks, verbose
     if not isinstance(callbacks, (list, tuple)):
         callbacks = [callbacks]
+    if isinstance(distribution_lib.distribution(), distribution_lib.ModelParallel) and any(
+            type(c).__name__ == "BackupAndRestore" for c in callbacks):
+        raise ValueError(
+            "`BackupAndRestore` does not support `ModelParallel` (sharded weights) yet: it "
+            "would back up each rank's shards only. Use `ModelCheckpoint` (it saves the "
+            "gathered model) or `DataParallel`.")
+    if runtime.is_rank_zero():
+        return callbacks, verbose
     kept = [c for c in callbacks if type(c).__name__ not in RANK_ZERO_CALLBACKS]
+    for callback in kept:
+        if type(callback).__name__ == "ModelCheckpoint":
+            callback.verbose = 0  # it saves on every rank (a collective); rank 0 prints
     return kept, 0
 
 

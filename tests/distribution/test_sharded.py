@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import layerwise as keras
+from layerwise.trainers import distributed
 
 WORKER = Path(__file__).with_name("sharded_worker.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,3 +159,11 @@ def test_one_process_under_model_parallel_trains_as_usual():
     with keras.distribution.ModelParallel().scope():
         model.fit(x, x[:, :2], epochs=1, batch_size=8, verbose=0)
     assert "_fsdp_state" not in model.__dict__ and model._ddp_module is None
+
+
+def test_backup_and_restore_is_refused_with_sharded_weights(tmp_path):
+    backup = keras.callbacks.BackupAndRestore(str(tmp_path))
+    assert distributed.for_rank([backup], 1) == ([backup], 1)  # fine without sharding
+    with keras.distribution.ModelParallel().scope():
+        with pytest.raises(ValueError, match="BackupAndRestore.*ModelParallel"):
+            distributed.for_rank([backup], 1)
