@@ -556,9 +556,13 @@ def test_verbose_1_draws_the_bar(capsys):
     assert "Epoch 1/2" in out and "Epoch 2/2" in out
     assert "━" in out and "\x1b[32m" in out  # the bar, with its colours
     plain = re.sub(r"\x1b\[[0-9;]*m", "", out)
-    finals = re.findall(r"4/4 ━{20} \d+s \d+(?:us|ms|s)/step - accuracy: \d\.\d{4} - "
-                        r"loss: \d+\.\d{4} *\n", plain)
-    assert len(finals) == 2, plain
+    final = (r"4/4 ━{20} \d+s \d+(?:us|ms|s)/step - accuracy: \d\.\d{4} - "
+             r"loss: \d+\.\d{4} *\n")
+    first, second = plain.split("Epoch 2/2")
+    # Each epoch ends on its final line; a step slower than the redraw interval may also
+    # have drawn 4/4 just before it (Keras' progress bar does the same).
+    for epoch in (first, second):
+        assert re.search(final + r"\s*$", epoch), plain
 
 
 def test_invalid_verbose_raises():
