@@ -1,106 +1,39 @@
 """The stage tables of EfficientNetV2 (Keras' `DEFAULT_BLOCKS_ARGS`): one dict per stage."""
 
+_KEYS = ("kernel_size", "num_repeat", "input_filters", "output_filters", "expand_ratio",
+         "se_ratio", "strides", "conv_type")
+
+
+def _stages(*rows):
+    """One dict per stage from rows of `_KEYS` values (`conv_type` 1: fused MBConv)."""
+    return [dict(zip(_KEYS, row, strict=True)) for row in rows]
+
+
+_S = _stages(
+    (3, 2, 24, 24, 1, 0.0, 1, 1), (3, 4, 24, 48, 4, 0.0, 2, 1), (3, 4, 48, 64, 4, 0, 2, 1),
+    (3, 6, 64, 128, 4, 0.25, 2, 0), (3, 9, 128, 160, 6, 0.25, 1, 0), (3, 15, 160, 256, 6, 0.25, 2, 0),
+)
+
+_M = _stages(
+    (3, 3, 24, 24, 1, 0, 1, 1), (3, 5, 24, 48, 4, 0, 2, 1), (3, 5, 48, 80, 4, 0, 2, 1),
+    (3, 7, 80, 160, 4, 0.25, 2, 0), (3, 14, 160, 176, 6, 0.25, 1, 0), (3, 18, 176, 304, 6, 0.25, 2, 0),
+    (3, 5, 304, 512, 6, 0.25, 1, 0),
+)
+
+_L = _stages(
+    (3, 4, 32, 32, 1, 0, 1, 1), (3, 7, 32, 64, 4, 0, 2, 1), (3, 7, 64, 96, 4, 0, 2, 1),
+    (3, 10, 96, 192, 4, 0.25, 2, 0), (3, 19, 192, 224, 6, 0.25, 1, 0), (3, 25, 224, 384, 6, 0.25, 2, 0),
+    (3, 7, 384, 640, 6, 0.25, 1, 0),
+)
+
+# B0-B3 share one table (scaled by their width and depth coefficients).
+_B = _stages(
+    (3, 1, 32, 16, 1, 0, 1, 1), (3, 2, 16, 32, 4, 0, 2, 1), (3, 2, 32, 48, 4, 0, 2, 1),
+    (3, 3, 48, 96, 4, 0.25, 2, 0), (3, 5, 96, 112, 6, 0.25, 1, 0), (3, 8, 112, 192, 6, 0.25, 2, 0),
+)
+
 DEFAULT_BLOCKS_ARGS = {
-    'efficientnetv2-s': [
-        {'kernel_size': 3, 'num_repeat': 2, 'input_filters': 24, 'output_filters': 24,
-         'expand_ratio': 1, 'se_ratio': 0.0, 'strides': 1, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 4, 'input_filters': 24, 'output_filters': 48,
-         'expand_ratio': 4, 'se_ratio': 0.0, 'strides': 2, 'conv_type': 1},
-        {'conv_type': 1, 'expand_ratio': 4, 'input_filters': 48, 'kernel_size': 3,
-         'num_repeat': 4, 'output_filters': 64, 'se_ratio': 0, 'strides': 2},
-        {'conv_type': 0, 'expand_ratio': 4, 'input_filters': 64, 'kernel_size': 3,
-         'num_repeat': 6, 'output_filters': 128, 'se_ratio': 0.25, 'strides': 2},
-        {'conv_type': 0, 'expand_ratio': 6, 'input_filters': 128, 'kernel_size': 3,
-         'num_repeat': 9, 'output_filters': 160, 'se_ratio': 0.25, 'strides': 1},
-        {'conv_type': 0, 'expand_ratio': 6, 'input_filters': 160, 'kernel_size': 3,
-         'num_repeat': 15, 'output_filters': 256, 'se_ratio': 0.25, 'strides': 2},
-    ],
-    'efficientnetv2-m': [
-        {'kernel_size': 3, 'num_repeat': 3, 'input_filters': 24, 'output_filters': 24,
-         'expand_ratio': 1, 'se_ratio': 0, 'strides': 1, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 5, 'input_filters': 24, 'output_filters': 48,
-         'expand_ratio': 4, 'se_ratio': 0, 'strides': 2, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 5, 'input_filters': 48, 'output_filters': 80,
-         'expand_ratio': 4, 'se_ratio': 0, 'strides': 2, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 7, 'input_filters': 80, 'output_filters': 160,
-         'expand_ratio': 4, 'se_ratio': 0.25, 'strides': 2, 'conv_type': 0},
-        {'kernel_size': 3, 'num_repeat': 14, 'input_filters': 160, 'output_filters': 176,
-         'expand_ratio': 6, 'se_ratio': 0.25, 'strides': 1, 'conv_type': 0},
-        {'kernel_size': 3, 'num_repeat': 18, 'input_filters': 176, 'output_filters': 304,
-         'expand_ratio': 6, 'se_ratio': 0.25, 'strides': 2, 'conv_type': 0},
-        {'kernel_size': 3, 'num_repeat': 5, 'input_filters': 304, 'output_filters': 512,
-         'expand_ratio': 6, 'se_ratio': 0.25, 'strides': 1, 'conv_type': 0},
-    ],
-    'efficientnetv2-l': [
-        {'kernel_size': 3, 'num_repeat': 4, 'input_filters': 32, 'output_filters': 32,
-         'expand_ratio': 1, 'se_ratio': 0, 'strides': 1, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 7, 'input_filters': 32, 'output_filters': 64,
-         'expand_ratio': 4, 'se_ratio': 0, 'strides': 2, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 7, 'input_filters': 64, 'output_filters': 96,
-         'expand_ratio': 4, 'se_ratio': 0, 'strides': 2, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 10, 'input_filters': 96, 'output_filters': 192,
-         'expand_ratio': 4, 'se_ratio': 0.25, 'strides': 2, 'conv_type': 0},
-        {'kernel_size': 3, 'num_repeat': 19, 'input_filters': 192, 'output_filters': 224,
-         'expand_ratio': 6, 'se_ratio': 0.25, 'strides': 1, 'conv_type': 0},
-        {'kernel_size': 3, 'num_repeat': 25, 'input_filters': 224, 'output_filters': 384,
-         'expand_ratio': 6, 'se_ratio': 0.25, 'strides': 2, 'conv_type': 0},
-        {'kernel_size': 3, 'num_repeat': 7, 'input_filters': 384, 'output_filters': 640,
-         'expand_ratio': 6, 'se_ratio': 0.25, 'strides': 1, 'conv_type': 0},
-    ],
-    'efficientnetv2-b0': [
-        {'kernel_size': 3, 'num_repeat': 1, 'input_filters': 32, 'output_filters': 16,
-         'expand_ratio': 1, 'se_ratio': 0, 'strides': 1, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 2, 'input_filters': 16, 'output_filters': 32,
-         'expand_ratio': 4, 'se_ratio': 0, 'strides': 2, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 2, 'input_filters': 32, 'output_filters': 48,
-         'expand_ratio': 4, 'se_ratio': 0, 'strides': 2, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 3, 'input_filters': 48, 'output_filters': 96,
-         'expand_ratio': 4, 'se_ratio': 0.25, 'strides': 2, 'conv_type': 0},
-        {'kernel_size': 3, 'num_repeat': 5, 'input_filters': 96, 'output_filters': 112,
-         'expand_ratio': 6, 'se_ratio': 0.25, 'strides': 1, 'conv_type': 0},
-        {'kernel_size': 3, 'num_repeat': 8, 'input_filters': 112, 'output_filters': 192,
-         'expand_ratio': 6, 'se_ratio': 0.25, 'strides': 2, 'conv_type': 0},
-    ],
-    'efficientnetv2-b1': [
-        {'kernel_size': 3, 'num_repeat': 1, 'input_filters': 32, 'output_filters': 16,
-         'expand_ratio': 1, 'se_ratio': 0, 'strides': 1, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 2, 'input_filters': 16, 'output_filters': 32,
-         'expand_ratio': 4, 'se_ratio': 0, 'strides': 2, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 2, 'input_filters': 32, 'output_filters': 48,
-         'expand_ratio': 4, 'se_ratio': 0, 'strides': 2, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 3, 'input_filters': 48, 'output_filters': 96,
-         'expand_ratio': 4, 'se_ratio': 0.25, 'strides': 2, 'conv_type': 0},
-        {'kernel_size': 3, 'num_repeat': 5, 'input_filters': 96, 'output_filters': 112,
-         'expand_ratio': 6, 'se_ratio': 0.25, 'strides': 1, 'conv_type': 0},
-        {'kernel_size': 3, 'num_repeat': 8, 'input_filters': 112, 'output_filters': 192,
-         'expand_ratio': 6, 'se_ratio': 0.25, 'strides': 2, 'conv_type': 0},
-    ],
-    'efficientnetv2-b2': [
-        {'kernel_size': 3, 'num_repeat': 1, 'input_filters': 32, 'output_filters': 16,
-         'expand_ratio': 1, 'se_ratio': 0, 'strides': 1, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 2, 'input_filters': 16, 'output_filters': 32,
-         'expand_ratio': 4, 'se_ratio': 0, 'strides': 2, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 2, 'input_filters': 32, 'output_filters': 48,
-         'expand_ratio': 4, 'se_ratio': 0, 'strides': 2, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 3, 'input_filters': 48, 'output_filters': 96,
-         'expand_ratio': 4, 'se_ratio': 0.25, 'strides': 2, 'conv_type': 0},
-        {'kernel_size': 3, 'num_repeat': 5, 'input_filters': 96, 'output_filters': 112,
-         'expand_ratio': 6, 'se_ratio': 0.25, 'strides': 1, 'conv_type': 0},
-        {'kernel_size': 3, 'num_repeat': 8, 'input_filters': 112, 'output_filters': 192,
-         'expand_ratio': 6, 'se_ratio': 0.25, 'strides': 2, 'conv_type': 0},
-    ],
-    'efficientnetv2-b3': [
-        {'kernel_size': 3, 'num_repeat': 1, 'input_filters': 32, 'output_filters': 16,
-         'expand_ratio': 1, 'se_ratio': 0, 'strides': 1, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 2, 'input_filters': 16, 'output_filters': 32,
-         'expand_ratio': 4, 'se_ratio': 0, 'strides': 2, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 2, 'input_filters': 32, 'output_filters': 48,
-         'expand_ratio': 4, 'se_ratio': 0, 'strides': 2, 'conv_type': 1},
-        {'kernel_size': 3, 'num_repeat': 3, 'input_filters': 48, 'output_filters': 96,
-         'expand_ratio': 4, 'se_ratio': 0.25, 'strides': 2, 'conv_type': 0},
-        {'kernel_size': 3, 'num_repeat': 5, 'input_filters': 96, 'output_filters': 112,
-         'expand_ratio': 6, 'se_ratio': 0.25, 'strides': 1, 'conv_type': 0},
-        {'kernel_size': 3, 'num_repeat': 8, 'input_filters': 112, 'output_filters': 192,
-         'expand_ratio': 6, 'se_ratio': 0.25, 'strides': 2, 'conv_type': 0},
-    ],
+    "efficientnetv2-s": _S, "efficientnetv2-m": _M, "efficientnetv2-l": _L,
+    "efficientnetv2-b0": _B, "efficientnetv2-b1": _B, "efficientnetv2-b2": _B,
+    "efficientnetv2-b3": _B,
 }

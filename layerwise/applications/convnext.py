@@ -4,7 +4,6 @@ from layerwise import layers
 from layerwise.applications import _common, imagenet_utils
 from layerwise.applications._layers import LayerScale, StochasticDepth
 from layerwise.applications._operations import AddOperation
-from layerwise.applications._weights import load_application_weights
 from layerwise.backend.config import image_data_format
 from layerwise.models.functional import Functional
 from layerwise.models.sequential import Sequential
@@ -211,51 +210,40 @@ def ConvNeXt(
             "format. Switch to `channels_last` by editing your local "
             "config file at ~/.keras/keras.json"
         )
-    _common.check_weights(weights, include_top, classes)
-
-    # Determine proper input shape.
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=default_size, min_size=32, data_format=image_data_format(),
-        require_flatten=include_top, weights=weights,
-    )
-
-    img_input = _common.image_input(input_tensor, input_shape)
-
-    if input_tensor is not None:
-        inputs = _common.get_source_inputs(input_tensor)[0]
-        x = input_tensor
+    img_input, input_shape = _common.prepare_shape(
+        weights, include_top, classes, input_tensor, input_shape, default_size, 32)
+    inputs = img_input if input_tensor is None else _common.get_source_inputs(input_tensor)[0]
+    x = img_input
+    if include_preprocessing and input_shape[_common.bn_axis() - 1] == 3:
+        x = PreStem(name=name)(x)
+    x = _stages(x, name, depths, projection_dims, drop_path_rate, layer_scale_init_value)
+    if include_top:
+        imagenet_utils.validate_activation(classifier_activation, weights)
+        x = Head(num_classes=classes, classifier_activation=classifier_activation, name=name)(x)
     else:
-        inputs = img_input
-        x = inputs
+        x = layers.LayerNormalization(epsilon=1e-6)(_common.pool(x, pooling))
+    model = Functional(inputs=inputs, outputs=x, name=name)
+    if weights == "imagenet":
+        _check_pretrained_config(name, weights_name, depths, projection_dims)
+    _common.load_by_name(model, weights, include_top, BASE_WEIGHTS_PATH, WEIGHTS_HASHES,
+                         weights_name)
+    return model
 
-    if include_preprocessing:
-        channel_axis = (
-            3 if image_data_format() == "channels_last" else 1
-        )
-        num_channels = input_shape[channel_axis - 1]
-        if num_channels == 3:
-            x = PreStem(name=name)(x)
 
-    # Stem block.
+def _downsampling_layers(name, projection_dims):
+    """The stem and the three downsampling blocks (`Sequential` models, as in Keras)."""
     stem = Sequential(
         [
             layers.Conv2D(
                 projection_dims[0], kernel_size=4, strides=4, name=f"{name}_stem_conv",
             ),
-            layers.LayerNormalization(
-                epsilon=1e-6, name=f"{name}_stem_layernorm"
-            ),
+            layers.LayerNormalization(epsilon=1e-6, name=f"{name}_stem_layernorm"),
         ],
         name=f"{name}_stem",
     )
-
-    # Downsampling blocks.
-    downsample_layers = []
-    downsample_layers.append(stem)
-
-    num_downsample_layers = 3
-    for i in range(num_downsample_layers):
-        downsample_layer = Sequential(
+    downsample_layers = [stem]
+    for i in range(3):
+        downsample_layers.append(Sequential(
             [
                 layers.LayerNormalization(
                     epsilon=1e-6, name=f"{name}_downsampling_layernorm_{i}",
@@ -266,22 +254,19 @@ def ConvNeXt(
                 ),
             ],
             name=f"{name}_downsampling_block_{i}",
-        )
-        downsample_layers.append(downsample_layer)
+        ))
+    return downsample_layers
 
+
+def _stages(x, name, depths, projection_dims, drop_path_rate, layer_scale_init_value):
+    """Each downsampling block followed by its stage of `ConvNeXtBlock`s."""
     # Stochastic depth schedule.
     # This is referred from the original ConvNeXt codebase:
     # https://github.com/facebookresearch/ConvNeXt/blob/main/models/convnext.py#L86
-    depth_drop_rates = [
-        float(x) for x in np.linspace(0.0, drop_path_rate, sum(depths))
-    ]
-
-    # First apply downsampling blocks and then apply ConvNeXt stages.
+    depth_drop_rates = [float(x) for x in np.linspace(0.0, drop_path_rate, sum(depths))]
     cur = 0
-
-    num_convnext_blocks = 4
-    for i in range(num_convnext_blocks):
-        x = downsample_layers[i](x)
+    for i, downsample in enumerate(_downsampling_layers(name, projection_dims)):
+        x = downsample(x)
         for j in range(depths[i]):
             x = ConvNeXtBlock(
                 projection_dim=projection_dims[i], drop_path_rate=depth_drop_rates[cur + j],
@@ -289,158 +274,57 @@ def ConvNeXt(
                 name=name + f"_stage_{i}_block_{j}",
             )(x)
         cur += depths[i]
+    return x
 
-    if include_top:
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = Head(
-            num_classes=classes, classifier_activation=classifier_activation, name=name,
-        )(x)
 
-    else:
-        if pooling == "avg":
-            x = layers.GlobalAveragePooling2D()(x)
-        elif pooling == "max":
-            x = layers.GlobalMaxPooling2D()(x)
-        x = layers.LayerNormalization(epsilon=1e-6)(x)
-
-    model = Functional(inputs=inputs, outputs=x, name=name)
-
-    # Validate weights before requesting them from the API
-    if weights == "imagenet":
-        expected_config = MODEL_CONFIGS[weights_name.split("convnext_")[-1]]
-        if (
-            depths != expected_config["depths"]
-            or projection_dims != expected_config["projection_dims"]
-        ):
-            raise ValueError(
-                f"Architecture configuration does not match {weights_name} "
-                f"variant. When using pre-trained weights, the model "
-                f"architecture must match the pre-trained configuration "
-                f"exactly. Expected depths: {expected_config['depths']}, "
-                f"got: {depths}. Expected projection_dims: "
-                f"{expected_config['projection_dims']}, got: {projection_dims}."
-            )
-
-        if weights_name not in name:
-            raise ValueError(
-                f'Model name "{name}" does not match weights variant '
-                f'"{weights_name}". When using imagenet weights, model name '
-                f'must contain the weights variant (e.g., "convnext_'
-                f'{weights_name.split("convnext_")[-1]}").'
-            )
-
-    # Load weights.
-    if weights == "imagenet":
-        if include_top:
-            file_suffix = ".h5"
-            file_hash = WEIGHTS_HASHES[weights_name][0]
-        else:
-            file_suffix = "_notop.h5"
-            file_hash = WEIGHTS_HASHES[weights_name][1]
-        file_name = name + file_suffix
-        weights_path = _common.get_file(
-            file_name, BASE_WEIGHTS_PATH + file_name, cache_subdir="models",
-            file_hash=file_hash,
+def _check_pretrained_config(name, weights_name, depths, projection_dims):
+    """With imagenet weights, the architecture and the name must match the variant."""
+    expected_config = MODEL_CONFIGS[weights_name.split("convnext_")[-1]]
+    if (
+        depths != expected_config["depths"]
+        or projection_dims != expected_config["projection_dims"]
+    ):
+        raise ValueError(
+            f"Architecture configuration does not match {weights_name} "
+            f"variant. When using pre-trained weights, the model "
+            f"architecture must match the pre-trained configuration "
+            f"exactly. Expected depths: {expected_config['depths']}, "
+            f"got: {depths}. Expected projection_dims: "
+            f"{expected_config['projection_dims']}, got: {projection_dims}."
         )
-        load_application_weights(model, weights_path)
-    elif weights is not None:
-        load_application_weights(model, weights)
-
-    return model
+    if weights_name not in name:
+        raise ValueError(
+            f'Model name "{name}" does not match weights variant '
+            f'"{weights_name}". When using imagenet weights, model name '
+            f'must contain the weights variant (e.g., "convnext_'
+            f'{weights_name.split("convnext_")[-1]}").'
+        )
 
 
 ## Instantiating variants ##
 
 
-def ConvNeXtTiny(
-    include_top=True, include_preprocessing=True, weights="imagenet", input_tensor=None,
-    input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
-    name="convnext_tiny",
-):
-    return ConvNeXt(
-        weights_name="convnext_tiny", depths=MODEL_CONFIGS["tiny"]["depths"],
-        projection_dims=MODEL_CONFIGS["tiny"]["projection_dims"], drop_path_rate=0.0,
-        layer_scale_init_value=1e-6, default_size=MODEL_CONFIGS["tiny"]["default_size"],
-        name=name, include_top=include_top, include_preprocessing=include_preprocessing,
-        weights=weights, input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
-        classes=classes, classifier_activation=classifier_activation,
-    )
+def _variant(size):
+    """`ConvNeXt<Size>`: Keras' signature with the variant's `MODEL_CONFIGS[size]`."""
+    config = MODEL_CONFIGS[size]
+    args = _common.APPLICATION_ARGS
+    return _common.variant(
+        ConvNeXt, "ConvNeXt" + {"xlarge": "XLarge"}.get(size, size.capitalize()),
+        BASE_DOCSTRING,
+        args[:1] + (("include_preprocessing", True),) + args[1:] + (("name", f"convnext_{size}"),),
+        weights_name=f"convnext_{size}", depths=config["depths"],
+        projection_dims=config["projection_dims"], drop_path_rate=0.0,
+        layer_scale_init_value=1e-6, default_size=config["default_size"])
 
 
-def ConvNeXtSmall(
-    include_top=True, include_preprocessing=True, weights="imagenet", input_tensor=None,
-    input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
-    name="convnext_small",
-):
-    return ConvNeXt(
-        weights_name="convnext_small", depths=MODEL_CONFIGS["small"]["depths"],
-        projection_dims=MODEL_CONFIGS["small"]["projection_dims"], drop_path_rate=0.0,
-        layer_scale_init_value=1e-6, default_size=MODEL_CONFIGS["small"]["default_size"],
-        name=name, include_top=include_top, include_preprocessing=include_preprocessing,
-        weights=weights, input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
-        classes=classes, classifier_activation=classifier_activation,
-    )
+(
+    ConvNeXtTiny, ConvNeXtSmall, ConvNeXtBase, ConvNeXtLarge, ConvNeXtXLarge,
+) = (_variant(v) for v in ("tiny", "small", "base", "large", "xlarge"))
 
 
-def ConvNeXtBase(
-    include_top=True, include_preprocessing=True, weights="imagenet", input_tensor=None,
-    input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
-    name="convnext_base",
-):
-    return ConvNeXt(
-        weights_name="convnext_base", depths=MODEL_CONFIGS["base"]["depths"],
-        projection_dims=MODEL_CONFIGS["base"]["projection_dims"], drop_path_rate=0.0,
-        layer_scale_init_value=1e-6, default_size=MODEL_CONFIGS["base"]["default_size"],
-        name=name, include_top=include_top, include_preprocessing=include_preprocessing,
-        weights=weights, input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
-        classes=classes, classifier_activation=classifier_activation,
-    )
+preprocess_input = _common.preprocess_identity
 
 
-def ConvNeXtLarge(
-    include_top=True, include_preprocessing=True, weights="imagenet", input_tensor=None,
-    input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
-    name="convnext_large",
-):
-    return ConvNeXt(
-        weights_name="convnext_large", depths=MODEL_CONFIGS["large"]["depths"],
-        projection_dims=MODEL_CONFIGS["large"]["projection_dims"], drop_path_rate=0.0,
-        layer_scale_init_value=1e-6, default_size=MODEL_CONFIGS["large"]["default_size"],
-        name=name, include_top=include_top, include_preprocessing=include_preprocessing,
-        weights=weights, input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
-        classes=classes, classifier_activation=classifier_activation,
-    )
-
-
-def ConvNeXtXLarge(
-    include_top=True, include_preprocessing=True, weights="imagenet", input_tensor=None,
-    input_shape=None, pooling=None, classes=1000, classifier_activation="softmax",
-    name="convnext_xlarge",
-):
-    return ConvNeXt(
-        weights_name="convnext_xlarge", depths=MODEL_CONFIGS["xlarge"]["depths"],
-        projection_dims=MODEL_CONFIGS["xlarge"]["projection_dims"], drop_path_rate=0.0,
-        layer_scale_init_value=1e-6, default_size=MODEL_CONFIGS["xlarge"]["default_size"],
-        name=name, include_top=include_top, include_preprocessing=include_preprocessing,
-        weights=weights, input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
-        classes=classes, classifier_activation=classifier_activation,
-    )
-
-
-ConvNeXtTiny.__doc__ = BASE_DOCSTRING.format(name="ConvNeXtTiny")
-ConvNeXtSmall.__doc__ = BASE_DOCSTRING.format(name="ConvNeXtSmall")
-ConvNeXtBase.__doc__ = BASE_DOCSTRING.format(name="ConvNeXtBase")
-ConvNeXtLarge.__doc__ = BASE_DOCSTRING.format(name="ConvNeXtLarge")
-ConvNeXtXLarge.__doc__ = BASE_DOCSTRING.format(name="ConvNeXtXLarge")
-
-
-def preprocess_input(x, data_format=None):
-    """A placeholder method for backward compatibility."""
-    return x
-
-
-def decode_predictions(preds, top=5):
-    """Decodes ImageNet predictions (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+decode_predictions = imagenet_utils.decode_predictions
 
 

@@ -1,10 +1,9 @@
-import copy
 import math
 
 from layerwise import layers
-from layerwise.applications import _common, imagenet_utils
-from layerwise.applications._weights import load_application_weights
-from layerwise.backend.config import image_data_format
+from layerwise.applications import _common, _mbconv, imagenet_utils
+from layerwise.applications._mbconv import CONV_KERNEL_INITIALIZER as CONV_KERNEL_INITIALIZER
+from layerwise.applications._mbconv import DENSE_KERNEL_INITIALIZER
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/keras-applications/"
 
@@ -35,36 +34,14 @@ WEIGHTS_HASHES = {
     ),
 }
 
+# One row per stage: kernel_size, repeats, filters_in, filters_out, expand_ratio, strides.
 DEFAULT_BLOCKS_ARGS = [
-    {'kernel_size': 3, 'repeats': 1, 'filters_in': 32, 'filters_out': 16, 'expand_ratio': 1,
-     'id_skip': True, 'strides': 1, 'se_ratio': 0.25},
-    {'kernel_size': 3, 'repeats': 2, 'filters_in': 16, 'filters_out': 24, 'expand_ratio': 6,
-     'id_skip': True, 'strides': 2, 'se_ratio': 0.25},
-    {'kernel_size': 5, 'repeats': 2, 'filters_in': 24, 'filters_out': 40, 'expand_ratio': 6,
-     'id_skip': True, 'strides': 2, 'se_ratio': 0.25},
-    {'kernel_size': 3, 'repeats': 3, 'filters_in': 40, 'filters_out': 80, 'expand_ratio': 6,
-     'id_skip': True, 'strides': 2, 'se_ratio': 0.25},
-    {'kernel_size': 5, 'repeats': 3, 'filters_in': 80, 'filters_out': 112, 'expand_ratio': 6,
-     'id_skip': True, 'strides': 1, 'se_ratio': 0.25},
-    {'kernel_size': 5, 'repeats': 4, 'filters_in': 112, 'filters_out': 192, 'expand_ratio': 6,
-     'id_skip': True, 'strides': 2, 'se_ratio': 0.25},
-    {'kernel_size': 3, 'repeats': 1, 'filters_in': 192, 'filters_out': 320, 'expand_ratio': 6,
-     'id_skip': True, 'strides': 1, 'se_ratio': 0.25},
+    dict(zip(("kernel_size", "repeats", "filters_in", "filters_out", "expand_ratio", "strides"),
+             row, strict=True), id_skip=True, se_ratio=0.25)
+    for row in ((3, 1, 32, 16, 1, 1), (3, 2, 16, 24, 6, 2), (5, 2, 24, 40, 6, 2),
+                (3, 3, 40, 80, 6, 2), (5, 3, 80, 112, 6, 1), (5, 4, 112, 192, 6, 2),
+                (3, 1, 192, 320, 6, 1))
 ]
-
-CONV_KERNEL_INITIALIZER = {
-    "class_name": "VarianceScaling",
-    "config": {
-        "scale": 2.0, "mode": "fan_out", "distribution": "truncated_normal",
-    },
-}
-
-DENSE_KERNEL_INITIALIZER = {
-    "class_name": "VarianceScaling",
-    "config": {
-        "scale": 1.0 / 3.0, "mode": "fan_out", "distribution": "uniform",
-    },
-}
 
 BASE_DOCSTRING = """Instantiates the {name} architecture.
 
@@ -132,6 +109,27 @@ Returns:
 
 
 IMAGENET_STDDEV_RGB = [0.229, 0.224, 0.225]
+# Variant suffix -> (width_coefficient, depth_coefficient, default_size, dropout_rate).
+VARIANTS = {
+    "B0": (1.0, 1.0, 224, 0.2), "B1": (1.0, 1.1, 240, 0.2), "B2": (1.1, 1.2, 260, 0.3),
+    "B3": (1.2, 1.4, 300, 0.3), "B4": (1.4, 1.8, 380, 0.4), "B5": (1.6, 2.2, 456, 0.4),
+    "B6": (1.8, 2.6, 528, 0.5), "B7": (2.0, 3.1, 600, 0.5),
+}
+
+
+def round_filters(filters, width_coefficient, divisor=8):
+    """Round number of filters based on depth multiplier."""
+    filters *= width_coefficient
+    new_filters = max(divisor, int(filters + divisor / 2) // divisor * divisor)
+    # Make sure that round down does not go down by more than 10%.
+    if new_filters < 0.9 * filters:
+        new_filters += divisor
+    return int(new_filters)
+
+
+def round_repeats(repeats, depth_coefficient):
+    """Round number of repeats based on depth multiplier."""
+    return int(math.ceil(depth_coefficient * repeats))
 
 
 def EfficientNet(
@@ -144,39 +142,33 @@ def EfficientNet(
     """Instantiates the EfficientNet architecture."""
     if blocks_args == "default":
         blocks_args = DEFAULT_BLOCKS_ARGS
+    img_input = _common.prepare(weights, include_top, classes, input_tensor, input_shape,
+                                default_size, 32)
 
-    _common.check_weights(weights, include_top, classes)
+    def filters(count):
+        return round_filters(count, width_coefficient, depth_divisor)
 
-    # Determine proper input shape
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=default_size, min_size=32, data_format=image_data_format(),
-        require_flatten=include_top, weights=weights,
-    )
+    x = _stem(img_input, weights, filters(32), activation)
+    blocks = float(sum(round_repeats(args["repeats"], depth_coefficient)
+                       for args in blocks_args))
+    stages = _mbconv.stage_blocks(
+        "EfficientNet", blocks_args, "repeats", "filters_in", "filters_out", filters,
+        lambda repeats: round_repeats(repeats, depth_coefficient))
+    for b, (block_name, args) in enumerate(stages):
+        x = block(x, activation, drop_connect_rate * b / blocks, name=block_name, **args)
+    x = _mbconv.conv_bn(x, "top_", filters(1280), activation=activation)
+    x = _common.classifier(x, include_top, pooling, classes, classifier_activation, weights,
+                           dropout=dropout_rate, kernel_initializer=DENSE_KERNEL_INITIALIZER)
+    model = _common.finish(input_tensor, img_input, x, name)
+    _common.load_by_name(model, weights, include_top, BASE_WEIGHTS_PATH, WEIGHTS_HASHES,
+                         weights_name)
+    return model
 
-    img_input = _common.image_input(input_tensor, input_shape)
 
-    bn_axis = 3 if image_data_format() == "channels_last" else 1
-
-    def round_filters(filters, divisor=depth_divisor):
-        """Round number of filters based on depth multiplier."""
-        filters *= width_coefficient
-        new_filters = max(
-            divisor, int(filters + divisor / 2) // divisor * divisor
-        )
-        # Make sure that round down does not go down by more than 10%.
-        if new_filters < 0.9 * filters:
-            new_filters += divisor
-        return int(new_filters)
-
-    def round_repeats(repeats):
-        """Round number of repeats based on depth multiplier."""
-        return int(math.ceil(depth_coefficient * repeats))
-
-    # Build stem
-    x = img_input
+def _stem(x, weights, filters, activation):
+    """Rescaling, normalization and the strided `stem_` convolution."""
     x = layers.Rescaling(1.0 / 255.0)(x)
-    x = layers.Normalization(axis=bn_axis)(x)
-
+    x = layers.Normalization(axis=_common.bn_axis())(x)
     if weights == "imagenet":
         # Note that the normalization layer uses square value of STDDEV as the
         # variance for the layer: result = (input - mean) / sqrt(var)
@@ -185,85 +177,10 @@ def EfficientNet(
         # original implementation.
         # See https://github.com/tensorflow/tensorflow/issues/49930 for more
         # details
-        x = layers.Rescaling(
-            [1.0 / math.sqrt(stddev) for stddev in IMAGENET_STDDEV_RGB]
-        )(x)
-
-    x = layers.ZeroPadding2D(
-        padding=imagenet_utils.correct_pad(x, 3), name="stem_conv_pad"
-    )(x)
-    x = layers.Conv2D(
-        round_filters(32), 3, strides=2, padding="valid", use_bias=False,
-        kernel_initializer=CONV_KERNEL_INITIALIZER, name="stem_conv",
-    )(x)
-    x = layers.BatchNormalization(axis=bn_axis, name="stem_bn")(x)
-    x = layers.Activation(activation, name="stem_activation")(x)
-
-    # Build blocks
-    blocks_args = copy.deepcopy(blocks_args)
-
-    b = 0
-    blocks = float(sum(round_repeats(args["repeats"]) for args in blocks_args))
-    for i, args in enumerate(blocks_args):
-        if args["repeats"] <= 0:
-            raise ValueError(
-                f"The number of repeats in `EfficientNet` must be > 0. "
-                f"Received: repeats={args['repeats']}"
-            )
-        # Update block input and output filters based on depth multiplier.
-        args["filters_in"] = round_filters(args["filters_in"])
-        args["filters_out"] = round_filters(args["filters_out"])
-
-        for j in range(round_repeats(args.pop("repeats"))):
-            # The first block needs to take care of stride and filter size
-            # increase.
-            if j > 0:
-                args["strides"] = 1
-                args["filters_in"] = args["filters_out"]
-            x = block(
-                x, activation, drop_connect_rate * b / blocks,
-                name=f"block{i + 1}{chr(j + 97)}_", **args,
-            )
-            b += 1
-
-    # Build top
-    x = layers.Conv2D(
-        round_filters(1280), 1, padding="same", use_bias=False,
-        kernel_initializer=CONV_KERNEL_INITIALIZER, name="top_conv",
-    )(x)
-    x = layers.BatchNormalization(axis=bn_axis, name="top_bn")(x)
-    x = layers.Activation(activation, name="top_activation")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        if dropout_rate > 0:
-            x = layers.Dropout(dropout_rate, name="top_dropout")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(
-            classes, activation=classifier_activation,
-            kernel_initializer=DENSE_KERNEL_INITIALIZER, name="predictions",
-        )(x)
-    else:
-        x = _common.pool(x, pooling, "avg_pool", "max_pool")
-
-    model = _common.finish(input_tensor, img_input, x, name)
-
-    # Load weights.
-    if weights == "imagenet":
-        if include_top:
-            file_suffix = ".h5"
-            file_hash = WEIGHTS_HASHES[weights_name][0]
-        else:
-            file_suffix = "_notop.h5"
-            file_hash = WEIGHTS_HASHES[weights_name][1]
-        file_name = name + file_suffix
-        weights_path = _common.get_file(
-            file_name, BASE_WEIGHTS_PATH + file_name, cache_subdir="models",
-            file_hash=file_hash,
-        )
-        load_application_weights(model, weights_path)
-    elif weights is not None:
-        load_application_weights(model, weights)
-    return model
+        x = layers.Rescaling([1.0 / math.sqrt(stddev) for stddev in IMAGENET_STDDEV_RGB])(x)
+    x = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(x, 3), name="stem_conv_pad")(x)
+    return _mbconv.conv_bn(x, "stem_", filters, 3, strides=2, activation=activation,
+                           padding="valid")
 
 
 def block(
@@ -271,174 +188,47 @@ def block(
     kernel_size=3, strides=1, expand_ratio=1, se_ratio=0.0, id_skip=True,
 ):
     """An inverted residual block."""
-    bn_axis = 3 if image_data_format() == "channels_last" else 1
-
     # Expansion phase
     filters = filters_in * expand_ratio
+    x = inputs
     if expand_ratio != 1:
-        x = layers.Conv2D(
-            filters, 1, padding="same", use_bias=False,
-            kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}expand_conv",
-        )(inputs)
-        x = layers.BatchNormalization(axis=bn_axis, name=f"{name}expand_bn")(x)
-        x = layers.Activation(activation, name=f"{name}expand_activation")(x)
-    else:
-        x = inputs
-
+        x = _mbconv.conv_bn(x, f"{name}expand_", filters, activation=activation)
     # Depthwise Convolution
+    conv_pad = "same"
     if strides == 2:
         x = layers.ZeroPadding2D(
             padding=imagenet_utils.correct_pad(x, kernel_size), name=f"{name}dwconv_pad",
         )(x)
         conv_pad = "valid"
-    else:
-        conv_pad = "same"
-    x = layers.DepthwiseConv2D(
-        kernel_size, strides=strides, padding=conv_pad, use_bias=False,
-        depthwise_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}dwconv",
-    )(x)
-    x = layers.BatchNormalization(axis=bn_axis, name=f"{name}bn")(x)
-    x = layers.Activation(activation, name=f"{name}activation")(x)
-
-    # Squeeze and Excitation phase
-    if 0 < se_ratio <= 1:
-        filters_se = max(1, int(filters_in * se_ratio))
-        se = layers.GlobalAveragePooling2D(name=f"{name}se_squeeze")(x)
-        if bn_axis == 1:
-            se_shape = (filters, 1, 1)
-        else:
-            se_shape = (1, 1, filters)
-        se = layers.Reshape(se_shape, name=f"{name}se_reshape")(se)
-        se = layers.Conv2D(
-            filters_se, 1, padding="same", activation=activation,
-            kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}se_reduce",
-        )(se)
-        se = layers.Conv2D(
-            filters, 1, padding="same", activation="sigmoid",
-            kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}se_expand",
-        )(se)
-        x = layers.multiply([x, se], name=f"{name}se_excite")
-
+    x = _mbconv.depthwise_bn(x, name, "dwconv", kernel_size, strides, activation,
+                             padding=conv_pad)
+    x = _mbconv.squeeze_excite(x, name, filters_in, filters, se_ratio, activation)
     # Output phase
-    x = layers.Conv2D(
-        filters_out, 1, padding="same", use_bias=False,
-        kernel_initializer=CONV_KERNEL_INITIALIZER, name=f"{name}project_conv",
-    )(x)
-    x = layers.BatchNormalization(axis=bn_axis, name=f"{name}project_bn")(x)
+    x = _mbconv.conv_bn(x, f"{name}project_", filters_out)
     if id_skip and strides == 1 and filters_in == filters_out:
-        if drop_rate > 0:
-            x = layers.Dropout(
-                drop_rate, noise_shape=(None, 1, 1, 1), name=f"{name}drop"
-            )(x)
-        x = layers.add([x, inputs], name=f"{name}add")
+        x = _mbconv.residual(x, inputs, name, drop_rate)
     return x
 
 
-def EfficientNetB0(
-    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-    classes=1000, classifier_activation="softmax", name="efficientnetb0",
-):
-    return EfficientNet(
-        1.0, 1.0, 224, 0.2, name=name, include_top=include_top, weights=weights,
-        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
-        classifier_activation=classifier_activation, weights_name="b0",
-    )
+def _variant(suffix):
+    """`EfficientNet<suffix>`: Keras' signature with the variant's scaling."""
+    width, depth, size, dropout = VARIANTS[suffix]
+    return _common.variant(
+        EfficientNet, f"EfficientNet{suffix}", BASE_DOCSTRING,
+        _common.APPLICATION_ARGS + (("name", f"efficientnet{suffix.lower()}"),),
+        width_coefficient=width, depth_coefficient=depth, default_size=size,
+        dropout_rate=dropout, weights_name=suffix.lower())
 
 
-def EfficientNetB1(
-    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-    classes=1000, classifier_activation="softmax", name="efficientnetb1",
-):
-    return EfficientNet(
-        1.0, 1.1, 240, 0.2, name=name, include_top=include_top, weights=weights,
-        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
-        classifier_activation=classifier_activation, weights_name="b1",
-    )
+(
+    EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3,
+    EfficientNetB4, EfficientNetB5, EfficientNetB6, EfficientNetB7,
+) = (_variant(v) for v in ("B0", "B1", "B2", "B3", "B4", "B5", "B6", "B7"))
 
 
-def EfficientNetB2(
-    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-    classes=1000, classifier_activation="softmax", name="efficientnetb2",
-):
-    return EfficientNet(
-        1.1, 1.2, 260, 0.3, name=name, include_top=include_top, weights=weights,
-        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
-        classifier_activation=classifier_activation, weights_name="b2",
-    )
+preprocess_input = _common.preprocess_identity
 
 
-def EfficientNetB3(
-    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-    classes=1000, classifier_activation="softmax", name="efficientnetb3",
-):
-    return EfficientNet(
-        1.2, 1.4, 300, 0.3, name=name, include_top=include_top, weights=weights,
-        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
-        classifier_activation=classifier_activation, weights_name="b3",
-    )
-
-
-def EfficientNetB4(
-    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-    classes=1000, classifier_activation="softmax", name="efficientnetb4",
-):
-    return EfficientNet(
-        1.4, 1.8, 380, 0.4, name=name, include_top=include_top, weights=weights,
-        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
-        classifier_activation=classifier_activation, weights_name="b4",
-    )
-
-
-def EfficientNetB5(
-    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-    classes=1000, classifier_activation="softmax", name="efficientnetb5",
-):
-    return EfficientNet(
-        1.6, 2.2, 456, 0.4, name=name, include_top=include_top, weights=weights,
-        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
-        classifier_activation=classifier_activation, weights_name="b5",
-    )
-
-
-def EfficientNetB6(
-    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-    classes=1000, classifier_activation="softmax", name="efficientnetb6",
-):
-    return EfficientNet(
-        1.8, 2.6, 528, 0.5, name=name, include_top=include_top, weights=weights,
-        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
-        classifier_activation=classifier_activation, weights_name="b6",
-    )
-
-
-def EfficientNetB7(
-    include_top=True, weights="imagenet", input_tensor=None, input_shape=None, pooling=None,
-    classes=1000, classifier_activation="softmax", name="efficientnetb7",
-):
-    return EfficientNet(
-        2.0, 3.1, 600, 0.5, name=name, include_top=include_top, weights=weights,
-        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling, classes=classes,
-        classifier_activation=classifier_activation, weights_name="b7",
-    )
-
-
-EfficientNetB0.__doc__ = BASE_DOCSTRING.format(name="EfficientNetB0")
-EfficientNetB1.__doc__ = BASE_DOCSTRING.format(name="EfficientNetB1")
-EfficientNetB2.__doc__ = BASE_DOCSTRING.format(name="EfficientNetB2")
-EfficientNetB3.__doc__ = BASE_DOCSTRING.format(name="EfficientNetB3")
-EfficientNetB4.__doc__ = BASE_DOCSTRING.format(name="EfficientNetB4")
-EfficientNetB5.__doc__ = BASE_DOCSTRING.format(name="EfficientNetB5")
-EfficientNetB6.__doc__ = BASE_DOCSTRING.format(name="EfficientNetB6")
-EfficientNetB7.__doc__ = BASE_DOCSTRING.format(name="EfficientNetB7")
-
-
-def preprocess_input(x, data_format=None):
-    """A placeholder method for backward compatibility."""
-    return x
-
-
-def decode_predictions(preds, top=5):
-    """Decodes ImageNet predictions (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+decode_predictions = imagenet_utils.decode_predictions
 
 

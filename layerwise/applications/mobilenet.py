@@ -126,11 +126,7 @@ def _depthwise_conv_block(inputs, pointwise_conv_filters, alpha, depth_multiplie
     return layers.ReLU(6.0, name=f"conv_pw_{block_id}_relu")(x)
 
 
-def preprocess_input(x, data_format=None):
-    """Tf-mode preprocessing: pixels scaled to [-1, 1]."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
+preprocess_input = _common.preprocess_tf
 
 
-def decode_predictions(preds, top=5):
-    """Decodes ImageNet predictions (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+decode_predictions = imagenet_utils.decode_predictions

@@ -20,22 +20,18 @@ _BLOCKS = ((16, 1, 1), (24, 2, 6), (24, 1, 6), (32, 2, 6), (32, 1, 6), (32, 1, 6
 
 
 def _default_size(input_shape, input_tensor) -> int:
-    channels_first = image_data_format() == "channels_first"
-    if input_shape is not None and input_tensor is not None:
-        received = input_tensor.shape[1] if channels_first else input_tensor.shape[2]
-        if received != input_shape[1]:
-            raise ValueError(
-                "input_tensor.shape[2] must equal input_shape[1]; Received "
-                f"`input_tensor.shape={input_tensor.shape}`, `input_shape={input_shape}`"
-            )
-    if input_shape is None and input_tensor is not None:
-        shape = input_tensor.shape
-        rows, cols = (shape[2], shape[3]) if channels_first else (shape[1], shape[2])
+    tensor_size = _common.tensor_rows_cols(
+        input_tensor, input_shape,
+        "input_tensor.shape[2] must equal input_shape[1]; Received "
+        "`input_tensor.shape={shape}`, `input_shape={input_shape}`")
+    if input_shape is None and tensor_size is not None:
+        rows, cols = tensor_size
     elif input_shape is None:
         return 224
+    elif image_data_format() == "channels_first":
+        rows, cols = input_shape[1], input_shape[2]
     else:
-        rows, cols = ((input_shape[1], input_shape[2]) if channels_first
-                      else (input_shape[0], input_shape[1]))
+        rows, cols = input_shape[0], input_shape[1]
     return rows if rows == cols and rows in _SIZES else 224
 
 
@@ -143,11 +139,7 @@ def _make_divisible(v, divisor, min_value=None):
     return new_v
 
 
-def preprocess_input(x, data_format=None):
-    """Tf-mode preprocessing: pixels scaled to [-1, 1]."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
+preprocess_input = _common.preprocess_tf
 
 
-def decode_predictions(preds, top=5):
-    """Decodes ImageNet predictions (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+decode_predictions = imagenet_utils.decode_predictions

@@ -47,16 +47,12 @@ _LARGE = ((1, 16, 3, 1, False, "relu"), (4, 24, 3, 2, False, "relu"),
 
 def _input_shape(input_shape, input_tensor):
     channels_first = image_data_format() == "channels_first"
-    if input_shape is not None and input_tensor is not None:
-        received = input_tensor.shape[1] if channels_first else input_tensor.shape[2]
-        if received != input_shape[1]:
-            raise ValueError(
-                "input_shape[1] must equal input_tensor.shape[2].  Received "
-                f"input_shape={input_shape}, input_tensor.shape={input_tensor.shape}"
-            )
-    if input_shape is None and input_tensor is not None:
-        shape = input_tensor.shape
-        rows, cols = (shape[2], shape[3]) if channels_first else (shape[1], shape[2])
+    tensor_size = _common.tensor_rows_cols(
+        input_tensor, input_shape,
+        "input_shape[1] must equal input_tensor.shape[2].  Received "
+        "input_shape={input_shape}, input_tensor.shape={shape}")
+    if input_shape is None and tensor_size is not None:
+        rows, cols = tensor_size
         input_shape = (3, cols, rows) if channels_first else (cols, rows, 3)
     if input_shape is None:
         input_shape = (3, None, None) if channels_first else (None, None, 3)
@@ -234,11 +230,7 @@ def _inverted_res_block(x, expansion, filters, kernel_size, stride, se_ratio, ac
     return x
 
 
-def preprocess_input(x, data_format=None):
-    """The identity: MobileNetV3 models rescale their inputs themselves."""
-    return x
+preprocess_input = _common.preprocess_identity
 
 
-def decode_predictions(preds, top=5):
-    """Decodes ImageNet predictions (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+decode_predictions = imagenet_utils.decode_predictions

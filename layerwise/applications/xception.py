@@ -1,17 +1,11 @@
 
 from layerwise import layers
 from layerwise.applications import _common, imagenet_utils
-from layerwise.applications._weights import load_application_weights
 from layerwise.backend.config import image_data_format
 
-WEIGHTS_PATH = (
-    "https://storage.googleapis.com/tensorflow/keras-applications/"
-    "xception/xception_weights_tf_dim_ordering_tf_kernels.h5"
-)
-WEIGHTS_PATH_NO_TOP = (
-    "https://storage.googleapis.com/tensorflow/keras-applications/"
-    "xception/xception_weights_tf_dim_ordering_tf_kernels_notop.h5"
-)
+WEIGHTS_BASE = "https://storage.googleapis.com/tensorflow/keras-applications/xception/"
+WEIGHTS_STEM = "xception_weights_tf_dim_ordering_tf_kernels"
+WEIGHTS_HASHES = ("0a58e3b7378bc2990ea3b43d5981f1f6", "b0042744bf5b25fce3cb969f33bebb97")
 
 
 def Xception(
@@ -19,208 +13,69 @@ def Xception(
     classes=1000, classifier_activation="softmax", name="xception",
 ):
     """Instantiates the Xception architecture."""
-    _common.check_weights(weights, include_top, classes)
-
-    # Determine proper input shape
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=299, min_size=71, data_format=image_data_format(),
-        require_flatten=include_top, weights=weights,
-    )
-
-    img_input = _common.image_input(input_tensor, input_shape)
-
-    channel_axis = 1 if image_data_format() == "channels_first" else -1
-
-    x = layers.Conv2D(
-        32, (3, 3), strides=(2, 2), use_bias=False, name="block1_conv1"
-    )(img_input)
-    x = layers.BatchNormalization(axis=channel_axis, name="block1_conv1_bn")(x)
-    x = layers.Activation("relu", name="block1_conv1_act")(x)
-    x = layers.Conv2D(64, (3, 3), use_bias=False, name="block1_conv2")(x)
-    x = layers.BatchNormalization(axis=channel_axis, name="block1_conv2_bn")(x)
-    x = layers.Activation("relu", name="block1_conv2_act")(x)
-
-    residual = layers.Conv2D(
-        128, (1, 1), strides=(2, 2), padding="same", use_bias=False
-    )(x)
-    residual = layers.BatchNormalization(axis=channel_axis)(residual)
-
-    x = layers.SeparableConv2D(
-        128, (3, 3), padding="same", use_bias=False, name="block2_sepconv1"
-    )(x)
-    x = layers.BatchNormalization(axis=channel_axis, name="block2_sepconv1_bn")(
-        x
-    )
-    x = layers.Activation("relu", name="block2_sepconv2_act")(x)
-    x = layers.SeparableConv2D(
-        128, (3, 3), padding="same", use_bias=False, name="block2_sepconv2"
-    )(x)
-    x = layers.BatchNormalization(axis=channel_axis, name="block2_sepconv2_bn")(
-        x
-    )
-
-    x = layers.MaxPooling2D(
-        (3, 3), strides=(2, 2), padding="same", name="block2_pool"
-    )(x)
-    x = layers.add([x, residual])
-
-    residual = layers.Conv2D(
-        256, (1, 1), strides=(2, 2), padding="same", use_bias=False
-    )(x)
-    residual = layers.BatchNormalization(axis=channel_axis)(residual)
-
-    x = layers.Activation("relu", name="block3_sepconv1_act")(x)
-    x = layers.SeparableConv2D(
-        256, (3, 3), padding="same", use_bias=False, name="block3_sepconv1"
-    )(x)
-    x = layers.BatchNormalization(axis=channel_axis, name="block3_sepconv1_bn")(
-        x
-    )
-    x = layers.Activation("relu", name="block3_sepconv2_act")(x)
-    x = layers.SeparableConv2D(
-        256, (3, 3), padding="same", use_bias=False, name="block3_sepconv2"
-    )(x)
-    x = layers.BatchNormalization(axis=channel_axis, name="block3_sepconv2_bn")(
-        x
-    )
-
-    x = layers.MaxPooling2D(
-        (3, 3), strides=(2, 2), padding="same", name="block3_pool"
-    )(x)
-    x = layers.add([x, residual])
-
-    residual = layers.Conv2D(
-        728, (1, 1), strides=(2, 2), padding="same", use_bias=False
-    )(x)
-    residual = layers.BatchNormalization(axis=channel_axis)(residual)
-
-    x = layers.Activation("relu", name="block4_sepconv1_act")(x)
-    x = layers.SeparableConv2D(
-        728, (3, 3), padding="same", use_bias=False, name="block4_sepconv1"
-    )(x)
-    x = layers.BatchNormalization(axis=channel_axis, name="block4_sepconv1_bn")(
-        x
-    )
-    x = layers.Activation("relu", name="block4_sepconv2_act")(x)
-    x = layers.SeparableConv2D(
-        728, (3, 3), padding="same", use_bias=False, name="block4_sepconv2"
-    )(x)
-    x = layers.BatchNormalization(axis=channel_axis, name="block4_sepconv2_bn")(
-        x
-    )
-
-    x = layers.MaxPooling2D(
-        (3, 3), strides=(2, 2), padding="same", name="block4_pool"
-    )(x)
-    x = layers.add([x, residual])
-
+    img_input = _common.prepare(weights, include_top, classes, input_tensor, input_shape,
+                                299, 71)
+    # Entry flow.
+    x = _conv_bn_act(img_input, 32, "block1_conv1", strides=(2, 2))
+    x = _conv_bn_act(x, 64, "block1_conv2")
+    x = _downsampling_block(x, 2, 128, 128, first_act=False)
+    x = _downsampling_block(x, 3, 256, 256)
+    x = _downsampling_block(x, 4, 728, 728)
+    # Middle flow.
     for i in range(8):
         residual = x
-        prefix = f"block{i + 5}"
-
-        x = layers.Activation("relu", name=f"{prefix}_sepconv1_act")(x)
-        x = layers.SeparableConv2D(
-            728, (3, 3), padding="same", use_bias=False, name=f"{prefix}_sepconv1",
-        )(x)
-        x = layers.BatchNormalization(
-            axis=channel_axis, name=f"{prefix}_sepconv1_bn"
-        )(x)
-        x = layers.Activation("relu", name=f"{prefix}_sepconv2_act")(x)
-        x = layers.SeparableConv2D(
-            728, (3, 3), padding="same", use_bias=False, name=f"{prefix}_sepconv2",
-        )(x)
-        x = layers.BatchNormalization(
-            axis=channel_axis, name=f"{prefix}_sepconv2_bn"
-        )(x)
-        x = layers.Activation("relu", name=f"{prefix}_sepconv3_act")(x)
-        x = layers.SeparableConv2D(
-            728, (3, 3), padding="same", use_bias=False, name=f"{prefix}_sepconv3",
-        )(x)
-        x = layers.BatchNormalization(
-            axis=channel_axis, name=f"{prefix}_sepconv3_bn"
-        )(x)
-
+        for j in range(3):
+            x = _sepconv_bn(x, 728, f"block{i + 5}_sepconv{j + 1}")
         x = layers.add([x, residual])
-
-    residual = layers.Conv2D(
-        1024, (1, 1), strides=(2, 2), padding="same", use_bias=False
-    )(x)
-    residual = layers.BatchNormalization(axis=channel_axis)(residual)
-
-    x = layers.Activation("relu", name="block13_sepconv1_act")(x)
-    x = layers.SeparableConv2D(
-        728, (3, 3), padding="same", use_bias=False, name="block13_sepconv1"
-    )(x)
-    x = layers.BatchNormalization(
-        axis=channel_axis, name="block13_sepconv1_bn"
-    )(x)
-    x = layers.Activation("relu", name="block13_sepconv2_act")(x)
-    x = layers.SeparableConv2D(
-        1024, (3, 3), padding="same", use_bias=False, name="block13_sepconv2"
-    )(x)
-    x = layers.BatchNormalization(
-        axis=channel_axis, name="block13_sepconv2_bn"
-    )(x)
-
-    x = layers.MaxPooling2D(
-        (3, 3), strides=(2, 2), padding="same", name="block13_pool"
-    )(x)
-    x = layers.add([x, residual])
-
-    x = layers.SeparableConv2D(
-        1536, (3, 3), padding="same", use_bias=False, name="block14_sepconv1"
-    )(x)
-    x = layers.BatchNormalization(
-        axis=channel_axis, name="block14_sepconv1_bn"
-    )(x)
-    x = layers.Activation("relu", name="block14_sepconv1_act")(x)
-
-    x = layers.SeparableConv2D(
-        2048, (3, 3), padding="same", use_bias=False, name="block14_sepconv2"
-    )(x)
-    x = layers.BatchNormalization(
-        axis=channel_axis, name="block14_sepconv2_bn"
-    )(x)
-    x = layers.Activation("relu", name="block14_sepconv2_act")(x)
-
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(
-            classes, activation=classifier_activation, name="predictions"
-        )(x)
-    else:
-        x = _common.pool(x, pooling)
-
+    # Exit flow.
+    x = _downsampling_block(x, 13, 728, 1024)
+    x = _sepconv_bn(x, 1536, "block14_sepconv1", act="after")
+    x = _sepconv_bn(x, 2048, "block14_sepconv2", act="after")
+    x = _common.classifier(x, include_top, pooling, classes, classifier_activation, weights,
+                           named_pools=False)
     model = _common.finish(input_tensor, img_input, x, name)
-
-    # Load weights.
-    if weights == "imagenet":
-        if include_top:
-            weights_path = _common.get_file(
-                "xception_weights_tf_dim_ordering_tf_kernels.h5", WEIGHTS_PATH,
-                cache_subdir="models", file_hash="0a58e3b7378bc2990ea3b43d5981f1f6",
-            )
-        else:
-            weights_path = _common.get_file(
-                "xception_weights_tf_dim_ordering_tf_kernels_notop.h5", WEIGHTS_PATH_NO_TOP,
-                cache_subdir="models", file_hash="b0042744bf5b25fce3cb969f33bebb97",
-            )
-        load_application_weights(model, weights_path)
-    elif weights is not None:
-        load_application_weights(model, weights)
-
+    _common.load_pair(model, weights, include_top, WEIGHTS_BASE, WEIGHTS_STEM, WEIGHTS_HASHES)
     return model
 
 
-def preprocess_input(x, data_format=None):
-    return imagenet_utils.preprocess_input(
-        x, data_format=data_format, mode="tf"
-    )
+def _channel_axis() -> int:
+    return 1 if image_data_format() == "channels_first" else -1
 
 
-def decode_predictions(preds, top=5):
-    """Decodes ImageNet predictions (see `imagenet_utils.decode_predictions`)."""
-    return imagenet_utils.decode_predictions(preds, top=top)
+def _conv_bn_act(x, filters, name, strides=(1, 1)):
+    """A 3x3 `name` convolution (valid padding, no bias), `name_bn` and `name_act`."""
+    x = layers.Conv2D(filters, (3, 3), strides=strides, use_bias=False, name=name)(x)
+    x = layers.BatchNormalization(axis=_channel_axis(), name=f"{name}_bn")(x)
+    return layers.Activation("relu", name=f"{name}_act")(x)
+
+
+def _sepconv_bn(x, filters, name, act="before"):
+    """The separable convolution `name` and `name_bn`; the ReLU `name_act` before
+    (`act="before"`), after (`"after"`) or not at all (`None`)."""
+    if act == "before":
+        x = layers.Activation("relu", name=f"{name}_act")(x)
+    x = layers.SeparableConv2D(filters, (3, 3), padding="same", use_bias=False, name=name)(x)
+    x = layers.BatchNormalization(axis=_channel_axis(), name=f"{name}_bn")(x)
+    if act == "after":
+        x = layers.Activation("relu", name=f"{name}_act")(x)
+    return x
+
+
+def _downsampling_block(x, block, filters1, filters2, first_act=True):
+    """Two separable convolutions and a strided max pooling, added to a strided 1x1
+    convolution of the input (blocks 2, 3, 4 and 13)."""
+    residual = layers.Conv2D(filters2, (1, 1), strides=(2, 2), padding="same",
+                             use_bias=False)(x)
+    residual = layers.BatchNormalization(axis=_channel_axis())(residual)
+    x = _sepconv_bn(x, filters1, f"block{block}_sepconv1", act="before" if first_act else None)
+    x = _sepconv_bn(x, filters2, f"block{block}_sepconv2")
+    x = layers.MaxPooling2D((3, 3), strides=(2, 2), padding="same", name=f"block{block}_pool")(x)
+    return layers.add([x, residual])
+
+
+preprocess_input = _common.preprocess_tf
+
+
+decode_predictions = imagenet_utils.decode_predictions
 
 

@@ -204,9 +204,6 @@ class Accuracy(FunctionMetric):
 
     function, default_name, direction = staticmethod(accuracy), "accuracy", "up"
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
-
 
 class BinaryAccuracy(MeanMetricWrapper):
     """How often `y_pred > threshold` matches binary labels.
@@ -252,9 +249,6 @@ class CategoricalAccuracy(FunctionMetric):
 
     function, default_name, direction = staticmethod(categorical_accuracy), "categorical_accuracy", "up"
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
-
 
 class SparseCategoricalAccuracy(FunctionMetric):
     """How often the argmax of the predictions matches integer labels.
@@ -273,9 +267,6 @@ class SparseCategoricalAccuracy(FunctionMetric):
     """
 
     function, default_name, direction = staticmethod(sparse_categorical_accuracy), "sparse_categorical_accuracy", "up"
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class TopKCategoricalAccuracy(MeanMetricWrapper):

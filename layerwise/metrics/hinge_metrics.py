@@ -85,9 +85,6 @@ class Hinge(FunctionMetric):
 
     function, default_name, direction = staticmethod(hinge), "hinge", "down"
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
-
 
 class SquaredHinge(FunctionMetric):
     """Mean squared hinge loss.
@@ -107,9 +104,6 @@ class SquaredHinge(FunctionMetric):
 
     function, default_name, direction = staticmethod(squared_hinge), "squared_hinge", "down"
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
-
 
 class CategoricalHinge(FunctionMetric):
     """Mean categorical hinge loss (one-hot labels).
@@ -128,6 +122,3 @@ class CategoricalHinge(FunctionMetric):
     """
 
     function, default_name, direction = staticmethod(categorical_hinge), "categorical_hinge", "down"
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}

@@ -498,3 +498,7 @@ class FunctionMetric(MeanMetricWrapper):
         super().__init__(type(self).function, name=name or self.default_name, dtype=dtype)
         if self.direction is not None:
             self._direction = self.direction
+
+    def get_config(self) -> dict:
+        """`name` and `dtype`: the function is the class's, not part of the config."""
+        return Metric.get_config(self)

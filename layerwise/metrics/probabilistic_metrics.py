@@ -120,9 +120,6 @@ class KLDivergence(FunctionMetric):
 
     function, default_name = staticmethod(kl_divergence), "kl_divergence"
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
-
 
 class Poisson(FunctionMetric):
     """Mean Poisson deviance term `y_pred - y_true * log(y_pred)`.
@@ -141,9 +138,6 @@ class Poisson(FunctionMetric):
     """
 
     function, default_name = staticmethod(poisson), "poisson"
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
 
 
 class BinaryCrossentropy(MeanMetricWrapper):

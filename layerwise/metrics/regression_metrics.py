@@ -127,10 +127,10 @@ def cosine_similarity(y_true, y_pred, axis: int = -1) -> torch.Tensor:
 
 class _NameDtypeConfig:
     def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype}
+        return Metric.get_config(self)
 
 
-class MeanSquaredError(_NameDtypeConfig, FunctionMetric):
+class MeanSquaredError(FunctionMetric):
     """Mean of `(y_true - y_pred) ** 2`.
 
     Args:
@@ -149,7 +149,7 @@ class MeanSquaredError(_NameDtypeConfig, FunctionMetric):
     function, default_name, direction = staticmethod(mean_squared_error), "mean_squared_error", "down"
 
 
-class MeanAbsoluteError(_NameDtypeConfig, FunctionMetric):
+class MeanAbsoluteError(FunctionMetric):
     """Mean of `|y_true - y_pred|`.
 
     Args:
@@ -168,7 +168,7 @@ class MeanAbsoluteError(_NameDtypeConfig, FunctionMetric):
     function, default_name, direction = staticmethod(mean_absolute_error), "mean_absolute_error", "down"
 
 
-class MeanAbsolutePercentageError(_NameDtypeConfig, FunctionMetric):
+class MeanAbsolutePercentageError(FunctionMetric):
     """Mean absolute percentage error, `100 * |y_true - y_pred| / |y_true|`.
 
     Args:
@@ -187,7 +187,7 @@ class MeanAbsolutePercentageError(_NameDtypeConfig, FunctionMetric):
     function, default_name, direction = staticmethod(mean_absolute_percentage_error), "mean_absolute_percentage_error", "down"
 
 
-class MeanSquaredLogarithmicError(_NameDtypeConfig, FunctionMetric):
+class MeanSquaredLogarithmicError(FunctionMetric):
     """Mean of `(log(y_true + 1) - log(y_pred + 1)) ** 2`.
 
     Args:
@@ -267,7 +267,7 @@ class CosineSimilarity(_NameDtypeConfig, MeanMetricWrapper):
         self._direction = "up"
 
 
-class LogCoshError(_NameDtypeConfig, FunctionMetric):
+class LogCoshError(FunctionMetric):
     """Mean of `log(cosh(y_pred - y_true))`.
 
     Args:
