@@ -13,6 +13,33 @@ from layerwise.backend.config import image_data_format
 from layerwise.backend.keras_tensor import KerasTensor
 from layerwise.models.functional import Functional
 
+# The end of the application docstrings: the arguments every family shares.
+POOLING_TO_NAME_DOC = """    pooling: Optional pooling mode for feature extraction
+        when `include_top` is `False`. Defaults to `None`.
+        - `None` means that the output of the model will be
+            the 4D tensor output of the last convolutional block.
+        - `avg` means that global average pooling
+            will be applied to the output of the
+            last convolutional block, and thus
+            the output of the model will be a 2D tensor.
+        - `max` means that global max pooling will
+            be applied.
+    classes: Optional number of classes to classify images
+        into, only to be specified if `include_top` is `True`, and
+        if no `weights` argument is specified. Defaults to 1000 (number of
+        ImageNet classes).
+    classifier_activation: A `str` or callable. The activation function to use
+        on the "top" layer. Ignored unless `include_top=True`. Set
+        `classifier_activation=None` to return the logits of the "top" layer.
+        Defaults to `"softmax"`.
+        When loading pretrained weights, `classifier_activation` can only
+        be `None` or `"softmax"`.
+    name: The name of the model (string).
+
+Returns:
+    A model instance.
+"""
+
 _UIDS: defaultdict[str, int] = defaultdict(int)
 
 

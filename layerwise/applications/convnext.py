@@ -97,31 +97,7 @@ Args:
     input_shape: Optional shape tuple, only to be specified
         if `include_top` is `False`.
         It should have exactly 3 inputs channels.
-    pooling: Optional pooling mode for feature extraction
-        when `include_top` is `False`. Defaults to None.
-        - `None` means that the output of the model will be
-        the 4D tensor output of the last convolutional layer.
-        - `avg` means that global average pooling
-        will be applied to the output of the
-        last convolutional layer, and thus
-        the output of the model will be a 2D tensor.
-        - `max` means that global max pooling will
-        be applied.
-    classes: Optional number of classes to classify images
-        into, only to be specified if `include_top` is `True`, and
-        if no `weights` argument is specified. Defaults to 1000 (number of
-        ImageNet classes).
-    classifier_activation: A `str` or callable. The activation function to use
-        on the "top" layer. Ignored unless `include_top=True`. Set
-        `classifier_activation=None` to return the logits of the "top" layer.
-        Defaults to `"softmax"`.
-        When loading pretrained weights, `classifier_activation` can only
-        be `None` or `"softmax"`.
-    name: The name of the model (string).
-
-Returns:
-    A model instance.
-"""
+""" + _common.POOLING_TO_NAME_DOC
 
 
 

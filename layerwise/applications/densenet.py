@@ -131,31 +131,7 @@ Args:
         It should have exactly 3 inputs channels,
         and width and height should be no smaller than 32.
         E.g. `(200, 200, 3)` would be one valid value.
-    pooling: Optional pooling mode for feature extraction
-        when `include_top` is `False`.
-        - `None` means that the output of the model will be
-            the 4D tensor output of the
-            last convolutional block.
-        - `avg` means that global average pooling
-            will be applied to the output of the
-            last convolutional block, and thus
-            the output of the model will be a 2D tensor.
-        - `max` means that global max pooling will
-            be applied.
-    classes: optional number of classes to classify images
-        into, only to be specified if `include_top` is `True`, and
-        if no `weights` argument is specified. Defaults to 1000.
-    classifier_activation: A `str` or callable.
-        The activation function to use
-        on the "top" layer. Ignored unless `include_top=True`. Set
-        `classifier_activation=None` to return the logits
-        of the "top" layer. When loading pretrained weights,
-        `classifier_activation` can only be `None` or `"softmax"`.
-    name: The name of the model (string).
-
-Returns:
-    A Keras model instance.
-"""
+""" + _common.POOLING_TO_NAME_DOC
 
 DenseNet121 = _variant(121, (6, 12, 24, 16))
 DenseNet169 = _variant(169, (6, 12, 32, 32))

@@ -68,20 +68,7 @@ def MobileNetV3(stack, last_point_ch, input_shape=None, alpha=1.0, model_type="l
     if input_tensor is not None:
         _common.image_input(input_tensor, None)  # type check
     input_shape = _input_shape(input_shape, input_tensor)
-    row_axis, col_axis = (0, 1) if image_data_format() == "channels_last" else (1, 2)
-    rows, cols = input_shape[row_axis], input_shape[col_axis]
-    if rows and cols and (rows < 32 or cols < 32):
-        raise ValueError(f"Input size must be at least 32x32; Received `input_shape={input_shape}`")
-    if weights == "imagenet":
-        if (not minimalistic and alpha not in [0.75, 1.0]) or (minimalistic and alpha != 1.0):
-            raise ValueError(
-                "If imagenet weights are being loaded, alpha can be one of `0.75`, `1.0` for "
-                f"non minimalistic or `1.0` for minimalistic only. Received alpha={alpha}"
-            )
-        if rows != cols or rows != 224:
-            warnings.warn("`input_shape` is undefined or non-square, or `rows` is not 224. "
-                          "Weights for input shape (224, 224) will be loaded as the default.",
-                          stacklevel=3)
+    _check_size_and_alpha(input_shape, weights, alpha, minimalistic)
     img_input = _common.image_input(input_tensor, input_shape)
     channel_axis = 1 if image_data_format() == "channels_first" else -1
     kernel, activation, se_ratio = (3, relu, None) if minimalistic else (5, hard_swish, 0.25)
@@ -106,16 +93,8 @@ def MobileNetV3(stack, last_point_ch, input_shape=None, alpha=1.0, model_type="l
                                   name="conv_1_bn")(x)
     x = activation(x)
     if include_top:
-        x = layers.GlobalAveragePooling2D(keepdims=True)(x)
-        x = layers.Conv2D(last_point_ch, kernel_size=1, padding="same", use_bias=True,
-                          name="conv_2")(x)
-        x = activation(x)
-        if dropout_rate > 0:
-            x = layers.Dropout(dropout_rate)(x)
-        x = layers.Conv2D(classes, kernel_size=1, padding="same", name="logits")(x)
-        x = layers.Flatten()(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Activation(activation=classifier_activation, name="predictions")(x)
+        x = _top(x, last_point_ch, classes, dropout_rate, activation, classifier_activation,
+                 weights)
     else:
         x = _common.pool(x, pooling, "avg_pool", "max_pool")
     model = _common.finish(input_tensor, img_input, x, name)
@@ -128,6 +107,39 @@ def MobileNetV3(stack, last_point_ch, input_shape=None, alpha=1.0, model_type="l
                  (notop, BASE_WEIGHT_PATH + notop, WEIGHTS_HASHES[model_name][1]))
     _common.load(model, weights, *files, include_top)
     return model
+
+
+def _check_size_and_alpha(input_shape, weights, alpha, minimalistic):
+    """At least 32x32 inputs; with imagenet weights, a published `alpha` (a warning
+    for inputs other than 224x224)."""
+    row_axis, col_axis = (0, 1) if image_data_format() == "channels_last" else (1, 2)
+    rows, cols = input_shape[row_axis], input_shape[col_axis]
+    if rows and cols and (rows < 32 or cols < 32):
+        raise ValueError(f"Input size must be at least 32x32; Received `input_shape={input_shape}`")
+    if weights == "imagenet":
+        if (not minimalistic and alpha not in [0.75, 1.0]) or (minimalistic and alpha != 1.0):
+            raise ValueError(
+                "If imagenet weights are being loaded, alpha can be one of `0.75`, `1.0` for "
+                f"non minimalistic or `1.0` for minimalistic only. Received alpha={alpha}"
+            )
+        if rows != cols or rows != 224:
+            warnings.warn("`input_shape` is undefined or non-square, or `rows` is not 224. "
+                          "Weights for input shape (224, 224) will be loaded as the default.",
+                          stacklevel=4)
+
+
+def _top(x, last_point_ch, classes, dropout_rate, activation, classifier_activation, weights):
+    """The classifier: pooled 1x1 convolutions `conv_2` and `logits`, then `predictions`."""
+    x = layers.GlobalAveragePooling2D(keepdims=True)(x)
+    x = layers.Conv2D(last_point_ch, kernel_size=1, padding="same", use_bias=True,
+                      name="conv_2")(x)
+    x = activation(x)
+    if dropout_rate > 0:
+        x = layers.Dropout(dropout_rate)(x)
+    x = layers.Conv2D(classes, kernel_size=1, padding="same", name="logits")(x)
+    x = layers.Flatten()(x)
+    imagenet_utils.validate_activation(classifier_activation, weights)
+    return layers.Activation(activation=classifier_activation, name="predictions")(x)
 
 
 def MobileNetV3Small(input_shape=None, alpha=1.0, minimalistic=False, include_top=True,

@@ -14,6 +14,7 @@ same stable logarithm.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -313,7 +314,24 @@ def categorical_generalized_cross_entropy(y_true, y_pred, q: float) -> torch.Ten
     return (1 - torch.pow(p, torch.as_tensor(q))) / q
 
 
-class BinaryCrossentropy(LossFunctionWrapper):
+class _Crossentropy(LossFunctionWrapper):
+    """The binary and categorical crossentropy losses: one signature, the function and the
+    default name are class attributes."""
+
+    function: Callable
+    default_name: str
+
+    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
+                 reduction="sum_over_batch_size", name=None, dtype=None):
+        super().__init__(type(self).function, name=name or self.default_name,
+                         reduction=reduction, dtype=dtype, from_logits=from_logits,
+                         label_smoothing=label_smoothing, axis=axis)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+
+
+class BinaryCrossentropy(_Crossentropy):
     """Crossentropy for binary (0 or 1) targets. See `binary_crossentropy`.
 
     Args:
@@ -333,16 +351,10 @@ class BinaryCrossentropy(LossFunctionWrapper):
     0.0
     """
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
-        super().__init__(binary_crossentropy, name=name, reduction=reduction, dtype=dtype,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
+    function, default_name = staticmethod(binary_crossentropy), "binary_crossentropy"
 
 
-class CategoricalCrossentropy(LossFunctionWrapper):
+class CategoricalCrossentropy(_Crossentropy):
     """Crossentropy for one-hot targets. See `categorical_crossentropy`.
 
     Args:
@@ -359,13 +371,7 @@ class CategoricalCrossentropy(LossFunctionWrapper):
     0.6931
     """
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
-                 reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
-        super().__init__(categorical_crossentropy, name=name, reduction=reduction, dtype=dtype,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
+    function, default_name = staticmethod(categorical_crossentropy), "categorical_crossentropy"
 
 
 class SparseCategoricalCrossentropy(LossFunctionWrapper):

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 from layerwise.backend.config import epsilon
 from layerwise.losses.loss import squeeze_or_expand_to_same_rank
-from layerwise.metrics.metric import MeanMetricWrapper, as_tensor
+from layerwise.metrics.metric import MeanMetricWrapper, float_pair
 
 
 def _pair(y_true, y_pred):
-    y_pred = as_tensor(y_pred)
-    if not y_pred.is_floating_point():
-        y_pred = y_pred.float()
-    y_true = as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
-    return squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return squeeze_or_expand_to_same_rank(*float_pair(y_true, y_pred))
 
 
 def pearson_correlation(y_true, y_pred, axis: int = -1) -> torch.Tensor:
@@ -54,7 +52,24 @@ def concordance_correlation(y_true, y_pred, axis: int = -1) -> torch.Tensor:
     return torch.mean(2 * covar / (norm + epsilon()), dim=axis)
 
 
-class PearsonCorrelation(MeanMetricWrapper):
+class _Correlation(MeanMetricWrapper):
+    """A correlation along `axis`, averaged over the samples (higher is better); the
+    function and the default name are class attributes."""
+
+    function: Callable
+    default_name: str
+
+    def __init__(self, name: str | None = None, dtype=None, axis: int = -1):
+        super().__init__(type(self).function, name=name or self.default_name, dtype=dtype,
+                         axis=axis)
+        self.axis = axis
+        self._direction = "up"
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
+
+
+class PearsonCorrelation(_Correlation):
     """Mean Pearson correlation between labels and predictions along `axis`.
 
     Args:
@@ -71,16 +86,10 @@ class PearsonCorrelation(MeanMetricWrapper):
     1.0
     """
 
-    def __init__(self, name: str = "pearson_correlation", dtype=None, axis: int = -1):
-        super().__init__(pearson_correlation, name=name, dtype=dtype, axis=axis)
-        self.axis = axis
-        self._direction = "up"
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
+    function, default_name = staticmethod(pearson_correlation), "pearson_correlation"
 
 
-class ConcordanceCorrelation(MeanMetricWrapper):
+class ConcordanceCorrelation(_Correlation):
     """Mean concordance correlation between labels and predictions along `axis`.
 
     Args:
@@ -97,10 +106,4 @@ class ConcordanceCorrelation(MeanMetricWrapper):
     1.0
     """
 
-    def __init__(self, name: str = "concordance_correlation", dtype=None, axis: int = -1):
-        super().__init__(concordance_correlation, name=name, dtype=dtype, axis=axis)
-        self.axis = axis
-        self._direction = "up"
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
+    function, default_name = staticmethod(concordance_correlation), "concordance_correlation"

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from layerwise.metrics.metric import FunctionMetric, as_tensor
-
-
-def _float_pair(y_true, y_pred):
-    y_pred = as_tensor(y_pred)
-    if not y_pred.is_floating_point():
-        y_pred = y_pred.float()
-    y_true = as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
-    return y_true, y_pred
+from layerwise.metrics.metric import FunctionMetric, float_pair
 
 
 def convert_binary_labels_to_hinge(y_true: torch.Tensor) -> torch.Tensor:
@@ -33,7 +25,7 @@ def hinge(y_true, y_pred) -> torch.Tensor:
     >>> round(keras.metrics.hinge([[0.0, 1.0]], [[0.6, 0.4]]).item(), 4)
     1.1
     """
-    y_true, y_pred = _float_pair(y_true, y_pred)
+    y_true, y_pred = float_pair(y_true, y_pred)
     y_true = convert_binary_labels_to_hinge(y_true)
     return torch.mean(torch.clamp(1.0 - y_true * y_pred, min=0.0), dim=-1)
 
@@ -47,7 +39,7 @@ def squared_hinge(y_true, y_pred) -> torch.Tensor:
     >>> round(keras.metrics.squared_hinge([[0.0, 1.0]], [[0.6, 0.4]]).item(), 4)
     1.46
     """
-    y_true, y_pred = _float_pair(y_true, y_pred)
+    y_true, y_pred = float_pair(y_true, y_pred)
     y_true = convert_binary_labels_to_hinge(y_true)
     return torch.mean(torch.square(torch.clamp(1.0 - y_true * y_pred, min=0.0)), dim=-1)
 
@@ -61,7 +53,7 @@ def categorical_hinge(y_true, y_pred) -> torch.Tensor:
     >>> round(keras.metrics.categorical_hinge([[0.0, 1.0]], [[0.6, 0.4]]).item(), 4)
     1.2
     """
-    y_true, y_pred = _float_pair(y_true, y_pred)
+    y_true, y_pred = float_pair(y_true, y_pred)
     pos = torch.sum(y_true * y_pred, dim=-1)
     neg = torch.amax((1.0 - y_true) * y_pred, dim=-1)
     return torch.clamp(neg - pos + 1.0, min=0.0)

@@ -57,6 +57,15 @@ def _detach(x):
     return detached
 
 
+
+def float_pair(y_true, y_pred):
+    """`(y_true, y_pred)` as tensors: `y_pred` floating point, `y_true` in its dtype and
+    on its device."""
+    y_pred = as_tensor(y_pred)
+    if not y_pred.is_floating_point():
+        y_pred = y_pred.float()
+    return as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device), y_pred
+
 class Metric:
     """Base class: `update_state(...)`, `result()`, `reset_state()`.
 

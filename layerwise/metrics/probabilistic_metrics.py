@@ -6,15 +6,7 @@ import torch
 
 from layerwise import losses as _losses
 from layerwise.backend.config import epsilon
-from layerwise.metrics.metric import FunctionMetric, MeanMetricWrapper, as_tensor
-
-
-def _float_pair(y_true, y_pred):
-    y_pred = as_tensor(y_pred)
-    if not y_pred.is_floating_point():
-        y_pred = y_pred.float()
-    y_true = as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
-    return y_true, y_pred
+from layerwise.metrics.metric import FunctionMetric, MeanMetricWrapper, as_tensor, float_pair
 
 
 def kl_divergence(y_true, y_pred) -> torch.Tensor:
@@ -26,7 +18,7 @@ def kl_divergence(y_true, y_pred) -> torch.Tensor:
     >>> round(keras.metrics.kl_divergence([[0.5, 0.5]], [[0.25, 0.75]]).item(), 4)
     0.1438
     """
-    y_true, y_pred = _float_pair(y_true, y_pred)
+    y_true, y_pred = float_pair(y_true, y_pred)
     y_true = torch.clip(y_true, epsilon(), 1)
     y_pred = torch.clip(y_pred, epsilon(), 1)
     return torch.sum(y_true * torch.log(y_true / y_pred), dim=-1)
@@ -41,7 +33,7 @@ def poisson(y_true, y_pred) -> torch.Tensor:
     >>> round(keras.metrics.poisson([[1.0, 0.0]], [[1.0, 2.0]]).item(), 4)
     1.5
     """
-    y_true, y_pred = _float_pair(y_true, y_pred)
+    y_true, y_pred = float_pair(y_true, y_pred)
     return torch.mean(y_pred - y_true * torch.log(y_pred + epsilon()), dim=-1)
 
 
@@ -55,7 +47,7 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothi
     >>> round(keras.metrics.binary_crossentropy([[0.0, 1.0]], [[0.4, 0.6]]).item(), 4)
     0.5108
     """
-    y_true, y_pred = _float_pair(y_true, y_pred)
+    y_true, y_pred = float_pair(y_true, y_pred)
     return _losses.binary_crossentropy(y_true, y_pred, from_logits=from_logits,
                                        label_smoothing=label_smoothing, axis=axis)
 
@@ -70,7 +62,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     >>> round(keras.metrics.categorical_crossentropy([[0, 1, 0]], [[0.05, 0.95, 0]]).item(), 4)
     0.0513
     """
-    y_true, y_pred = _float_pair(y_true, y_pred)
+    y_true, y_pred = float_pair(y_true, y_pred)
     return _losses.categorical_crossentropy(y_true, y_pred, from_logits=from_logits,
                                             label_smoothing=label_smoothing, axis=axis)
 

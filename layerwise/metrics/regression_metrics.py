@@ -19,15 +19,12 @@ from layerwise.metrics.metric import (
     Metric,
     _detach,
     as_tensor,
+    float_pair,
 )
 
 
 def _pair(y_true, y_pred):
-    y_pred = as_tensor(y_pred)
-    if not y_pred.is_floating_point():
-        y_pred = y_pred.float()
-    y_true = as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
-    return squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return squeeze_or_expand_to_same_rank(*float_pair(y_true, y_pred))
 
 
 def mean_squared_error(y_true, y_pred) -> torch.Tensor:

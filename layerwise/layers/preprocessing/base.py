@@ -85,3 +85,19 @@ def set_factor(factor, bounds, name="factor"):
     else:
         raise ValueError(message)
     return (lower, upper)
+
+
+def first_input(batch):
+    """The inputs of an `(x, y[, sample_weight])` batch tuple, or the batch itself."""
+    return batch[0] if isinstance(batch, tuple) else batch
+
+
+def adapt_iterable(data, steps=None):
+    """Yields the input batches of an iterable `adapt()` argument (a `tf.data.Dataset`,
+    a generator, a list of batches ...): `steps` of them at most (`None`: all)."""
+    if hasattr(data, "as_numpy_iterator"):  # tf.data.Dataset
+        data = data.as_numpy_iterator()
+    for i, batch in enumerate(data):
+        if steps is not None and i >= steps:
+            break
+        yield first_input(batch)

@@ -8,13 +8,14 @@ import numpy as np
 import torch
 
 from layerwise.backend.config import epsilon, floatx
-from layerwise.layers.preprocessing.base import DataLayer, to_numpy
+from layerwise.layers.preprocessing.base import (
+    DataLayer,
+    adapt_iterable,
+    first_input,
+    to_numpy,
+)
 from layerwise.layers.preprocessing.category_encoding import encode_categorical_inputs
 from layerwise.utils.py_dataset import PyDataset
-
-
-def _first(batch):
-    return batch[0] if isinstance(batch, tuple) else batch
 
 
 def _adapt_batches(data):
@@ -23,7 +24,7 @@ def _adapt_batches(data):
     if isinstance(data, (np.ndarray, torch.Tensor)) or hasattr(data, "to_numpy"):
         return None, data
     if isinstance(data, PyDataset):
-        return tuple(to_numpy(_first(data[0])).shape), (data[i] for i in range(len(data)))
+        return tuple(to_numpy(first_input(data[0])).shape), (data[i] for i in range(len(data)))
     if hasattr(data, "as_numpy_iterator"):  # tf.data.Dataset
         data = data.as_numpy_iterator()
     if hasattr(data, "__iter__"):
@@ -34,7 +35,7 @@ def _adapt_batches(data):
                 "adapt() received an empty iterable (no batches). Pass a non-empty iterable of "
                 "arrays or tensors, e.g. `layer.adapt([x])`."
             )
-        first_x = _first(first)
+        first_x = first_input(first)
         if not hasattr(first_x, "shape"):
             raise TypeError(
                 "adapt() expects an array, a tensor, or an iterable of batches with a `.shape` "
@@ -193,7 +194,7 @@ class Normalization(DataLayer):
             total_var = np.zeros(self._mean_and_var_shape)
             total_count = 0
             for batch in batches:
-                batch = to_numpy(_first(batch)).astype(floatx())
+                batch = to_numpy(first_input(batch)).astype(floatx())
                 for d in self._keep_axis:
                     if batch.shape[d] != self._build_shape[d]:
                         raise ValueError(
@@ -337,12 +338,8 @@ class Discretization(DataLayer):
         if isinstance(data, (np.ndarray, torch.Tensor, list)) or hasattr(data, "to_numpy"):
             self.update_state(data)
         else:
-            if hasattr(data, "as_numpy_iterator"):
-                data = data.as_numpy_iterator()
-            for i, batch in enumerate(data):
-                if steps is not None and i >= steps:
-                    break
-                self.update_state(_first(batch))
+            for batch in adapt_iterable(data, steps):
+                self.update_state(batch)
         self.finalize_state()
 
     def update_state(self, data):

@@ -14,7 +14,7 @@ import string
 import numpy as np
 import torch
 
-from layerwise.layers.preprocessing.base import StringDataLayer, to_numpy
+from layerwise.layers.preprocessing.base import StringDataLayer, adapt_iterable, to_numpy
 from layerwise.layers.preprocessing.string_lookup import StringLookup
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -200,12 +200,8 @@ class TextVectorization(StringDataLayer):
                 array = array.reshape(-1, 1)
             self.update_state(array)
         else:
-            if hasattr(data, "as_numpy_iterator"):
-                data = data.as_numpy_iterator()
-            for i, batch in enumerate(data):
-                if steps is not None and i >= steps:
-                    break
-                self.update_state(batch[0] if isinstance(batch, tuple) else batch)
+            for batch in adapt_iterable(data, steps):
+                self.update_state(batch)
         self.finalize_state()
 
     def update_state(self, data):
