@@ -12,13 +12,14 @@ import zipfile
 import numpy as np
 import torch
 
+from layerwise.callbacks._save_frequency import SaveFrequency
 from layerwise.callbacks.callback import Callback
 from layerwise.utils.atomic import atomic_copy, atomic_write
 
 _FORMAT_VERSION = 1
 
 
-class BackupAndRestore(Callback):
+class BackupAndRestore(SaveFrequency, Callback):
     """Backs up the training state, and restores it when an interrupted `fit` restarts.
 
     The state is saved in `backup_dir` at the end of each epoch, or every
@@ -175,32 +176,8 @@ class BackupAndRestore(Callback):
         if self.save_freq == "epoch":
             self._save_model(epoch=epoch + 1, step=0)
 
-    def _idle_batch_hooks(self) -> set:
-        """Batch hooks `CallbackList` may skip: all of them when backing up per epoch."""
-        if self.save_freq == "epoch" and (
-            type(self).on_train_batch_end is BackupAndRestore.on_train_batch_end
-        ):
-            return {"on_train_batch_end"}
-        return set()
-
-    def on_train_batch_end(self, batch, logs=None):
-        if self._should_save_on_batch(batch):
-            self._save_model(epoch=self._epoch_index, step=batch + 1)
-
-    def _should_save_on_batch(self, batch: int) -> bool:
-        """Counts the batches seen; `True` every `save_freq` of them (as Keras)."""
-        if self.save_freq == "epoch":
-            return False
-        if batch <= self._last_batch_seen:  # A new epoch.
-            add_batches = batch + 1
-        else:
-            add_batches = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += add_batches
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
+    def _save_on_batch(self, batch: int, logs) -> None:
+        self._save_model(epoch=self._epoch_index, step=batch + 1)
 
     def _save_model(self, epoch: int, step: int) -> None:
         """Writes the training state; training resumes at batch `step` of `epoch`."""

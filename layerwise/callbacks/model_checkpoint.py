@@ -9,13 +9,14 @@ import warnings
 import numpy as np
 import torch
 
+from layerwise.callbacks._save_frequency import SaveFrequency
 from layerwise.callbacks.monitor_callback import MonitorCallback
 from layerwise.distribution import runtime
 from layerwise.utils.atomic import TEMP_PREFIX, atomic_path
 from layerwise.utils.progbar import _print
 
 
-class ModelCheckpoint(MonitorCallback):
+class ModelCheckpoint(SaveFrequency, MonitorCallback):
     """Saves the model or its weights at some frequency.
 
     `filepath` may contain named formatting options, filled with the 1-based
@@ -86,17 +87,8 @@ class ModelCheckpoint(MonitorCallback):
                 f"filepath={self.filepath}"
             )
 
-    def _idle_batch_hooks(self) -> set:
-        """Batch hooks `CallbackList` may skip: all of them when saving once per epoch."""
-        if self.save_freq == "epoch" and (
-            type(self).on_train_batch_end is ModelCheckpoint.on_train_batch_end
-        ):
-            return {"on_train_batch_end"}
-        return set()
-
-    def on_train_batch_end(self, batch, logs=None):
-        if self._should_save_on_batch(batch):
-            self._save_model(epoch=self._current_epoch, batch=batch, logs=logs)
+    def _save_on_batch(self, batch: int, logs) -> None:
+        self._save_model(epoch=self._current_epoch, batch=batch, logs=logs)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
@@ -107,21 +99,6 @@ class ModelCheckpoint(MonitorCallback):
             self._set_monitor_op()
         if self.save_freq == "epoch":
             self._save_model(epoch=epoch, batch=None, logs=logs)
-
-    def _should_save_on_batch(self, batch: int) -> bool:
-        """Counts the batches seen; `True` every `save_freq` of them."""
-        if self.save_freq == "epoch":
-            return False
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:
-            add_batches = batch + 1  # A new epoch: batches are zero-indexed.
-        else:
-            add_batches = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += add_batches
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
 
     def _should_save_model(self, epoch, batch, logs, filepath) -> bool:
         """Whether to save now: always, or with `save_best_only` when `monitor` improved.
