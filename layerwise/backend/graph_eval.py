@@ -17,6 +17,7 @@ import torch
 
 from layerwise.backend.config import floatx, to_torch_dtype
 from layerwise.backend.keras_tensor import KerasTensor, Node
+from layerwise.backend.structure import map_leaves
 
 
 class Gradient:
@@ -56,14 +57,6 @@ def gradients(loss, variables) -> list:
     return out
 
 
-def _map(fn, x):
-    if isinstance(x, (list, tuple)):
-        return type(x)(_map(fn, v) for v in x)
-    if isinstance(x, dict):
-        return {k: _map(fn, v) for k, v in x.items()}
-    return fn(x)
-
-
 def _as_input(value, tensor: KerasTensor) -> torch.Tensor:
     value = value if isinstance(value, torch.Tensor) else torch.as_tensor(np.asarray(value))
     dtype = tensor.dtype if tensor.dtype is not None else to_torch_dtype(floatx())
@@ -89,7 +82,7 @@ def evaluate(outputs: list, feed: dict[int, torch.Tensor]) -> list:
         if isinstance(node.layer, Gradient):
             result = _gradient(node.layer, value_of)
         else:
-            args = _map(value_of, node.input_structure)
+            args = map_leaves(value_of, node.input_structure)
             result = node.layer(args, training=False, **node.arguments)
         flat = result if isinstance(result, (list, tuple)) else [result]
         for kt, v in zip(node.outputs, flat):

@@ -13,6 +13,7 @@ import inspect
 import torch
 
 from layerwise.backend.keras_tensor import KerasTensor
+from layerwise.backend.structure import leaves
 
 
 def call_parameters(cls) -> list[inspect.Parameter]:
@@ -55,7 +56,7 @@ def name_positional_arguments(layer, extra_args: tuple) -> dict:
 
 def takes_several_shapes(cls, kwargs: dict) -> bool:
     """Whether `cls.compute_output_shape` needs more than the first input's shape."""
-    if not any(isinstance(v, KerasTensor) for v in _leaves(kwargs)):
+    if not any(isinstance(v, KerasTensor) for v in leaves(kwargs)):
         return False
     params = list(inspect.signature(cls.compute_output_shape).parameters.values())[1:]
     required = [p for p in params if p.default is inspect.Parameter.empty
@@ -74,11 +75,3 @@ def zeros_like_symbolic(value):
     if isinstance(value, KerasTensor):
         return torch.zeros([1 if d is None else d for d in value.shape], dtype=value.dtype)
     return value
-
-
-def _leaves(x) -> list:
-    if isinstance(x, (list, tuple)):
-        return [leaf for v in x for leaf in _leaves(v)]
-    if isinstance(x, dict):
-        return [leaf for v in x.values() for leaf in _leaves(v)]
-    return [x]

@@ -14,6 +14,8 @@ import inspect
 
 import torch
 
+from layerwise.backend.structure import leaves
+
 
 def get_keras_mask(x):
     """The mask attached to `x`, or `None`."""
@@ -53,7 +55,7 @@ def _is_tensor_argument(value) -> bool:
     if isinstance(value, torch.Tensor):
         return True
     if isinstance(value, (list, tuple, dict)) and len(value) > 0:
-        flat = _flat(value)
+        flat = leaves(value)
         return all(v is None or isinstance(v, torch.Tensor) for v in flat) and any(
             isinstance(v, torch.Tensor) for v in flat)
     return False
@@ -91,26 +93,20 @@ def populate_masks(layer, args: tuple, kwargs: dict):
 
 def set_mask_metadata(layer, inputs, outputs, previous_mask) -> None:
     """Sets `layer.compute_mask(inputs, previous_mask)` on outputs that carry no mask."""
-    flat = _flat(outputs)
+    flat = leaves(outputs)
     if flat and all(get_keras_mask(x) is not None for x in flat if isinstance(x, torch.Tensor)):
         return
     output_masks = layer.compute_mask(inputs, previous_mask)
     if output_masks is None:
         return
-    masks = _flat(output_masks) if isinstance(output_masks, (list, tuple)) else [output_masks]
+    masks = leaves(output_masks) if isinstance(output_masks, (list, tuple)) else [output_masks]
     for tensor, mask in zip(flat, masks):
         if mask is not None and get_keras_mask(tensor) is None:
             set_keras_mask(tensor, mask)
 
 
-def _flat(x) -> list:
-    if isinstance(x, (list, tuple)):
-        return [leaf for v in x for leaf in _flat(v)]
-    if isinstance(x, dict):
-        return [leaf for v in x.values() for leaf in _flat(v)]
-    return [x]
 
 
 def has_mask(x) -> bool:
     """Whether any tensor of the structure `x` carries a mask."""
-    return any(get_keras_mask(v) is not None for v in _flat(x))
+    return any(get_keras_mask(v) is not None for v in leaves(x))

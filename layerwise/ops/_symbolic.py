@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from layerwise.backend.keras_tensor import KerasTensor, Node
+from layerwise.backend.structure import leaves, map_leaves
 from layerwise.backend.symbolic_dispatch import encode_index, register_ops
 from layerwise.layers.layer import Layer
 from layerwise.registry.names import register_names
@@ -197,8 +198,8 @@ class OpLayer(Layer):
     def _symbolic(self, args: tuple):
         args = tuple(encode_constant(a) for a in args)
         outputs = _output_spec(self, args)
-        flat_inputs = [t for t in _leaves(args) if isinstance(t, KerasTensor)]
-        flat_outputs = [t for t in _leaves(outputs) if isinstance(t, KerasTensor)]
+        flat_inputs = [t for t in leaves(args) if isinstance(t, KerasTensor)]
+        flat_outputs = [t for t in leaves(outputs) if isinstance(t, KerasTensor)]
         Node(self, flat_inputs, flat_outputs, input_structure=tuple(args))
         self._inbound_nodes.append(flat_outputs[0].node)
         return outputs
@@ -246,22 +247,6 @@ def _split_call_args(spec: OpSpec, args: tuple):
     return [], dict(zip(names, args))
 
 
-def _leaves(x) -> list:
-    if isinstance(x, (list, tuple)):
-        return [leaf for v in x for leaf in _leaves(v)]
-    if isinstance(x, dict):
-        return [leaf for v in x.values() for leaf in _leaves(v)]
-    return [x]
-
-
-def _map(fn, x):
-    if isinstance(x, (list, tuple)):
-        return type(x)(_map(fn, v) for v in x)
-    if isinstance(x, dict):
-        return {k: _map(fn, v) for k, v in x.items()}
-    return fn(x)
-
-
 def _concrete(args, size: int, device: str):
     def make(t):
         if not isinstance(t, KerasTensor):
@@ -273,7 +258,7 @@ def _concrete(args, size: int, device: str):
             return torch.rand(shape, dtype=t.dtype) + 0.5
         return torch.ones(shape, dtype=t.dtype)
 
-    return _map(make, args)
+    return map_leaves(make, args)
 
 
 def _output_spec(layer: OpLayer, args: tuple):
@@ -289,7 +274,7 @@ def _output_spec(layer: OpLayer, args: tuple):
     if not results:
         raise ValueError(
             f"Op '{layer.spec.class_name}' cannot be applied to the symbolic inputs "
-            f"{[t for t in _leaves(args) if isinstance(t, KerasTensor)]}: {last_error}"
+            f"{[t for t in leaves(args) if isinstance(t, KerasTensor)]}: {last_error}"
         ) from last_error
 
     def to_symbolic(a, b):

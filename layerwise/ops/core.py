@@ -15,7 +15,8 @@ from layerwise.backend.dtypes import convert_to_numpy as _convert_to_numpy
 from layerwise.backend.dtypes import convert_to_tensor as _convert_to_tensor
 from layerwise.backend.dtypes import standardize_dtype, to_torch_dtype
 from layerwise.backend.keras_tensor import KerasTensor
-from layerwise.ops._symbolic import _leaves, keras_op
+from layerwise.backend.structure import leaves
+from layerwise.ops._symbolic import keras_op
 
 _t = _convert_to_tensor
 
@@ -102,7 +103,7 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):  # noqa: A002
     """Runs `loop_vars = body(*loop_vars)` while `cond(*loop_vars)` is true."""
     is_sequence = isinstance(loop_vars, (tuple, list))
     values = tuple(loop_vars) if is_sequence else (loop_vars,)
-    values = tuple(_pack(v, [_t(leaf) for leaf in _leaves(v)]) for v in values)
+    values = tuple(_pack(v, [_t(leaf) for leaf in leaves(v)]) for v in values)
     step = 0
     while (maximum_iterations is None or step < maximum_iterations) and bool(cond(*values)):
         out = body(*values)
@@ -125,7 +126,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
         raise TypeError(f"`f` must be callable. Received: f={f!r}")
     if xs is None and length is None:
         raise ValueError("`scan` needs `xs` or `length`.")
-    flat_xs = [] if xs is None else [_t(x) for x in _leaves(xs)]
+    flat_xs = [] if xs is None else [_t(x) for x in leaves(xs)]
     n = int(length) if length is not None else flat_xs[0].shape[0]
     carry, ys = init, []
     order = reversed(range(n)) if reverse else range(n)
@@ -137,7 +138,7 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
         ys.reverse()
     if not ys or ys[0] is None:
         return carry, None
-    stacked = [torch.stack([_t(v) for v in column]) for column in zip(*[_leaves(y) for y in ys])]
+    stacked = [torch.stack([_t(v) for v in column]) for column in zip(*[leaves(y) for y in ys])]
     return carry, _pack(ys[0], stacked)
 
 
@@ -148,7 +149,7 @@ def map(f, xs):  # noqa: A001 - Keras' name
 
 def associative_scan(f, elems, reverse=False, axis=0):
     """Inclusive scan of the associative `f` along `axis` (`cumsum` for `add`)."""
-    flat = [_t(e) for e in _leaves(elems)]
+    flat = [_t(e) for e in leaves(elems)]
     n = flat[0].shape[axis]
     index = (lambda i: n - 1 - i) if reverse else (lambda i: i)
     current = [e.select(axis, index(0)) for e in flat]
@@ -157,7 +158,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
         step = [e.select(axis, index(i)) for e in flat]
         combined = f(_pack(elems, current), _pack(elems, step)) if not reverse else \
             f(_pack(elems, step), _pack(elems, current))
-        current = [_t(c) for c in _leaves(combined)]
+        current = [_t(c) for c in leaves(combined)]
         outputs.append(current)
     if reverse:
         outputs.reverse()
@@ -166,7 +167,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
 
 def vectorized_map(function, elements):
     """`torch.vmap(function)(elements)`: `function` over the leading axis."""
-    return torch.vmap(function)(_pack(elements, [_t(e) for e in _leaves(elements)]))
+    return torch.vmap(function)(_pack(elements, [_t(e) for e in leaves(elements)]))
 
 
 @keras_op("core")
