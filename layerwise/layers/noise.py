@@ -146,6 +146,8 @@ class GaussianNoise(_SeededMixin, Layer):
     True
     """
 
+    _config_keys = ("stddev", "seed")
+
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
@@ -159,13 +161,6 @@ class GaussianNoise(_SeededMixin, Layer):
             return inputs + self._normal(inputs.shape, inputs, 0.0, self.stddev)
         return inputs
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"stddev": self.stddev, "seed": self.seed})
-        return config
 
 
 class GaussianDropout(_SeededMixin, Layer):
@@ -182,6 +177,8 @@ class GaussianDropout(_SeededMixin, Layer):
     tensor([1., 1., 1.])
     """
 
+    _config_keys = ("rate", "seed")
+
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
@@ -196,13 +193,6 @@ class GaussianDropout(_SeededMixin, Layer):
             return inputs * self._normal(inputs.shape, inputs, 1.0, stddev)
         return inputs
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"rate": self.rate, "seed": self.seed})
-        return config
 
 
 class AlphaDropout(_SeededMixin, Layer):
@@ -227,6 +217,8 @@ class AlphaDropout(_SeededMixin, Layer):
     _ALPHA = 1.6732632423543772848170429916717
     _SCALE = 1.0507009873554804934193349852946
 
+    _config_keys = ("rate", "noise_shape", "seed")
+
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
@@ -250,10 +242,3 @@ class AlphaDropout(_SeededMixin, Layer):
         x = inputs * kept + alpha_p * (1 - kept)
         return a * x + b
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"rate": self.rate, "noise_shape": self.noise_shape, "seed": self.seed})
-        return config

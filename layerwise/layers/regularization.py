@@ -10,7 +10,18 @@ from layerwise.layers.layer import Layer
 
 
 class _SeededMixin:
-    """A per-device torch generator when the layer has a seed."""
+    """The random regularization layers: a per-device torch generator when the layer has
+    a seed, the identity output shape, and a config of the attributes `_config_keys`."""
+
+    _config_keys: tuple[str, ...] = ()
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()  # type: ignore[misc]
+        config.update({key: getattr(self, key) for key in self._config_keys})
+        return config
 
     def _generator(self, device) -> torch.Generator | None:
         if self.seed is None:
@@ -54,6 +65,8 @@ class Dropout(_SeededMixin, Layer):
             [1., 1.]])
     """
 
+    _config_keys = ("rate", "noise_shape", "seed")
+
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0 <= rate <= 1:
@@ -72,15 +85,6 @@ class Dropout(_SeededMixin, Layer):
             inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)]
         keep = torch.rand(shape, device=inputs.device, generator=self._generator(inputs.device))
         return inputs * (keep >= self.rate).to(inputs.dtype) / (1.0 - self.rate)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"rate": self.rate, "noise_shape": self.noise_shape, "seed": self.seed})
-        return config
-
 
 class ActivityRegularization(Layer):
     """Adds `l1 * sum(|x|) + l2 * sum(x**2)` of its input to the training loss."""

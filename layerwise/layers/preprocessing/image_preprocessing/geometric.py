@@ -147,6 +147,11 @@ class _AffineLayer(_ImageLayer):
         h_axis, w_axis = _hw_axes(self.data_format)
         return images.shape[h_axis], images.shape[w_axis]
 
+    def _batch_hw(self, images):
+        """`(batch size, height, width)` of a batch of images or of one image."""
+        batch = images.shape[0] if images.ndim == 4 else 1
+        return (batch, *self._hw(images if images.ndim == 4 else images.unsqueeze(0)))
+
     def get_config(self):
         config = super().get_config()
         config.update({"fill_mode": self.fill_mode, "interpolation": self.interpolation,
@@ -183,8 +188,7 @@ class RandomRotation(_AffineLayer):
     def get_random_transformation(self, images, training=True):
         if not training:
             return None
-        batch = images.shape[0] if images.ndim == 4 else 1
-        h, w = self._hw(images if images.ndim == 4 else images.unsqueeze(0))
+        batch, h, w = self._batch_hw(images)
         angle = self._uniform((batch,), self.factor[0] * 360.0, self.factor[1] * 360.0)
         return {"angle": angle, "image_height": h, "image_width": w}
 
@@ -256,8 +260,7 @@ class RandomZoom(_AffineLayer):
     def get_random_transformation(self, images, training=True):
         if not training:
             return None
-        batch = images.shape[0] if images.ndim == 4 else 1
-        h, w = self._hw(images if images.ndim == 4 else images.unsqueeze(0))
+        batch, h, w = self._batch_hw(images)
         height_zoom = self._uniform((batch, 1), 1.0 + self.height_lower, 1.0 + self.height_upper)
         if self.width_factor is not None:
             width_zoom = self._uniform((batch, 1), 1.0 + self.width_lower,
@@ -313,8 +316,7 @@ class RandomTranslation(_AffineLayer):
     def get_random_transformation(self, images, training=True):
         if not training:
             return None
-        batch = images.shape[0] if images.ndim == 4 else 1
-        h, w = self._hw(images if images.ndim == 4 else images.unsqueeze(0))
+        batch, h, w = self._batch_hw(images)
         dy = self._uniform((batch, 1), self.height_lower, self.height_upper) * h
         dx = self._uniform((batch, 1), self.width_lower, self.width_upper) * w
         return {"translations": torch.cat([dx, dy], dim=1)}
