@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from layerwise.callbacks.callback import Callback
-from layerwise.callbacks.reduce_lr_on_plateau import _inner_optimizers
+from layerwise.callbacks.reduce_lr_on_plateau import _inner_optimizers, log_learning_rates
 from layerwise.utils.progbar import _print
 
 
@@ -83,9 +83,4 @@ class LearningRateScheduler(Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:
             return
-        optimizers = _inner_optimizers(self.model.optimizer)
-        if optimizers is not None:
-            for opt in optimizers:
-                logs[f"learning_rate_{opt.name}"] = float(opt.learning_rate)
-        else:
-            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+        log_learning_rates(self.model.optimizer, logs)

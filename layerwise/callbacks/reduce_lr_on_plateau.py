@@ -81,12 +81,8 @@ class ReduceLROnPlateau(MonitorCallback):
         if self.monitor_op is None:
             self._set_monitor_op()
         logs = logs if logs is not None else {}
+        log_learning_rates(self.model.optimizer, logs)
         optimizers = _inner_optimizers(self.model.optimizer)
-        if optimizers is not None:
-            for opt in optimizers:
-                logs[f"learning_rate_{opt.name}"] = float(opt.learning_rate)
-        else:
-            logs["learning_rate"] = float(self.model.optimizer.learning_rate)
         current = logs.get(self.monitor)
         if current is None:
             warnings.warn(
@@ -116,6 +112,17 @@ class ReduceLROnPlateau(MonitorCallback):
 
     def in_cooldown(self) -> bool:
         return self.cooldown_counter > 0
+
+
+def log_learning_rates(optimizer, logs: dict) -> None:
+    """Writes the learning rate into `logs`: `learning_rate`, or one
+    `learning_rate_<name>` per inner optimizer of a multi-optimizer."""
+    optimizers = _inner_optimizers(optimizer)
+    if optimizers is None:
+        logs["learning_rate"] = float(optimizer.learning_rate)
+        return
+    for opt in optimizers:
+        logs[f"learning_rate_{opt.name}"] = float(opt.learning_rate)
 
 
 def _inner_optimizers(optimizer):

@@ -32,7 +32,20 @@ def _normalize_axes(axis, ndim: int, name: str) -> list[int]:
 
 
 class _AffineMixin:
-    """gamma / beta arguments shared by the normalization layers."""
+    """gamma / beta arguments shared by the normalization layers, their output shape (the
+    input's), and their config: the attributes `_config_keys`, then gamma's and beta's."""
+
+    _config_keys: tuple[str, ...] = ()
+
+    def compute_output_shape(self, input_shape):
+        _normalize_axes(self.axis, len(input_shape), type(self).__name__)
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()  # type: ignore[misc]
+        config.update({key: getattr(self, key) for key in self._config_keys},
+                      **self._affine_config())
+        return config
 
     def _init_affine(self, center, scale, beta_initializer, gamma_initializer,
                      beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint):
@@ -112,6 +125,8 @@ class BatchNormalization(_AffineMixin, Layer):
     >>> bn.get_weights()[2].shape
     (3,)
     """
+
+    _config_keys = ("axis", "momentum", "epsilon")
 
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, beta_initializer="zeros",
@@ -243,17 +258,9 @@ class BatchNormalization(_AffineMixin, Layer):
             self.moving_mean.mul_(m).add_(mean.to(self.moving_mean.dtype), alpha=1.0 - m)
             self.moving_variance.mul_(m).add_(var.to(self.moving_variance.dtype), alpha=1.0 - m)
 
-    def compute_output_shape(self, input_shape):
-        _normalize_axes(self.axis, len(input_shape), "BatchNormalization")
-        return tuple(input_shape)
-
     def get_config(self):
         config = super().get_config()
         config.update({
-            "axis": self.axis,
-            "momentum": self.momentum,
-            "epsilon": self.epsilon,
-            **self._affine_config(),
             "moving_mean_initializer": initializers_module.serialize(
                 self.moving_mean_initializer),
             "moving_variance_initializer": initializers_module.serialize(
@@ -285,6 +292,8 @@ class LayerNormalization(_AffineMixin, Layer):
     >>> [round(float(v), 3) for v in y[0]]
     [-1.224, 0.0, 1.224]
     """
+
+    _config_keys = ("axis", "epsilon", "rms_scaling")
 
     def __init__(self, axis=-1, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
                  beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
@@ -353,16 +362,6 @@ class LayerNormalization(_AffineMixin, Layer):
                 outputs = outputs + self._broadcast(beta, x.ndim)
         return outputs.to(dtype)
 
-    def compute_output_shape(self, input_shape):
-        _normalize_axes(self.axis, len(input_shape), "LayerNormalization")
-        return tuple(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"axis": self.axis, "epsilon": self.epsilon, "rms_scaling": self.rms_scaling,
-                       **self._affine_config()})
-        return config
-
 
 class GroupNormalization(_AffineMixin, Layer):
     """Normalizes each sample over groups of channels (and all other non-batch axes).
@@ -388,6 +387,8 @@ class GroupNormalization(_AffineMixin, Layer):
     >>> keras.layers.GroupNormalization(groups=4)(torch.randn(2, 8, 8, 16)).shape
     torch.Size([2, 8, 8, 16])
     """
+
+    _config_keys = ("groups", "axis", "epsilon")
 
     def __init__(self, groups: int = 32, axis: int = -1, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, beta_initializer="zeros",
@@ -442,16 +443,6 @@ class GroupNormalization(_AffineMixin, Layer):
         if axis != 1:
             outputs = outputs.movedim(1, axis)
         return outputs.to(dtype)
-
-    def compute_output_shape(self, input_shape):
-        _normalize_axes(self.axis, len(input_shape), "GroupNormalization")
-        return tuple(input_shape)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"groups": self.groups, "axis": self.axis, "epsilon": self.epsilon,
-                       **self._affine_config()})
-        return config
 
 
 class UnitNormalization(Layer):
