@@ -60,12 +60,17 @@ class Step:
 
 
 class _Unary(Step):
+    # False where the stage changes the number of elements unpredictably (filter,
+    # unbatch): its cardinality is then UNKNOWN, or INFINITE after an infinite upstream.
+    _count_kept = True
+
     def __init__(self, upstream: Step):
         self.upstream = upstream
         self.batched = upstream.batched
 
     def cardinality(self) -> int:
-        return self.upstream.cardinality()
+        count = self.upstream.cardinality()
+        return count if self._count_kept or count == INFINITE else UNKNOWN
 
 
 # ------------------------------------------------------------------ sources
@@ -173,12 +178,11 @@ class Map(_Unary):
 
 
 class Filter(_Unary):
+    _count_kept = False
+
     def __init__(self, upstream, predicate):
         super().__init__(upstream)
         self.predicate = predicate
-
-    def cardinality(self) -> int:
-        return INFINITE if self.upstream.cardinality() == INFINITE else UNKNOWN
 
     def iterate(self):
         for element in self.upstream.iterate():
@@ -255,12 +259,11 @@ class Batch(_Unary):
 
 
 class Unbatch(_Unary):
+    _count_kept = False
+
     def __init__(self, upstream):
         super().__init__(upstream)
         self.batched = False
-
-    def cardinality(self) -> int:
-        return INFINITE if self.upstream.cardinality() == INFINITE else UNKNOWN
 
     def iterate(self):
         for batch in self.upstream.iterate():

@@ -132,14 +132,19 @@ def active_custom_objects(custom_objects: dict | None = None) -> dict:
     """
     table = dict(_GLOBAL_CUSTOM_OBJECTS)
     table.update(_scope_objects())
-    if custom_objects:
-        if not isinstance(custom_objects, dict):
-            raise ValueError(
-                "`custom_objects` must be a dict mapping names to classes or functions. "
-                f"Received: {type(custom_objects).__name__}"
-            )
-        table.update(custom_objects)
+    _add_objects(table, custom_objects,
+                 "`custom_objects` must be a dict mapping names to classes or functions.")
     return table
+
+
+def _add_objects(table: dict, objects, message: str) -> None:
+    """Adds the `{name: object}` dict `objects` to `table` (nothing for `None` or `{}`);
+    anything else is refused with `message`."""
+    if not objects:
+        return
+    if not isinstance(objects, dict):
+        raise ValueError(f"{message} Received: {type(objects).__name__}")
+    table.update(objects)
 
 
 class CustomObjectScope:
@@ -161,13 +166,8 @@ class CustomObjectScope:
     def __init__(self, *custom_objects: dict | None):
         merged: dict = {}
         for objects in custom_objects:
-            if objects:
-                if not isinstance(objects, dict):
-                    raise ValueError(
-                        "`custom_object_scope` takes dicts mapping names to objects. "
-                        f"Received: {type(objects).__name__}"
-                    )
-                merged.update(objects)
+            _add_objects(merged, objects,
+                         "`custom_object_scope` takes dicts mapping names to objects.")
         self.custom_objects = merged
 
     def __enter__(self) -> CustomObjectScope:
