@@ -165,3 +165,26 @@ def test_extract_features_from_arrays_generators_and_iterators():
     assert feats.shape[0] == 4 and labels.tolist() == [0, 1, 2, 3]
     with pytest.raises(ValueError, match="batch_size"):
         extract(base, x, batch_size=0)
+
+
+@pytest.mark.slow
+def test_example_script_main_at_tiny_sizes(tmp_path, monkeypatch, capsys):
+    """`examples/transfer_learning.py`'s command line, end to end on its synthetic folder,
+    starting from a weights file: the three methods run, block5 trains, block1-4 do not."""
+    ex = _example()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    keras.utils.set_random_seed(0)
+    start = keras.applications.VGG16(weights=None, include_top=False, input_shape=(32, 32, 3))
+    start.save_weights(str(tmp_path / "start.weights.h5"))
+    conv_base, model, histories = ex.main([
+        "--weights", str(tmp_path / "start.weights.h5"), "--size", "32", "--batch-size", "4",
+        "--epochs", "1", "--steps", "2"])
+    out = capsys.readouterr().out
+    assert "fine-tuning: final val_acc" in out and "block5_conv1" in out  # summary printed
+    assert [len(h.history["val_acc"]) for h in histories] == [1, 1, 1]
+    before = _snapshot(start)
+    assert _changed(before, conv_base, "block5_conv3")
+    assert not any(_changed(before, conv_base, n) for n in ("block1_conv1", "block4_conv3"))
+    assert (tmp_path / "transfer_learning_report.html").is_file()
+    assert model.layers[0] is conv_base

@@ -136,3 +136,39 @@ def test_partially_matching_file_loads_nothing(tmp_path):
     assert not np.array_equal(written[0], model.get_weights()[0])
     for a, b in zip(before, model.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def _assert_unchanged(before, model):
+    for a, b in zip(before, model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_truncated_weights_file_leaves_model_unchanged(tmp_path):
+    """A real weights file cut short (an interrupted copy): a clear error, nothing loaded."""
+    model = _small_vgg()
+    before = model.get_weights()
+    full = tmp_path / "full.h5"
+    _keras1_file(full, model, seed=3)
+    data = full.read_bytes()
+    for name, part in (("half.h5", data[: len(data) // 2]), ("head.h5", data[:4096])):
+        path = tmp_path / name
+        path.write_bytes(part)
+        with pytest.raises(ValueError, match=rf"`weights`=.*{name}.*unchanged"):
+            keras.applications._weights.load_application_weights(model, str(path))
+        _assert_unchanged(before, model)
+
+
+def test_keras3_layout_with_a_mismatched_layer_loads_nothing(tmp_path):
+    """A `.weights.h5` file of the same network but another `classes`: the classifier does
+    not fit, so no layer (the convolutions included) takes the file's values."""
+    kw = dict(weights=None, include_top=True, input_shape=SHAPE, alpha=0.35)
+    other = keras.applications.MobileNetV2(classes=7, **kw)
+    path = tmp_path / "mobilenet_v2_7.weights.h5"
+    other.save_weights(str(path))
+    model = keras.applications.MobileNetV2(classes=5, **kw)
+    before = model.get_weights()
+    with pytest.raises(ValueError, match="`weights`=") as info:
+        keras.applications._weights.load_application_weights(model, str(path))
+    assert "unchanged" in str(info.value)
+    assert not np.array_equal(other.get_weights()[0], model.get_weights()[0])
+    _assert_unchanged(before, model)
