@@ -88,3 +88,19 @@ def test_application_matches_keras(keras, tmp_path, name, kwargs):
         model = getattr(layerwise.applications, name)(weights=str(path), **kwargs)
         got = model.predict(x, verbose=0)
         np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max())
+
+
+# The extras beyond the issue's list: the same layer names, order and parameter counts as
+# Keras (the weight round trip is the one their families' smaller members go through above).
+EXTRAS = ["EfficientNetV2M", "EfficientNetV2L", "ConvNeXtSmall", "ConvNeXtBase",
+          "ConvNeXtLarge", "ConvNeXtXLarge"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXTRAS)
+def test_larger_family_members_match_keras_structure(keras, name):
+    k_model, l_model = build_pair(keras, name, include_top=True, input_shape=(32, 32, 3),
+                                  classes=3)
+    assert [layer.name for layer in l_model.layers] == [layer.name for layer in k_model.layers]
+    assert l_model.count_params() == k_model.count_params()
+    assert l_model.name == k_model.name
