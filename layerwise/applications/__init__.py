@@ -10,6 +10,7 @@ from layerwise.applications import inception_v3 as inception_v3
 from layerwise.applications import mobilenet as mobilenet
 from layerwise.applications import mobilenet_v2 as mobilenet_v2
 from layerwise.applications import mobilenet_v3 as mobilenet_v3
+from layerwise.applications import nasnet as nasnet
 from layerwise.applications import resnet as resnet
 from layerwise.applications import resnet50 as resnet50
 from layerwise.applications import resnet_v2 as resnet_v2
@@ -46,6 +47,8 @@ from layerwise.applications.mobilenet import MobileNet as MobileNet
 from layerwise.applications.mobilenet_v2 import MobileNetV2 as MobileNetV2
 from layerwise.applications.mobilenet_v3 import MobileNetV3Large as MobileNetV3Large
 from layerwise.applications.mobilenet_v3 import MobileNetV3Small as MobileNetV3Small
+from layerwise.applications.nasnet import NASNetLarge as NASNetLarge
+from layerwise.applications.nasnet import NASNetMobile as NASNetMobile
 from layerwise.applications.resnet import ResNet50 as ResNet50
 from layerwise.applications.resnet import ResNet50V2 as ResNet50V2
 from layerwise.applications.resnet import ResNet101 as ResNet101

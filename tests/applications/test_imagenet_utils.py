@@ -18,7 +18,7 @@ pytestmark = pytest.mark.keras
 FAMILIES = {  # module -> preprocessing mode in Keras
     "vgg16": "caffe", "vgg19": "caffe", "resnet": "caffe", "resnet50": "caffe",
     "resnet_v2": "tf", "mobilenet": "tf", "mobilenet_v2": "tf", "inception_v3": "tf",
-    "inception_resnet_v2": "tf", "xception": "tf", "densenet": "torch",
+    "inception_resnet_v2": "tf", "xception": "tf", "densenet": "torch", "nasnet": "tf",
     "mobilenet_v3": None, "efficientnet": None, "efficientnet_v2": None, "convnext": None,
 }
 APPS = ["VGG16", "VGG19", "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2",
@@ -28,7 +28,8 @@ APPS = ["VGG16", "VGG19", "ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "R
         "EfficientNetB4", "EfficientNetB5", "EfficientNetB6", "EfficientNetB7",
         "EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2", "EfficientNetV2B3",
         "EfficientNetV2S", "EfficientNetV2M", "EfficientNetV2L", "ConvNeXtTiny",
-        "ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtXLarge"]
+        "ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtXLarge", "NASNetMobile",
+        "NASNetLarge"]
 
 
 def _class_index() -> dict:
