@@ -46,9 +46,6 @@ class BasePooling(Layer):
         self._t_pool_size = (1, *self.pool_size) if self._lift else self.pool_size
         self._t_strides = (1, *self.strides) if self._lift else self.strides
         self._plan_cache: dict = {}
-        # Inference on channels-last 2D data with non-overlapping windows: no indices.
-        self._window_max = (self._mode == "max" and rank == 2 and self.strides == self.pool_size
-                            and self.data_format == "channels_last" and self.padding == "valid")
 
     def _check_input_compatibility(self, inputs):
         if len(inputs.shape) != self.rank + 2:
@@ -84,8 +81,6 @@ class BasePooling(Layer):
             )
         pads, padding = self._plan(_ops.spatial_shape(inputs.shape, self.data_format))
         if self._mode == "max":
-            if self._window_max and not torch.is_grad_enabled():
-                return _ops.window_max_nhwc(inputs, self.pool_size)
             if pads is not None:
                 inputs = _ops.pad_spatial(inputs, pads, self.data_format, value=-math.inf)
             outputs = self._pool(self._to_torch(inputs), self._t_pool_size, self._t_strides,

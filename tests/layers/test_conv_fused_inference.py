@@ -94,22 +94,3 @@ def test_dense_relu_inference_equals_the_autograd_path():
     expected = _unfused(layer, x)
     with torch.no_grad():
         torch.testing.assert_close(layer(x), expected, rtol=0, atol=0)
-
-
-@pytest.mark.parametrize("shape, pool, strides", [
-    ((3, 26, 26, 5), 2, None), ((2, 11, 11, 4), 2, None), ((2, 9, 7, 3), 3, None),
-    ((2, 8, 9, 3), (2, 3), None), ((2, 8, 8, 3), 2, 1),
-])
-def test_inference_max_pooling_equals_the_autograd_path(shape, pool, strides):
-    layer = keras.layers.MaxPooling2D(pool, strides=strides)
-    x = torch.randn(*shape)
-    x[0, 0, 0, 0] = float("nan")
-    x[-1, 1, 1, 1] = -float("inf")
-    expected = _unfused(layer, x)
-    with torch.no_grad():
-        got = layer(x)
-    assert got.shape == expected.shape
-    torch.testing.assert_close(got, expected, rtol=0, atol=0, equal_nan=True)
-    same = keras.layers.MaxPooling2D(3, padding="same")  # symmetric padding: ordinary path
-    with torch.no_grad():
-        torch.testing.assert_close(same(x), _unfused(same, x), rtol=0, atol=0, equal_nan=True)

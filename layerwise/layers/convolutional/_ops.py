@@ -219,23 +219,3 @@ def transpose_output_length(length, kernel: int, stride: int, padding: str,
     return (length - 1) * stride + effective % 2 + output_padding
 
 
-
-
-def window_max_nhwc(x: torch.Tensor, pool: Sequence[int]) -> torch.Tensor:
-    """Max pooling of channels-last `(N, H, W, C)` data with strides equal to `pool`, valid padding.
-
-    Inference only (no indices, so no backward): a running `torch.maximum` over the
-    `pool` strided views of each spatial axis, which reads the input once and
-    writes no int64 index tensor. Same values as `F.max_pool2d` (max is exact;
-    NaN propagates in both).
-    """
-    out = x
-    for axis, k in zip((1, 2), pool, strict=True):
-        size = out.shape[axis] // k * k
-        step = out.narrow(axis, 0, size)
-        views = [step.narrow(axis, i, size - i)[(slice(None),) * axis + (slice(None, None, k),)]
-                 for i in range(k)]
-        out = views[0]
-        for view in views[1:]:
-            out = torch.maximum(out, view)
-    return out
