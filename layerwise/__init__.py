@@ -31,6 +31,7 @@ from layerwise import regularizers as regularizers
 from layerwise import saving as saving
 from layerwise import tree as tree
 from layerwise import utils as utils
+from layerwise.backend.device import device as device
 from layerwise.layers import Input as Input
 from layerwise.layers import InputLayer as InputLayer
 from layerwise.layers import Layer as Layer

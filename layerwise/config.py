@@ -16,7 +16,7 @@ False
 
 from __future__ import annotations
 
-from layerwise.backend import settings
+from layerwise.backend import device, settings
 from layerwise.backend.config import backend as backend
 from layerwise.backend.config import epsilon as epsilon
 from layerwise.backend.config import floatx as floatx
@@ -49,6 +49,8 @@ def is_malloc_tuning_enabled() -> bool:
 
 
 def set_device(name: str | None) -> None:
-    """Sets the device `compile()` moves CPU models to (`"cpu"`, `"cuda:1"`); `None` goes
-    back to `$LAYERWISE_DEVICE`, else `cuda` when available, else `cpu`."""
-    settings.set_device_name(name)
+    """Sets the device `compile()` moves CPU models to (`"cpu"`, `"cuda:1"`, `"gpu:0"`); `None`
+    goes back to `$LAYERWISE_DEVICE`, else `cuda` when available, else `cpu`.
+
+    `layerwise.device(name)` does the same for a `with` block."""
+    device.set_device(name)

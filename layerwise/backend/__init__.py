@@ -12,6 +12,8 @@ from layerwise.backend.config import set_floatx as set_floatx
 from layerwise.backend.config import set_image_data_format as set_image_data_format
 from layerwise.backend.config import set_learning_phase as set_learning_phase
 from layerwise.backend.convert import convert_to_tensor as convert_to_tensor
+from layerwise.backend.device import device as device_scope  # noqa: F401 -- Keras 3 backend name
+from layerwise.backend.device import set_device as set_device
 from layerwise.backend.dtypes import result_type as result_type
 from layerwise.backend.dtypes import standardize_dtype as standardize_dtype
 from layerwise.backend.graph_eval import function as function
