@@ -53,8 +53,19 @@ def to_tensor(x, device=None, name="x") -> torch.Tensor | np.ndarray:
     if t.dtype == torch.float64:
         t = t.to(to_torch_dtype(floatx()))
     if device is not None and t.device != device:
-        t = t.to(device)
+        t = _to_device(t, torch.device(device))
     return t
+
+
+def _to_device(t: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """`t` on `device`; host -> CUDA copies go through pinned memory, without a host sync.
+
+    torch's pinned-memory allocator keeps the staging buffer until the asynchronous
+    copy has finished, so the batch can be freed at once.
+    """
+    if device.type == "cuda" and t.device.type == "cpu":
+        return t.pin_memory().to(device, non_blocking=True)
+    return t.to(device)
 
 
 def map_structure(fn, x):

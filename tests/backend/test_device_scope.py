@@ -74,3 +74,18 @@ def test_compile_inside_a_cpu_scope_keeps_the_model_on_the_cpu(monkeypatch):
         model.compile(optimizer="sgd", loss="mse")
     assert moved == []
     assert model.layers[0].kernel.device.type == "cpu"
+
+
+def test_batches_go_to_cuda_through_pinned_memory_without_a_sync(monkeypatch):
+    from layerwise.trainers import data_adapters
+
+    calls = []
+    monkeypatch.setattr(torch.Tensor, "pin_memory",
+                        lambda self: calls.append("pin") or self)
+    monkeypatch.setattr(torch.Tensor, "to",
+                        lambda self, *a, **k: calls.append((a, k)) or self)
+    data_adapters.to_tensor(torch.ones(2), torch.device("cuda"))
+    assert calls == ["pin", ((torch.device("cuda"),), {"non_blocking": True})]
+    calls.clear()
+    data_adapters.to_tensor(torch.ones(2), torch.device("meta"))  # other devices: plain copy
+    assert calls == [((torch.device("meta"),), {})]
