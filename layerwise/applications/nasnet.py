@@ -119,7 +119,7 @@ def NASNetMobile(
     input_shape=None, include_top=True, weights="imagenet", input_tensor=None, pooling=None,
     classes=1000, classifier_activation="softmax", name="nasnet_mobile",
 ):
-    """Instantiates a Mobile NASNet model in ImageNet mode (224x224 by default).
+    """Instantiates NASNetMobile: a Mobile NASNet model in ImageNet mode (224x224 by default).
 
     See `NASNet` for the arguments; ImageNet weights need `input_shape=(224, 224, 3)`
     with `include_top=True`.
@@ -138,7 +138,7 @@ def NASNetLarge(
     input_shape=None, include_top=True, weights="imagenet", input_tensor=None, pooling=None,
     classes=1000, classifier_activation="softmax", name="nasnet_large",
 ):
-    """Instantiates a NASNet model in ImageNet mode (331x331 by default).
+    """Instantiates NASNetLarge: a NASNet model in ImageNet mode (331x331 by default).
 
     See `NASNet` for the arguments; ImageNet weights need `input_shape=(331, 331, 3)`
     with `include_top=True`.

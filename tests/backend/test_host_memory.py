@@ -17,8 +17,10 @@ glibc_only = pytest.mark.skipif(
     reason="malloc tuning applies to glibc only")
 
 # Six rounds of allocating, filling and freeing eight 12 MB tensors together (96 MB,
-# like a CNN step's activations); prints the page faults of rounds 2-6 (round 1
-# always touches new memory).
+# like a CNN step's activations); prints the fewest page faults of rounds 2-6 (round 1
+# always touches new memory). The fewest, not the sum: a host can add minor faults to
+# any one round on its own (the kernel's NUMA balancing unmaps a process' pages every
+# second or so to sample them), while a round served by fresh `mmap`s faults in full.
 PROBE = textwrap.dedent("""
     import ctypes, resource, sys, torch
     import layerwise
@@ -38,7 +40,7 @@ PROBE = textwrap.dedent("""
         buffers = [torch.empty(3 << 20).fill_(1.0) for _ in range(8)]
         del buffers
         faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-    print(sum(faults[1:]))
+    print(min(faults[1:]))
 """)
 
 
@@ -52,8 +54,8 @@ def _faults(mode: str, tune: str) -> int:
 @glibc_only
 def test_fit_keeps_freed_buffers_in_the_process():
     round_pages = 8 * (12 << 20) // 4096
-    assert _faults("fit", "1") < round_pages // 2  # reused after round 1
-    assert _faults("none", "1") > 2 * round_pages  # glibc's defaults: fresh pages each round
+    assert _faults("fit", "1") < round_pages // 4  # reused after round 1
+    assert _faults("none", "1") > round_pages // 2  # glibc's defaults: fresh pages each round
 
 
 def test_tune_malloc_runs_once_and_honours_the_opt_out(monkeypatch):
@@ -65,21 +67,22 @@ def test_tune_malloc_runs_once_and_honours_the_opt_out(monkeypatch):
 
 
 # Rounds of allocating, filling and freeing one large tensor: above glibc's largest
-# mmap threshold (32 MB), so only `heap_only()` keeps it off `mmap`. Prints the page
-# faults of rounds 3-4 of 96 MB inside `heap_only()`, then of rounds 3-4 of 400 MB
-# after it exited (more than the 256 MB of free heap the tuning keeps).
+# mmap threshold (32 MB), so only `heap_only()` keeps it off `mmap`. Prints the fewest
+# page faults of rounds 3-6 of 96 MB inside `heap_only()`, then of rounds 3-6 of 400 MB
+# after it exited (more than the 256 MB of free heap the tuning keeps). The fewest: see
+# PROBE.
 HEAP_ONLY_PROBE = textwrap.dedent("""
     import resource, torch
     from layerwise.backend import host_memory
 
     def faults(floats):
         counts = []
-        for _ in range(4):
+        for _ in range(6):
             before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
             big = torch.empty(floats).fill_(1.0)
             del big
             counts.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
-        return sum(counts[2:])  # rounds 3-4: the heap has settled
+        return min(counts[2:])  # rounds 3-6: the heap has settled
 
     with host_memory.heap_only("cpu"):
         with host_memory.heap_only(None):  # nested: the outer one restores mmap
@@ -96,8 +99,8 @@ def test_heap_only_serves_large_buffers_from_the_heap_and_restores_mmap():
                          capture_output=True, text=True, timeout=120).stdout
     inside, after = (int(v) for v in out.split()[-2:])
     round_pages = (96 << 20) // 4096
-    assert inside < round_pages // 2  # reused from the heap after round 1
-    assert after > 2 * round_pages  # mmap is back: 2 x 400 MB of fresh pages
+    assert inside < round_pages // 4  # reused from the heap after round 1
+    assert after > 2 * round_pages  # mmap is back: 400 MB of fresh pages in every round
 
 
 def test_heap_only_does_nothing_for_a_gpu_model_or_when_opted_out(monkeypatch):
