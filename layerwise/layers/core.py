@@ -5,12 +5,14 @@ from __future__ import annotations
 import torch
 
 from layerwise import activations as activations_module
-from layerwise import constraints as constraints_module
-from layerwise import initializers as initializers_module
-from layerwise import regularizers as regularizers_module
 from layerwise.layers.kernel_grad_sink import sinked_linear
 from layerwise.layers.layer import Layer
-from layerwise.layers.weight_config import kernel_bias_config
+from layerwise.layers.weight_config import (
+    add_bias,
+    add_kernel,
+    kernel_bias_config,
+    set_weight_args,
+)
 
 
 class Dense(Layer):
@@ -51,12 +53,10 @@ class Dense(Layer):
         self.units = units
         self.activation = activations_module.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers_module.get(kernel_initializer)
-        self.bias_initializer = initializers_module.get(bias_initializer)
-        self.kernel_regularizer = regularizers_module.get(kernel_regularizer)
-        self.bias_regularizer = regularizers_module.get(bias_regularizer)
-        self.kernel_constraint = constraints_module.get(kernel_constraint)
-        self.bias_constraint = constraints_module.get(bias_constraint)
+        set_weight_args(
+            self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.input_spec_dim = None
         # Set by `fit` for plain SGD (`layers/kernel_grad_sink.py`); `None` otherwise.
         self._kernel_grad_sink = None
@@ -74,17 +74,8 @@ class Dense(Layer):
                 f"Received input_shape={tuple(input_shape)}."
             )
         self.input_spec_dim = int(input_dim)
-        self.kernel = self.add_weight(
-            name="kernel", shape=(input_dim, self.units), initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint,
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias", shape=(self.units,), initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer, constraint=self.bias_constraint,
-            )
-        else:
-            self.bias = None
+        self.kernel = add_kernel(self, (input_dim, self.units))
+        self.bias = add_bias(self, self.units)
         self.built = True
 
     def _check_width(self, width) -> None:

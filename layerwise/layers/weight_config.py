@@ -1,4 +1,5 @@
-"""The kernel / bias pieces that Dense and the convolutions share: one bias weight, one config.
+"""The weight pieces that Dense, the convolutions and attention share: their `<weight>_initializer`
+/ `_regularizer` / `_constraint` arguments, the weights built from them, and their config.
 
 Example:
 
@@ -12,27 +13,51 @@ from __future__ import annotations
 
 from layerwise import activations, constraints, initializers, regularizers
 
+# The families of weight arguments, in Keras' config order, with the module that resolves
+# (`get`) and serializes each.
+_FAMILIES = (("initializer", initializers), ("regularizer", regularizers),
+             ("constraint", constraints))
+_MODULES = dict(_FAMILIES)
 
-def kernel_bias_config(layer, kernel: str = "kernel") -> dict:
+
+def set_weight_args(layer, **args) -> None:
+    """Sets each `<weight>_initializer` / `_regularizer` / `_constraint` argument on `layer`,
+    resolved by its family's `get` (`"zeros"` -> an initializer), in the order given."""
+    for name, value in args.items():
+        setattr(layer, name, _MODULES[name.rpartition("_")[2]].get(value))
+
+
+def weight_args_config(layer, *weights: str) -> dict:
+    """The serialized `<weight>_initializer` / `_regularizer` / `_constraint` of each weight,
+    family by family (all initializers, then the regularizers, then the constraints)."""
+    return {
+        f"{weight}_{family}": module.serialize(getattr(layer, f"{weight}_{family}"))
+        for family, module in _FAMILIES for weight in weights
+    }
+
+
+def kernel_bias_config(layer, *kernels: str) -> dict:
     """`activation`, `use_bias` and the `<kernel>_*` / `bias_*` entries of `get_config`,
-    in Keras' order."""
+    in Keras' order (`kernels` default to `("kernel",)`)."""
     return {
         "activation": activations.serialize(layer.activation),
         "use_bias": layer.use_bias,
-        f"{kernel}_initializer": initializers.serialize(getattr(layer, f"{kernel}_initializer")),
-        "bias_initializer": initializers.serialize(layer.bias_initializer),
-        f"{kernel}_regularizer": regularizers.serialize(getattr(layer, f"{kernel}_regularizer")),
-        "bias_regularizer": regularizers.serialize(layer.bias_regularizer),
-        f"{kernel}_constraint": constraints.serialize(getattr(layer, f"{kernel}_constraint")),
-        "bias_constraint": constraints.serialize(layer.bias_constraint),
+        **weight_args_config(layer, *(kernels or ("kernel",)), "bias"),
     }
+
+
+def add_kernel(layer, shape, name: str = "kernel", args: str = "kernel"):
+    """Adds the weight `name` of `shape` with the layer's `<args>_initializer`,
+    `<args>_regularizer` and `<args>_constraint`."""
+    return layer.add_weight(
+        name=name, shape=shape, initializer=getattr(layer, f"{args}_initializer"),
+        regularizer=getattr(layer, f"{args}_regularizer"),
+        constraint=getattr(layer, f"{args}_constraint"),
+    )
 
 
 def add_bias(layer, size: int):
     """The layer's `bias` weight of shape `(size,)`, or `None` when `use_bias` is off."""
     if not layer.use_bias:
         return None
-    return layer.add_weight(
-        name="bias", shape=(size,), initializer=layer.bias_initializer,
-        regularizer=layer.bias_regularizer, constraint=layer.bias_constraint,
-    )
+    return add_kernel(layer, (size,), "bias", "bias")

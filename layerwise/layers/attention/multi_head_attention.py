@@ -19,6 +19,7 @@ from layerwise.layers.attention.attention import causal_mask
 from layerwise.layers.layer import Layer
 from layerwise.layers.masks import get_keras_mask, set_keras_mask
 from layerwise.layers.regularization import _SeededMixin
+from layerwise.layers.weight_config import set_weight_args
 
 
 class _Projection(Layer):
@@ -102,12 +103,10 @@ class MultiHeadAttention(_SeededMixin, Layer):
             output_shape = (output_shape,)
         self._output_shape = tuple(output_shape) if output_shape else None
         self.attention_axes = attention_axes
-        self.kernel_initializer = initializers_module.get(kernel_initializer)
-        self.bias_initializer = initializers_module.get(bias_initializer)
-        self.kernel_regularizer = regularizers_module.get(kernel_regularizer)
-        self.bias_regularizer = regularizers_module.get(bias_regularizer)
-        self.kernel_constraint = constraints_module.get(kernel_constraint)
-        self.bias_constraint = constraints_module.get(bias_constraint)
+        set_weight_args(
+            self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self.seed = seed
         self.supports_masking = True
         self._shapes = None

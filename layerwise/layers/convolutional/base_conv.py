@@ -8,18 +8,33 @@ filters)` and permuted to torch's `(filters, in // groups, *kernel_size)` in
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from layerwise import activations as activations_module
-from layerwise import constraints as constraints_module
-from layerwise import initializers as initializers_module
 from layerwise import regularizers as regularizers_module
 from layerwise.backend.config import standardize_data_format
 from layerwise.layers.convolutional import _fused, _ops
 from layerwise.layers.layer import Layer
-from layerwise.layers.weight_config import add_bias, kernel_bias_config
+from layerwise.layers.weight_config import (
+    add_bias,
+    add_kernel,
+    kernel_bias_config,
+    set_weight_args,
+)
+
+
+class ConfigLayout(NamedTuple):
+    """A convolution's `get_config` entries besides the window arguments."""
+
+    head: tuple[str, ...] = ()  # attributes before the window arguments
+    tail: tuple[str, ...] = ()  # attributes after them
+    kernels: tuple[str, ...] = ("kernel",)  # `<kernel>_initializer` ... arguments, then `bias_*`
 
 
 class SpatialConv(Layer):
     """What every convolution shares: window arguments, data format, padding, activation."""
+
+    _config_layout = ConfigLayout()
 
     def _init_spatial(self, rank: int, kernel_size, strides, padding, data_format,
                       dilation_rate, activation, use_bias, allow_causal: bool = False) -> None:
@@ -39,6 +54,22 @@ class SpatialConv(Layer):
         self._op_rank = 2 if self._lift else rank
         self._t_strides = self._lifted(self.strides, 1)
         self._t_dilation = self._lifted(self.dilation_rate, 1)
+
+    @staticmethod
+    def _check_positive(name: str, value) -> None:
+        """Raises Keras' error unless the argument `name` is a strictly positive integer."""
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ValueError(
+                f"Invalid value for argument `{name}`. Expected a strictly positive "
+                f"integer. Received {name}={value!r}."
+            )
+
+    def _check_strides_dilation(self) -> None:
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(
+                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+                f"Received: strides={self.strides} and dilation_rate={self.dilation_rate}"
+            )
 
     def _lifted(self, values, unit):
         """Torch arguments for the op: `values` with a leading `unit` when lifted to 2D."""
@@ -72,6 +103,17 @@ class SpatialConv(Layer):
                 f"(data_format={self.data_format!r}). Received input_shape={tuple(input_shape)}."
             )
         return int(channels)
+
+    def _build_channels(self, input_shape) -> int:
+        """Validates `build`'s input shape; records and returns its channel count."""
+        channels = self._input_channels(input_shape)
+        self._check_channel_count(channels, input_shape)
+        self.input_channels = channels
+        self.compute_output_shape(input_shape)  # validates the spatial sizes
+        return channels
+
+    def _check_channel_count(self, channels: int, input_shape) -> None:
+        """Hook of `_build_channels`: raises when the layer cannot take `channels`."""
 
     def _check_input_compatibility(self, inputs):
         shape = tuple(inputs.shape)
@@ -140,15 +182,21 @@ class SpatialConv(Layer):
         return _ops.with_spatial(input_shape, out, self._output_channels(input_shape),
                                  self.data_format)
 
-    def _spatial_config(self) -> dict:
-        return {
+    def get_config(self):
+        layout = self._config_layout
+        config = super().get_config()
+        config.update({
+            **{name: getattr(self, name) for name in layout.head},
             "kernel_size": self.kernel_size,
             "strides": self.strides,
             "padding": self.padding,
             "data_format": self.data_format,
             "dilation_rate": self.dilation_rate,
             "activity_regularizer": regularizers_module.serialize(self.activity_regularizer),
-        }
+            **{name: getattr(self, name) for name in layout.tail},
+            **kernel_bias_config(self, *layout.kernels),
+        })
+        return config
 
 
 class BaseConv(SpatialConv):
@@ -176,6 +224,8 @@ class BaseConv(SpatialConv):
         kernel_constraint, bias_constraint: Optional projections after each step.
     """
 
+    _config_layout = ConfigLayout(head=("filters",), tail=("groups",))
+
     def __init__(self, rank: int, filters: int, kernel_size, strides=1, padding="valid",
                  data_format: str | None = None, dilation_rate=1, groups: int = 1,
                  activation=None, use_bias: bool = True, kernel_initializer="glorot_uniform",
@@ -183,11 +233,7 @@ class BaseConv(SpatialConv):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
-            raise ValueError(
-                "Invalid value for argument `filters`. Expected a strictly positive "
-                f"integer. Received filters={filters!r}."
-            )
+        self._check_positive("filters", filters)
         if not isinstance(groups, int) or groups <= 0:
             raise ValueError(
                 f"The number of groups must be a positive integer. Received: groups={groups!r}."
@@ -201,34 +247,25 @@ class BaseConv(SpatialConv):
         self.groups = groups
         self._init_spatial(rank, kernel_size, strides, padding, data_format, dilation_rate,
                            activation, use_bias, allow_causal=rank == 1)
-        self.kernel_initializer = initializers_module.get(kernel_initializer)
-        self.bias_initializer = initializers_module.get(bias_initializer)
-        self.kernel_regularizer = regularizers_module.get(kernel_regularizer)
-        self.bias_regularizer = regularizers_module.get(bias_regularizer)
-        self.kernel_constraint = constraints_module.get(kernel_constraint)
-        self.bias_constraint = constraints_module.get(bias_constraint)
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(
-                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
-                f"Received: strides={self.strides} and dilation_rate={self.dilation_rate}"
-            )
+        set_weight_args(
+            self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
+        self._check_strides_dilation()
         self._conv = _ops.CONV_FNS[self._op_rank]
 
-    def build(self, input_shape):
-        channels = self._input_channels(input_shape)
+    def _check_channel_count(self, channels: int, input_shape) -> None:
         if channels % self.groups:
             raise ValueError(
                 "The number of input channels must be evenly divisible by the number of "
                 f"groups. Received groups={self.groups}, but the input has {channels} "
                 f"channels (full input shape is {tuple(input_shape)})."
             )
-        self.input_channels = channels
-        self.compute_output_shape(input_shape)  # validates the spatial sizes
-        self.kernel = self.add_weight(
-            name="kernel", shape=(*self.kernel_size, channels // self.groups, self.filters),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
+
+    def build(self, input_shape):
+        channels = self._build_channels(input_shape)
+        self.kernel = add_kernel(
+            self, (*self.kernel_size, channels // self.groups, self.filters))
         self.bias = add_bias(self, self.filters)
         self.built = True
 
@@ -252,13 +289,3 @@ class BaseConv(SpatialConv):
 
     def _output_channels(self, input_shape):
         return self.filters
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({
-            "filters": self.filters,
-            **self._spatial_config(),
-            "groups": self.groups,
-            **kernel_bias_config(self),
-        })
-        return config

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import torch.nn.functional as F
 
-from layerwise import constraints as constraints_module
-from layerwise import initializers as initializers_module
-from layerwise import regularizers as regularizers_module
 from layerwise.layers.convolutional import _ops
-from layerwise.layers.convolutional.base_conv import SpatialConv
-from layerwise.layers.weight_config import add_bias, kernel_bias_config
+from layerwise.layers.convolutional.base_conv import ConfigLayout, SpatialConv
+from layerwise.layers.weight_config import (
+    add_bias,
+    add_kernel,
+    set_weight_args,
+)
 
 
 class BaseConvTranspose(SpatialConv):
@@ -40,6 +41,8 @@ class BaseConvTranspose(SpatialConv):
         kernel_constraint, bias_constraint: Optional projections after each step.
     """
 
+    _config_layout = ConfigLayout(head=("filters",), tail=("output_padding",))
+
     def __init__(self, rank: int, filters: int, kernel_size, strides=1, padding="valid",
                  output_padding=None, data_format=None, dilation_rate=1, activation=None,
                  use_bias: bool = True, kernel_initializer="glorot_uniform",
@@ -47,11 +50,7 @@ class BaseConvTranspose(SpatialConv):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if not isinstance(filters, int) or isinstance(filters, bool) or filters <= 0:
-            raise ValueError(
-                "Invalid value for argument `filters`. Expected a strictly positive "
-                f"integer. Received filters={filters!r}."
-            )
+        self._check_positive("filters", filters)
         self.filters = filters
         self._init_spatial(rank, kernel_size, strides, padding, data_format, dilation_rate,
                            activation, use_bias)
@@ -68,17 +67,11 @@ class BaseConvTranspose(SpatialConv):
                         f"is {s}. Received: output_padding={self.output_padding}, "
                         f"strides={self.strides}"
                     )
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(
-                "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
-                f"Received: strides={self.strides} and dilation_rate={self.dilation_rate}"
-            )
-        self.kernel_initializer = initializers_module.get(kernel_initializer)
-        self.bias_initializer = initializers_module.get(bias_initializer)
-        self.kernel_regularizer = regularizers_module.get(kernel_regularizer)
-        self.bias_regularizer = regularizers_module.get(bias_regularizer)
-        self.kernel_constraint = constraints_module.get(kernel_constraint)
-        self.bias_constraint = constraints_module.get(bias_constraint)
+        self._check_strides_dilation()
+        set_weight_args(
+            self, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint)
         self._conv_transpose = _ops.CONV_TRANSPOSE_FNS[self._op_rank]
         self._plan = self._make_plan()
 
@@ -104,14 +97,8 @@ class BaseConvTranspose(SpatialConv):
         return 0, 0, [(0, 0), *crops] if self._lift else crops
 
     def build(self, input_shape):
-        channels = self._input_channels(input_shape)
-        self.input_channels = channels
-        self.compute_output_shape(input_shape)
-        self.kernel = self.add_weight(
-            name="kernel", shape=(*self.kernel_size, self.filters, channels),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
+        channels = self._build_channels(input_shape)
+        self.kernel = add_kernel(self, (*self.kernel_size, self.filters, channels))
         self.bias = add_bias(self, self.filters)
         self.built = True
 
@@ -152,16 +139,6 @@ class BaseConvTranspose(SpatialConv):
                 f"Received inputs shape={input_shape}."
             )
         return _ops.with_spatial(input_shape, out, self.filters, self.data_format)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({
-            "filters": self.filters,
-            **self._spatial_config(),
-            "output_padding": self.output_padding,
-            **kernel_bias_config(self),
-        })
-        return config
 
 
 class Conv1DTranspose(BaseConvTranspose):

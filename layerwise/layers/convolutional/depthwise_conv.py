@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import torch
 
-from layerwise import activations as activations_module
-from layerwise import constraints as constraints_module
-from layerwise import initializers as initializers_module
-from layerwise import regularizers as regularizers_module
 from layerwise.layers.convolutional import _ops
-from layerwise.layers.convolutional.base_conv import SpatialConv
+from layerwise.layers.convolutional.base_conv import ConfigLayout, SpatialConv
+from layerwise.layers.weight_config import (
+    add_bias,
+    add_kernel,
+    set_weight_args,
+)
 
 
 def depthwise_kernel(kernel: torch.Tensor) -> torch.Tensor:
@@ -38,6 +39,8 @@ class BaseDepthwiseConv(SpatialConv):
         depthwise_constraint, bias_constraint: Optional projections after each step.
     """
 
+    _config_layout = ConfigLayout(head=("depth_multiplier",), kernels=("depthwise",))
+
     def __init__(self, rank: int, depth_multiplier: int = 1, kernel_size=3, strides=1,
                  padding="valid", data_format=None, dilation_rate=1, activation=None,
                  use_bias: bool = True, depthwise_initializer="glorot_uniform",
@@ -45,40 +48,21 @@ class BaseDepthwiseConv(SpatialConv):
                  activity_regularizer=None, depthwise_constraint=None, bias_constraint=None,
                  **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if (not isinstance(depth_multiplier, int) or isinstance(depth_multiplier, bool)
-                or depth_multiplier <= 0):
-            raise ValueError(
-                "Invalid value for argument `depth_multiplier`. Expected a strictly positive "
-                f"integer. Received depth_multiplier={depth_multiplier!r}."
-            )
+        self._check_positive("depth_multiplier", depth_multiplier)
         self.depth_multiplier = depth_multiplier
         self._init_spatial(rank, kernel_size, strides, padding, data_format, dilation_rate,
                            activation, use_bias)
-        self.depthwise_initializer = initializers_module.get(depthwise_initializer)
-        self.bias_initializer = initializers_module.get(bias_initializer)
-        self.depthwise_regularizer = regularizers_module.get(depthwise_regularizer)
-        self.bias_regularizer = regularizers_module.get(bias_regularizer)
-        self.depthwise_constraint = constraints_module.get(depthwise_constraint)
-        self.bias_constraint = constraints_module.get(bias_constraint)
+        set_weight_args(
+            self, depthwise_initializer=depthwise_initializer, bias_initializer=bias_initializer,
+            depthwise_regularizer=depthwise_regularizer, bias_regularizer=bias_regularizer,
+            depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint)
         self._conv = _ops.CONV_FNS[self._op_rank]
 
     def build(self, input_shape):
-        channels = self._input_channels(input_shape)
-        self.input_channels = channels
-        self.compute_output_shape(input_shape)
-        self.kernel = self.add_weight(
-            name="kernel", shape=(*self.kernel_size, channels, self.depth_multiplier),
-            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint,
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias", shape=(channels * self.depth_multiplier,),
-                initializer=self.bias_initializer, regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
-        else:
-            self.bias = None
+        channels = self._build_channels(input_shape)
+        self.kernel = add_kernel(
+            self, (*self.kernel_size, channels, self.depth_multiplier), args="depthwise")
+        self.bias = add_bias(self, channels * self.depth_multiplier)
         self.built = True
 
     def call(self, inputs):
@@ -93,22 +77,6 @@ class BaseDepthwiseConv(SpatialConv):
     def _output_channels(self, input_shape):
         channels = _ops.channels_of(input_shape, self.data_format)
         return None if channels is None else channels * self.depth_multiplier
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({
-            "depth_multiplier": self.depth_multiplier,
-            **self._spatial_config(),
-            "activation": activations_module.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "depthwise_initializer": initializers_module.serialize(self.depthwise_initializer),
-            "bias_initializer": initializers_module.serialize(self.bias_initializer),
-            "depthwise_regularizer": regularizers_module.serialize(self.depthwise_regularizer),
-            "bias_regularizer": regularizers_module.serialize(self.bias_regularizer),
-            "depthwise_constraint": constraints_module.serialize(self.depthwise_constraint),
-            "bias_constraint": constraints_module.serialize(self.bias_constraint),
-        })
-        return config
 
 
 class DepthwiseConv1D(BaseDepthwiseConv):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from layerwise import activations as activations_module
-from layerwise import constraints as constraints_module
-from layerwise import initializers as initializers_module
-from layerwise import regularizers as regularizers_module
 from layerwise.layers.convolutional import _ops
-from layerwise.layers.convolutional.base_conv import SpatialConv
+from layerwise.layers.convolutional.base_conv import ConfigLayout, SpatialConv
 from layerwise.layers.convolutional.depthwise_conv import depthwise_kernel
-from layerwise.layers.weight_config import add_bias
+from layerwise.layers.weight_config import (
+    add_bias,
+    add_kernel,
+    set_weight_args,
+)
 
 
 class BaseSeparableConv(SpatialConv):
@@ -29,6 +29,9 @@ class BaseSeparableConv(SpatialConv):
         depthwise_constraint, pointwise_constraint, bias_constraint: Projections.
     """
 
+    _config_layout = ConfigLayout(head=("depth_multiplier", "filters"),
+                                  kernels=("depthwise", "pointwise"))
+
     def __init__(self, rank: int, depth_multiplier: int, filters: int, kernel_size, strides=1,
                  padding="valid", data_format=None, dilation_rate=1, activation=None,
                  use_bias: bool = True, depthwise_initializer="glorot_uniform",
@@ -37,42 +40,29 @@ class BaseSeparableConv(SpatialConv):
                  activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
                  bias_constraint=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        for name, value in (("filters", filters), ("depth_multiplier", depth_multiplier)):
-            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-                raise ValueError(
-                    f"Invalid value for argument `{name}`. Expected a strictly positive "
-                    f"integer. Received {name}={value!r}."
-                )
+        self._check_positive("filters", filters)
+        self._check_positive("depth_multiplier", depth_multiplier)
         self.depth_multiplier = depth_multiplier
         self.filters = filters
         self._init_spatial(rank, kernel_size, strides, padding, data_format, dilation_rate,
                            activation, use_bias)
-        self.depthwise_initializer = initializers_module.get(depthwise_initializer)
-        self.pointwise_initializer = initializers_module.get(pointwise_initializer)
-        self.bias_initializer = initializers_module.get(bias_initializer)
-        self.depthwise_regularizer = regularizers_module.get(depthwise_regularizer)
-        self.pointwise_regularizer = regularizers_module.get(pointwise_regularizer)
-        self.bias_regularizer = regularizers_module.get(bias_regularizer)
-        self.depthwise_constraint = constraints_module.get(depthwise_constraint)
-        self.pointwise_constraint = constraints_module.get(pointwise_constraint)
-        self.bias_constraint = constraints_module.get(bias_constraint)
+        set_weight_args(
+            self, depthwise_initializer=depthwise_initializer,
+            pointwise_initializer=pointwise_initializer, bias_initializer=bias_initializer,
+            depthwise_regularizer=depthwise_regularizer,
+            pointwise_regularizer=pointwise_regularizer, bias_regularizer=bias_regularizer,
+            depthwise_constraint=depthwise_constraint,
+            pointwise_constraint=pointwise_constraint, bias_constraint=bias_constraint)
         self._conv = _ops.CONV_FNS[self._op_rank]
 
     def build(self, input_shape):
-        channels = self._input_channels(input_shape)
-        self.input_channels = channels
-        self.compute_output_shape(input_shape)
-        self.depthwise_kernel = self.add_weight(
-            name="depthwise_kernel", shape=(*self.kernel_size, channels, self.depth_multiplier),
-            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint,
-        )
-        self.pointwise_kernel = self.add_weight(
-            name="pointwise_kernel",
-            shape=(*(1,) * self.rank, channels * self.depth_multiplier, self.filters),
-            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
-            constraint=self.pointwise_constraint,
-        )
+        channels = self._build_channels(input_shape)
+        self.depthwise_kernel = add_kernel(
+            self, (*self.kernel_size, channels, self.depth_multiplier), "depthwise_kernel",
+            "depthwise")
+        self.pointwise_kernel = add_kernel(
+            self, (*(1,) * self.rank, channels * self.depth_multiplier, self.filters),
+            "pointwise_kernel", "pointwise")
         self.bias = add_bias(self, self.filters)
         self.built = True
 
@@ -88,26 +78,6 @@ class BaseSeparableConv(SpatialConv):
 
     def _output_channels(self, input_shape):
         return self.filters
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({
-            "depth_multiplier": self.depth_multiplier,
-            "filters": self.filters,
-            **self._spatial_config(),
-            "activation": activations_module.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "depthwise_initializer": initializers_module.serialize(self.depthwise_initializer),
-            "pointwise_initializer": initializers_module.serialize(self.pointwise_initializer),
-            "bias_initializer": initializers_module.serialize(self.bias_initializer),
-            "depthwise_regularizer": regularizers_module.serialize(self.depthwise_regularizer),
-            "pointwise_regularizer": regularizers_module.serialize(self.pointwise_regularizer),
-            "bias_regularizer": regularizers_module.serialize(self.bias_regularizer),
-            "depthwise_constraint": constraints_module.serialize(self.depthwise_constraint),
-            "pointwise_constraint": constraints_module.serialize(self.pointwise_constraint),
-            "bias_constraint": constraints_module.serialize(self.bias_constraint),
-        })
-        return config
 
 
 class SeparableConv1D(BaseSeparableConv):
