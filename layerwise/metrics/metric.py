@@ -497,17 +497,23 @@ class MeanMetricWrapper(Mean):
 class FunctionMetric(MeanMetricWrapper):
     """A `MeanMetricWrapper` whose function, default name and direction (`"up"`: higher is
     better, `"down"`; `None` keeps `Metric`'s) are class attributes, so a built-in metric
-    class is one line."""
+    class is one line. A subclass with arguments of its own passes them to `_init_function`:
+    they go to the function, become attributes and follow `name` and `dtype` in the config."""
 
     function: Callable
     default_name: str
     direction: str | None = None
 
     def __init__(self, name: str | None = None, dtype=None):
-        super().__init__(type(self).function, name=name or self.default_name, dtype=dtype)
+        self._init_function(name or self.default_name, dtype)
+
+    def _init_function(self, name: str | None, dtype, **kwargs) -> None:
+        super().__init__(type(self).function, name=name, dtype=dtype, **kwargs)
+        for key, value in kwargs.items():
+            setattr(self, key, value)
         if self.direction is not None:
             self._direction = self.direction
 
     def get_config(self) -> dict:
-        """`name` and `dtype`: the function is the class's, not part of the config."""
-        return Metric.get_config(self)
+        """`name`, `dtype` and the function's arguments (the function is the class's)."""
+        return {**Metric.get_config(self), **{key: getattr(self, key) for key in self._fn_kwargs}}
