@@ -66,6 +66,17 @@ def float_pair(y_true, y_pred):
         y_pred = y_pred.float()
     return as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device), y_pred
 
+
+def check_2d_inputs(metric: str, y_true_shape, y_pred_shape) -> None:
+    """Raises Keras' `ValueError` unless both inputs of `metric` are `(batch_size, output_dim)`."""
+    if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
+        raise ValueError(
+            f"{metric} expects 2D inputs with shape (batch_size, output_dim). Received "
+            f"input shapes: y_pred.shape={tuple(y_pred_shape)} and "
+            f"y_true.shape={tuple(y_true_shape)}."
+        )
+
+
 class Metric:
     """Base class: `update_state(...)`, `result()`, `reset_state()`.
 
