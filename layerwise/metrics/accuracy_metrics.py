@@ -11,7 +11,7 @@ import torch
 
 from layerwise.backend.config import floatx, to_torch_dtype
 from layerwise.losses.loss import squeeze_or_expand_to_same_rank
-from layerwise.metrics.metric import FunctionMetric, MeanMetricWrapper, as_tensor
+from layerwise.metrics.metric import FunctionMetric, as_tensor
 
 
 def _float(x: torch.Tensor) -> torch.Tensor:
@@ -22,6 +22,19 @@ def _argmax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
     if x.dtype == torch.bool:
         x = x.to(torch.uint8)
     return torch.argmax(x, dim=dim).to(torch.int32)
+
+
+def _argmax_matches(y_true, y_pred, squeeze: bool) -> torch.Tensor:
+    """1 where the argmax of `y_pred` equals the labels `y_true`; with `squeeze`, their last
+    axis is dropped for the comparison and the matches take their shape."""
+    y_true_org_shape = y_true.shape
+    if squeeze:
+        y_true = y_true.squeeze(-1)
+    predicted = _argmax(y_pred, -1)
+    if predicted.dtype != y_true.dtype:
+        predicted = predicted.to(y_true.dtype)
+    matches = _float(torch.eq(y_true, predicted))
+    return matches.reshape(y_true_org_shape) if squeeze else matches
 
 
 def accuracy(y_true, y_pred) -> torch.Tensor:
@@ -68,18 +81,7 @@ def categorical_accuracy(y_true, y_pred) -> torch.Tensor:
     y_pred = as_tensor(y_pred)
     y_true = _argmax(as_tensor(y_true, device=y_pred.device), -1)
     y_true = y_true.to(y_pred.dtype)
-    reshape_matches = False
-    y_true_org_shape = y_true.shape
-    if y_true.ndim == y_pred.ndim:
-        y_true = y_true.squeeze(-1)
-        reshape_matches = True
-    predicted = _argmax(y_pred, -1)
-    if predicted.dtype != y_true.dtype:
-        predicted = predicted.to(y_true.dtype)
-    matches = _float(torch.eq(y_true, predicted))
-    if reshape_matches:
-        matches = matches.reshape(y_true_org_shape)
-    return matches
+    return _argmax_matches(y_true, y_pred, squeeze=y_true.ndim == y_pred.ndim)
 
 
 def sparse_categorical_accuracy(y_true, y_pred) -> torch.Tensor:
@@ -97,17 +99,8 @@ def sparse_categorical_accuracy(y_true, y_pred) -> torch.Tensor:
     if y_true.is_floating_point() or y_true.dtype == torch.bool:
         # Keras compares in the prediction dtype; integer labels compare exactly as ints.
         y_true = y_true.to(y_pred.dtype)
-    reshape_matches = False
-    y_true_org_shape = y_true.shape
-    if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
-        y_true = y_true.squeeze(-1)
-        reshape_matches = True
-    predicted = _argmax(y_pred, -1)
-    if predicted.dtype != y_true.dtype:
-        predicted = predicted.to(y_true.dtype)
-    matches = _float(torch.eq(y_true, predicted))
-    if reshape_matches:
-        matches = matches.reshape(y_true_org_shape)
+    matches = _argmax_matches(
+        y_true, y_pred, squeeze=y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1)
     if matches.ndim > 1 and matches.shape[-1] == 1:
         matches = matches.squeeze(-1)
     return matches
@@ -118,6 +111,23 @@ def _in_top_k(targets, predictions, k: int) -> torch.Tensor:
     topk_values = torch.topk(predictions, k).values
     target_values = torch.take_along_dim(predictions, targets, dim=-1)
     return torch.any(target_values >= topk_values, dim=-1)
+
+
+def _top_k_matches(y_true, y_pred, k: int, from_sorted_ids: bool = False) -> torch.Tensor:
+    """1 where the label is among the top `k` scores (or, `from_sorted_ids`, the first `k`
+    ids) of its row, computed on the flattened batch and given the labels' shape."""
+    y_true_org_shape = y_true.shape
+    reshape_matches = y_true.ndim > 1
+    if y_pred.ndim > 2:
+        y_pred = y_pred.reshape(-1, y_pred.shape[-1])
+    if reshape_matches:
+        y_true = y_true.reshape(-1)
+    if from_sorted_ids:
+        matches = torch.any(torch.eq(y_true.unsqueeze(1), y_pred[:, :k]), dim=1)
+    else:
+        matches = _in_top_k(y_true, y_pred, k)
+    matches = _float(matches)
+    return matches.reshape(y_true_org_shape) if reshape_matches else matches
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k: int = 5) -> torch.Tensor:
@@ -134,18 +144,7 @@ def top_k_categorical_accuracy(y_true, y_pred, k: int = 5) -> torch.Tensor:
     """
     y_pred = as_tensor(y_pred)
     y_true = as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
-    y_true = _argmax(y_true, -1)
-    reshape_matches = False
-    y_true_org_shape = y_true.shape
-    if y_pred.ndim > 2:
-        y_pred = y_pred.reshape(-1, y_pred.shape[-1])
-    if y_true.ndim > 1:
-        reshape_matches = True
-        y_true = y_true.reshape(-1)
-    matches = _float(_in_top_k(y_true.to(torch.int32), y_pred, k))
-    if reshape_matches:
-        matches = matches.reshape(y_true_org_shape)
-    return matches
+    return _top_k_matches(_argmax(y_true, -1), y_pred, k)  # `_argmax` gives int32 labels
 
 
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k: int = 5,
@@ -169,21 +168,7 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k: int = 5,
     y_pred = as_tensor(y_pred)
     y_true = as_tensor(y_true, dtype=y_pred.dtype if from_sorted_ids else torch.int32,
                        device=y_pred.device)
-    reshape_matches = False
-    y_true_org_shape = y_true.shape
-    if y_pred.ndim > 2:
-        y_pred = y_pred.reshape(-1, y_pred.shape[-1])
-    if y_true.ndim > 1:
-        reshape_matches = True
-        y_true = y_true.reshape(-1)
-    if from_sorted_ids:
-        matches = torch.any(torch.eq(y_true.unsqueeze(1), y_pred[:, :k]), dim=1)
-    else:
-        matches = _in_top_k(y_true, y_pred, k)
-    matches = _float(matches)
-    if reshape_matches:
-        matches = matches.reshape(y_true_org_shape)
-    return matches
+    return _top_k_matches(y_true, y_pred, k, from_sorted_ids)
 
 
 class Accuracy(FunctionMetric):
@@ -205,7 +190,7 @@ class Accuracy(FunctionMetric):
     function, default_name, direction = staticmethod(accuracy), "accuracy", "up"
 
 
-class BinaryAccuracy(MeanMetricWrapper):
+class BinaryAccuracy(FunctionMetric):
     """How often `y_pred > threshold` matches binary labels.
 
     Args:
@@ -222,13 +207,10 @@ class BinaryAccuracy(MeanMetricWrapper):
     0.75
     """
 
-    def __init__(self, name: str = "binary_accuracy", dtype=None, threshold: float = 0.5):
-        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
-        self.threshold = threshold
-        self._direction = "up"
+    function, direction = staticmethod(binary_accuracy), "up"
 
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype, "threshold": self.threshold}
+    def __init__(self, name: str = "binary_accuracy", dtype=None, threshold: float = 0.5):
+        self._init_function(name, dtype, threshold=threshold)
 
 
 class CategoricalAccuracy(FunctionMetric):
@@ -269,7 +251,7 @@ class SparseCategoricalAccuracy(FunctionMetric):
     function, default_name, direction = staticmethod(sparse_categorical_accuracy), "sparse_categorical_accuracy", "up"
 
 
-class TopKCategoricalAccuracy(MeanMetricWrapper):
+class TopKCategoricalAccuracy(FunctionMetric):
     """How often the one-hot label is among the top `k` predictions.
 
     Args:
@@ -286,16 +268,13 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
     0.5
     """
 
+    function, direction = staticmethod(top_k_categorical_accuracy), "up"
+
     def __init__(self, k: int = 5, name: str = "top_k_categorical_accuracy", dtype=None):
-        super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
-        self.k = k
-        self._direction = "up"
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype, "k": self.k}
+        self._init_function(name, dtype, k=k)
 
 
-class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+class SparseTopKCategoricalAccuracy(FunctionMetric):
     """How often the integer label is among the top `k` predictions.
 
     Args:
@@ -313,16 +292,14 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
     0.5
     """
 
+    function, direction = staticmethod(sparse_top_k_categorical_accuracy), "up"
+
     def __init__(self, k: int = 5, name: str = "sparse_top_k_categorical_accuracy", dtype=None,
                  from_sorted_ids: bool = False):
-        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k,
-                         from_sorted_ids=from_sorted_ids)
-        self.k = k
-        self.from_sorted_ids = from_sorted_ids
-        self._direction = "up"
+        self._init_function(name, dtype, k=k, from_sorted_ids=from_sorted_ids)
 
     def get_config(self) -> dict:
-        config = {"name": self.name, "dtype": self.dtype, "k": self.k}
-        if self.from_sorted_ids:
+        config = super().get_config()
+        if config.pop("from_sorted_ids"):  # Keras lists it only when set
             config["from_sorted_ids"] = True
         return config

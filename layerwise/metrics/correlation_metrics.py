@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import torch
 
 from layerwise.backend.config import epsilon
 from layerwise.losses.loss import squeeze_or_expand_to_same_rank
-from layerwise.metrics.metric import MeanMetricWrapper, float_pair
+from layerwise.metrics.metric import FunctionMetric, float_pair
 
 
 def _pair(y_true, y_pred):
@@ -52,21 +50,14 @@ def concordance_correlation(y_true, y_pred, axis: int = -1) -> torch.Tensor:
     return torch.mean(2 * covar / (norm + epsilon()), dim=axis)
 
 
-class _Correlation(MeanMetricWrapper):
+class _Correlation(FunctionMetric):
     """A correlation along `axis`, averaged over the samples (higher is better); the
     function and the default name are class attributes."""
 
-    function: Callable
-    default_name: str
+    direction = "up"
 
     def __init__(self, name: str | None = None, dtype=None, axis: int = -1):
-        super().__init__(type(self).function, name=name or self.default_name, dtype=dtype,
-                         axis=axis)
-        self.axis = axis
-        self._direction = "up"
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype, "axis": self.axis}
+        self._init_function(name or self.default_name, dtype, axis=axis)
 
 
 class PearsonCorrelation(_Correlation):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from layerwise.backend.config import epsilon
-from layerwise.metrics.metric import Metric, _detach, as_tensor
+from layerwise.metrics.metric import Metric, _detach, as_tensor, check_2d_inputs
 
 
 class FBetaScore(Metric):
@@ -69,12 +69,7 @@ class FBetaScore(Metric):
         self._built = False
 
     def _build(self, y_true_shape, y_pred_shape) -> None:
-        if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
-            raise ValueError(
-                "FBetaScore expects 2D inputs with shape (batch_size, output_dim). Received "
-                f"input shapes: y_pred.shape={tuple(y_pred_shape)} and "
-                f"y_true.shape={tuple(y_true_shape)}."
-            )
+        check_2d_inputs("FBetaScore", y_true_shape, y_pred_shape)
         num_classes = y_pred_shape[-1]
         init_shape = (num_classes,) if self.average != "micro" else ()
         for name in ("true_positives", "false_positives", "false_negatives",

@@ -17,7 +17,10 @@ from layerwise.metrics.metrics_utils import confusion_matrix
 
 
 class _IoUBase(Metric):
-    """Accumulates the confusion matrix shared by the IoU metrics."""
+    """Accumulates the confusion matrix shared by the IoU metrics; a subclass lists the
+    attributes its config holds, in Keras' order, as `_config_keys`."""
+
+    _config_keys: tuple[str, ...]
 
     def __init__(self, num_classes: int, name: str | None = None, dtype=None,
                  ignore_class: int | None = None, sparse_y_true: bool = True,
@@ -85,6 +88,9 @@ class _IoUBase(Metric):
                                       dtype=dtype)
         self.total_cm.add_(current_cm)
 
+    def get_config(self) -> dict:
+        return {key: getattr(self, key) for key in self._config_keys}
+
 
 class IoU(_IoUBase):
     """Intersection-over-union `TP / (TP + FP + FN)`, averaged over `target_class_ids`.
@@ -107,6 +113,9 @@ class IoU(_IoUBase):
     >>> round(float(m.result()), 4)
     0.3333
     """
+
+    _config_keys = ("name", "dtype", "num_classes", "target_class_ids", "ignore_class",
+                    "sparse_y_true", "sparse_y_pred", "axis")
 
     def __init__(self, num_classes: int, target_class_ids, name: str | None = None, dtype=None,
                  ignore_class: int | None = None, sparse_y_true: bool = True,
@@ -138,12 +147,6 @@ class IoU(_IoUBase):
         iou = torch.where(valid_entries.bool(), iou, torch.zeros_like(iou))
         return torch.sum(iou, dim=self.axis) / (num_valid_entries + epsilon())
 
-    def get_config(self) -> dict:
-        return {**super().get_config(), "num_classes": self.num_classes,
-                "target_class_ids": self.target_class_ids, "ignore_class": self.ignore_class,
-                "sparse_y_true": self.sparse_y_true, "sparse_y_pred": self.sparse_y_pred,
-                "axis": self.axis}
-
 
 class BinaryIoU(IoU):
     """IoU of binary predictions thresholded at `threshold` (`y_pred >= threshold` is 1).
@@ -163,6 +166,8 @@ class BinaryIoU(IoU):
     0.3333
     """
 
+    _config_keys = ("target_class_ids", "threshold", "name", "dtype")
+
     def __init__(self, target_class_ids=(0, 1), threshold: float = 0.5,
                  name: str | None = None, dtype=None):
         super().__init__(num_classes=2, target_class_ids=target_class_ids, name=name,
@@ -176,10 +181,6 @@ class BinaryIoU(IoU):
         y_pred = as_tensor(_detach(y_pred), dtype="float32", device=device)
         y_pred = (y_pred >= self.threshold).to(self.torch_dtype)
         super().update_state(y_true, y_pred, sample_weight)
-
-    def get_config(self) -> dict:
-        return {"target_class_ids": self.target_class_ids, "threshold": self.threshold,
-                "name": self.name, "dtype": self.dtype}
 
 
 class MeanIoU(IoU):
@@ -203,6 +204,9 @@ class MeanIoU(IoU):
     0.3333
     """
 
+    _config_keys = ("num_classes", "name", "dtype", "ignore_class", "sparse_y_true",
+                    "sparse_y_pred", "axis")
+
     def __init__(self, num_classes: int, name: str | None = None, dtype=None,
                  ignore_class: int | None = None, sparse_y_true: bool = True,
                  sparse_y_pred: bool = True, axis: int = -1):
@@ -210,11 +214,6 @@ class MeanIoU(IoU):
                          target_class_ids=list(range(num_classes)), axis=axis, dtype=dtype,
                          ignore_class=ignore_class, sparse_y_true=sparse_y_true,
                          sparse_y_pred=sparse_y_pred)
-
-    def get_config(self) -> dict:
-        return {"num_classes": self.num_classes, "name": self.name, "dtype": self.dtype,
-                "ignore_class": self.ignore_class, "sparse_y_true": self.sparse_y_true,
-                "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
 
 
 class OneHotIoU(IoU):
@@ -239,16 +238,14 @@ class OneHotIoU(IoU):
     0.1667
     """
 
+    _config_keys = ("num_classes", "target_class_ids", "name", "dtype", "ignore_class",
+                    "sparse_y_pred", "axis")
+
     def __init__(self, num_classes: int, target_class_ids, name: str | None = None, dtype=None,
                  ignore_class: int | None = None, sparse_y_pred: bool = False, axis: int = -1):
         super().__init__(num_classes=num_classes, target_class_ids=target_class_ids, name=name,
                          dtype=dtype, ignore_class=ignore_class, sparse_y_true=False,
                          sparse_y_pred=sparse_y_pred, axis=axis)
-
-    def get_config(self) -> dict:
-        return {"num_classes": self.num_classes, "target_class_ids": self.target_class_ids,
-                "name": self.name, "dtype": self.dtype, "ignore_class": self.ignore_class,
-                "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
 
 
 class OneHotMeanIoU(MeanIoU):
@@ -272,13 +269,10 @@ class OneHotMeanIoU(MeanIoU):
     0.1111
     """
 
+    _config_keys = ("num_classes", "name", "dtype", "ignore_class", "sparse_y_pred", "axis")
+
     def __init__(self, num_classes: int, name: str | None = None, dtype=None,
                  ignore_class: int | None = None, sparse_y_pred: bool = False, axis: int = -1):
         super().__init__(num_classes=num_classes, axis=axis, name=name, dtype=dtype,
                          ignore_class=ignore_class, sparse_y_true=False,
                          sparse_y_pred=sparse_y_pred)
-
-    def get_config(self) -> dict:
-        return {"num_classes": self.num_classes, "name": self.name, "dtype": self.dtype,
-                "ignore_class": self.ignore_class, "sparse_y_pred": self.sparse_y_pred,
-                "axis": self.axis}

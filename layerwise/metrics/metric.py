@@ -66,6 +66,17 @@ def float_pair(y_true, y_pred):
         y_pred = y_pred.float()
     return as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device), y_pred
 
+
+def check_2d_inputs(metric: str, y_true_shape, y_pred_shape) -> None:
+    """Raises Keras' `ValueError` unless both inputs of `metric` are `(batch_size, output_dim)`."""
+    if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
+        raise ValueError(
+            f"{metric} expects 2D inputs with shape (batch_size, output_dim). Received "
+            f"input shapes: y_pred.shape={tuple(y_pred_shape)} and "
+            f"y_true.shape={tuple(y_true_shape)}."
+        )
+
+
 class Metric:
     """Base class: `update_state(...)`, `result()`, `reset_state()`.
 
@@ -497,17 +508,23 @@ class MeanMetricWrapper(Mean):
 class FunctionMetric(MeanMetricWrapper):
     """A `MeanMetricWrapper` whose function, default name and direction (`"up"`: higher is
     better, `"down"`; `None` keeps `Metric`'s) are class attributes, so a built-in metric
-    class is one line."""
+    class is one line. A subclass with arguments of its own passes them to `_init_function`:
+    they go to the function, become attributes and follow `name` and `dtype` in the config."""
 
     function: Callable
     default_name: str
     direction: str | None = None
 
     def __init__(self, name: str | None = None, dtype=None):
-        super().__init__(type(self).function, name=name or self.default_name, dtype=dtype)
+        self._init_function(name or self.default_name, dtype)
+
+    def _init_function(self, name: str | None, dtype, **kwargs) -> None:
+        super().__init__(type(self).function, name=name, dtype=dtype, **kwargs)
+        for key, value in kwargs.items():
+            setattr(self, key, value)
         if self.direction is not None:
             self._direction = self.direction
 
     def get_config(self) -> dict:
-        """`name` and `dtype`: the function is the class's, not part of the config."""
-        return Metric.get_config(self)
+        """`name`, `dtype` and the function's arguments (the function is the class's)."""
+        return {**Metric.get_config(self), **{key: getattr(self, key) for key in self._fn_kwargs}}

@@ -29,6 +29,15 @@ class ConfusionMatrix(Enum):
     FALSE_NEGATIVES = "fn"
 
 
+def _member_from_str(enum: type[Enum], key, spellings, message: str):
+    """The member of `enum` that `key` spells (one of `spellings(member.value)`), else a
+    `ValueError` with `message` (formatted with `key`)."""
+    for member in enum:
+        if key in spellings(member.value):
+            return member
+    raise ValueError(message.format(key=key))
+
+
 class AUCCurve(Enum):
     """Type of AUC curve: `ROC`, `PR` or `PRGAIN`."""
 
@@ -38,15 +47,9 @@ class AUCCurve(Enum):
 
     @staticmethod
     def from_str(key):
-        if key in ("pr", "PR"):
-            return AUCCurve.PR
-        if key in ("roc", "ROC"):
-            return AUCCurve.ROC
-        if key in ("prgain", "PRGAIN"):
-            return AUCCurve.PRGAIN
-        raise ValueError(
-            f'Invalid AUC curve value: "{key}". Expected values are ["PR", "ROC", "PRGAIN"]'
-        )
+        return _member_from_str(
+            AUCCurve, key, lambda value: (value.lower(), value),
+            'Invalid AUC curve value: "{key}". Expected values are ["PR", "ROC", "PRGAIN"]')
 
 
 class AUCSummationMethod(Enum):
@@ -58,16 +61,10 @@ class AUCSummationMethod(Enum):
 
     @staticmethod
     def from_str(key):
-        if key in ("interpolation", "Interpolation"):
-            return AUCSummationMethod.INTERPOLATION
-        if key in ("majoring", "Majoring"):
-            return AUCSummationMethod.MAJORING
-        if key in ("minoring", "Minoring"):
-            return AUCSummationMethod.MINORING
-        raise ValueError(
-            f'Invalid AUC summation method value: "{key}". '
-            'Expected values are ["interpolation", "majoring", "minoring"]'
-        )
+        return _member_from_str(
+            AUCSummationMethod, key, lambda value: (value, value.capitalize()),
+            'Invalid AUC summation method value: "{key}". '
+            'Expected values are ["interpolation", "majoring", "minoring"]')
 
 
 def to_list(x) -> list:

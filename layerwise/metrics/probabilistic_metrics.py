@@ -6,7 +6,7 @@ import torch
 
 from layerwise import losses as _losses
 from layerwise.backend.config import epsilon
-from layerwise.metrics.metric import FunctionMetric, MeanMetricWrapper, as_tensor, float_pair
+from layerwise.metrics.metric import FunctionMetric, as_tensor, float_pair
 
 
 def kl_divergence(y_true, y_pred) -> torch.Tensor:
@@ -132,7 +132,7 @@ class Poisson(FunctionMetric):
     function, default_name = staticmethod(poisson), "poisson"
 
 
-class BinaryCrossentropy(MeanMetricWrapper):
+class BinaryCrossentropy(FunctionMetric):
     """Mean binary crossentropy.
 
     Args:
@@ -150,20 +150,14 @@ class BinaryCrossentropy(MeanMetricWrapper):
     0.8149
     """
 
+    function, direction = staticmethod(binary_crossentropy), "down"
+
     def __init__(self, name: str = "binary_crossentropy", dtype=None, from_logits: bool = False,
                  label_smoothing: float = 0):
-        super().__init__(binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
-                         label_smoothing=label_smoothing)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self._direction = "down"
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing}
+        self._init_function(name, dtype, from_logits=from_logits, label_smoothing=label_smoothing)
 
 
-class CategoricalCrossentropy(MeanMetricWrapper):
+class CategoricalCrossentropy(FunctionMetric):
     """Mean categorical crossentropy (one-hot targets).
 
     Args:
@@ -182,21 +176,15 @@ class CategoricalCrossentropy(MeanMetricWrapper):
     1.1769
     """
 
+    function, direction = staticmethod(categorical_crossentropy), "down"
+
     def __init__(self, name: str = "categorical_crossentropy", dtype=None,
                  from_logits: bool = False, label_smoothing: float = 0, axis: int = -1):
-        super().__init__(categorical_crossentropy, name=name, dtype=dtype,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
-        self.from_logits = from_logits
-        self.label_smoothing = label_smoothing
-        self.axis = axis
-        self._direction = "down"
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
-                "label_smoothing": self.label_smoothing, "axis": self.axis}
+        self._init_function(name, dtype, from_logits=from_logits,
+                            label_smoothing=label_smoothing, axis=axis)
 
 
-class SparseCategoricalCrossentropy(MeanMetricWrapper):
+class SparseCategoricalCrossentropy(FunctionMetric):
     """Mean crossentropy between integer labels and predicted distributions.
 
     Args:
@@ -215,15 +203,9 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
     1.1769
     """
 
+    function, direction = staticmethod(sparse_categorical_crossentropy), "down"
+
     def __init__(self, name: str = "sparse_categorical_crossentropy", dtype=None,
                  from_logits: bool = False, ignore_class: int | None = None, axis: int = -1):
-        super().__init__(sparse_categorical_crossentropy, name=name, dtype=dtype,
-                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
-        self.from_logits = from_logits
-        self.ignore_class = ignore_class
-        self.axis = axis
-        self._direction = "down"
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
-                "ignore_class": self.ignore_class, "axis": self.axis}
+        self._init_function(name, dtype, from_logits=from_logits, ignore_class=ignore_class,
+                            axis=axis)

@@ -19,6 +19,7 @@ from layerwise.metrics.metric import (
     Metric,
     _detach,
     as_tensor,
+    check_2d_inputs,
     float_pair,
 )
 
@@ -324,12 +325,7 @@ class R2Score(Metric):
         self._built = False
 
     def _build(self, y_true_shape, y_pred_shape) -> None:
-        if len(y_pred_shape) != 2 or len(y_true_shape) != 2:
-            raise ValueError(
-                "R2Score expects 2D inputs with shape (batch_size, output_dim). Received "
-                f"input shapes: y_pred.shape={tuple(y_pred_shape)} and "
-                f"y_true.shape={tuple(y_true_shape)}."
-            )
+        check_2d_inputs("R2Score", y_true_shape, y_pred_shape)
         num_classes = y_pred_shape[-1]
         self.add_variable(shape=(num_classes,), name="squared_sum")
         self.add_variable(shape=(num_classes,), name="sum")
