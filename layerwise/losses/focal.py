@@ -9,11 +9,7 @@ from layerwise.activations.logits import logits_of
 from layerwise.backend.config import epsilon
 from layerwise.losses._utils import as_pred, cast_like
 from layerwise.losses.loss import LossFunctionWrapper
-from layerwise.losses.probabilistic import (
-    _check_axis,
-    _check_categorical_targets,
-    _warn_single_class,
-)
+from layerwise.losses.probabilistic import _categorical_inputs
 
 
 def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing: bool = False,
@@ -31,9 +27,7 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing: bool = Fals
             by `1 - alpha`.
         alpha: The class-balancing weight of class 1.
         gamma: The focusing parameter (0 gives the binary crossentropy).
-        from_logits: Whether `y_pred` are logits.
-        label_smoothing: In `[0, 1]`: squeezes the targets towards 0.5.
-        axis: The axis averaged over.
+        from_logits, label_smoothing, axis: See `binary_crossentropy`.
 
     Returns:
         Values of shape `y_pred.shape` without `axis`.
@@ -98,15 +92,8 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma: float = 2.
     ...     torch.tensor([[0.05, 0.9, 0.05], [0.1, 0.85, 0.05]]))
     tensor([2.6340e-04, 6.7591e-01])
     """
-    _check_axis(axis)
-    y_pred = as_pred(y_pred)
-    y_true = cast_like(y_true, y_pred)
-    _warn_single_class(y_pred, "categorical_focal_crossentropy")
-    _check_categorical_targets(y_true, y_pred, "categorical_focal_crossentropy")
-    if label_smoothing:
-        num_classes = torch.tensor(float(y_true.shape[-1]), dtype=y_pred.dtype)
-        y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / num_classes).to(
-            y_pred.device)
+    y_true, y_pred = _categorical_inputs(y_true, y_pred, label_smoothing, axis,
+                                         "categorical_focal_crossentropy")
     if from_logits:
         logits = y_pred
         y_pred = torch.softmax(y_pred, dim=axis)

@@ -80,10 +80,7 @@ class Hinge(FunctionLoss):
     """`mean(max(1 - y_true * y_pred, 0))`, with labels in `{-1, 1}` (or `{0, 1}`).
 
     Args:
-        reduction: `"sum_over_batch_size"` (default), `"sum"`, `"mean"`,
-            `"mean_with_sample_weight"` or `"none"`.
-        name: Name of the loss.
-        dtype: Dtype of the computation (default `floatx()`).
+        reduction, name, dtype: See `Loss`.
 
     Example:
 

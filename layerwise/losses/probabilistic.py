@@ -25,11 +25,6 @@ from layerwise.losses._utils import as_pred, cast_like, epsilon_like
 from layerwise.losses.loss import FunctionLoss, LossFunctionWrapper, set_mask
 
 
-def _check_axis(axis) -> None:
-    if isinstance(axis, bool):
-        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
-
-
 def _warn_single_class(y_pred, loss_name) -> None:
     if y_pred.ndim and y_pred.shape[-1] == 1:
         warnings.warn(
@@ -37,7 +32,7 @@ def _warn_single_class(y_pred, loss_name) -> None:
             f"num_classes > 1. Received: y_pred.shape={tuple(y_pred.shape)}. Consider using "
             "'binary_crossentropy' if you only have 2 classes.",
             SyntaxWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 
@@ -62,6 +57,21 @@ def _check_categorical_targets(y_true, y_pred, loss_name) -> None:
         f"{loss_name}: targets of shape {tuple(y_true.shape)} do not match the model's "
         f"output shape {tuple(y_pred.shape)}: the shapes must be equal."
     )
+
+
+def _categorical_inputs(y_true, y_pred, label_smoothing, axis, loss_name):
+    """`(y_true, y_pred)` of a categorical crossentropy: checked, converted, targets smoothed."""
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
+    y_pred = as_pred(y_pred)
+    y_true = cast_like(y_true, y_pred)
+    _warn_single_class(y_pred, loss_name)
+    _check_categorical_targets(y_true, y_pred, loss_name)
+    if label_smoothing:
+        num_classes = torch.tensor(float(y_true.shape[-1]), dtype=y_pred.dtype)
+        y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / num_classes).to(
+            y_pred.device)
+    return y_true, y_pred
 
 
 def _warn_probabilities_as_logits(y_pred, kind, loss_name) -> None:
@@ -105,15 +115,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     ...     torch.tensor([[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]]))
     tensor([0.0513, 2.3026])
     """
-    _check_axis(axis)
-    y_pred = as_pred(y_pred)
-    y_true = cast_like(y_true, y_pred)
-    _warn_single_class(y_pred, "categorical_crossentropy")
-    _check_categorical_targets(y_true, y_pred, "categorical_crossentropy")
-    if label_smoothing:
-        num_classes = torch.tensor(float(y_true.shape[-1]), dtype=y_pred.dtype)
-        y_true = y_true * (1.0 - label_smoothing) + (label_smoothing / num_classes).to(
-            y_pred.device)
+    y_true, y_pred = _categorical_inputs(y_true, y_pred, label_smoothing, axis,
+                                         "categorical_crossentropy")
     if from_logits:
         _warn_probabilities_as_logits(y_pred, "softmax", "categorical_crossentropy")
         log_prob = torch.log_softmax(y_pred, dim=axis)
@@ -338,10 +341,7 @@ class BinaryCrossentropy(_Crossentropy):
         from_logits: Whether the predictions are logits (default: probabilities).
         label_smoothing: In `[0, 1]`: squeezes the targets towards 0.5.
         axis: The axis averaged over (default -1).
-        reduction: `"sum_over_batch_size"` (default), `"sum"`, `"mean"`,
-            `"mean_with_sample_weight"` or `"none"`.
-        name: Name of the loss.
-        dtype: Dtype of the computation (default `floatx()`).
+        reduction, name, dtype: See `Loss`.
 
     Example:
 

@@ -153,10 +153,7 @@ class MeanSquaredError(FunctionLoss):
     """Mean of squared errors: `mean((y_true - y_pred) ** 2)`.
 
     Args:
-        reduction: `"sum_over_batch_size"` (default), `"sum"`, `"mean"`,
-            `"mean_with_sample_weight"` or `"none"`.
-        name: Name of the loss.
-        dtype: Dtype of the computation (default `floatx()`).
+        reduction, name, dtype: See `Loss`.
 
     Example:
 

@@ -54,10 +54,7 @@ class CTC(FunctionLoss):
     """CTC loss. See `ctc`.
 
     Args:
-        reduction: `"sum_over_batch_size"` (default), `"sum"`, `"mean"`,
-            `"mean_with_sample_weight"` or `"none"`.
-        name: Name of the loss.
-        dtype: Dtype of the computation (default `floatx()`).
+        reduction, name, dtype: See `Loss`.
 
     Example:
 

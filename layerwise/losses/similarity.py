@@ -77,10 +77,7 @@ class Circle(LossFunctionWrapper):
         gamma: Scale of the similarity scores (default 80).
         margin: Relaxation margin (default 0.4).
         remove_diagonal: Whether self-similarities leave the positive pairs.
-        reduction: `"sum_over_batch_size"` (default), `"sum"`, `"mean"`,
-            `"mean_with_sample_weight"` or `"none"`.
-        name: Name of the loss.
-        dtype: Dtype of the computation (default `floatx()`).
+        reduction, name, dtype: See `Loss`.
 
     Example:
 

@@ -15,7 +15,7 @@ from layerwise.backend.dtypes import convert_to_numpy as _convert_to_numpy
 from layerwise.backend.dtypes import convert_to_tensor as _convert_to_tensor
 from layerwise.backend.dtypes import standardize_dtype, to_torch_dtype
 from layerwise.backend.keras_tensor import KerasTensor
-from layerwise.backend.structure import leaves
+from layerwise.backend.structure import leaves, map_leaves
 from layerwise.ops._symbolic import keras_op
 
 _t = _convert_to_tensor
@@ -24,15 +24,7 @@ _t = _convert_to_tensor
 def _pack(structure, flat: list):
     """Rebuilds `structure` (nested lists/tuples/dicts) from its flat leaves."""
     values = iter(flat)
-
-    def build(s):
-        if isinstance(s, (list, tuple)):
-            return type(s)(build(v) for v in s)
-        if isinstance(s, dict):
-            return {k: build(v) for k, v in s.items()}
-        return next(values)
-
-    return build(structure)
+    return map_leaves(lambda _: next(values), structure)
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+
 import torch
 import torch.nn.functional as F
 
 from layerwise.backend.dtypes import convert_to_tensor as _t
+from layerwise.ops._factories import unary_op
 from layerwise.ops._symbolic import keras_op
 
-
-def _simple(name: str, fn, doc: str):
-    def op(x):
-        return fn(_t(x))
-
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = doc
-    return keras_op("nn")(op)
+_simple = functools.partial(unary_op, "nn")
 
 
 relu = _simple("relu", F.relu, "Rectified linear unit, `max(x, 0)`.")

@@ -11,6 +11,7 @@ import torch
 from layerwise.backend.config import floatx
 from layerwise.backend.dtypes import convert_to_tensor as _t
 from layerwise.backend.dtypes import dtype_of, result_type, to_torch_dtype
+from layerwise.ops._factories import binary_op
 from layerwise.ops._symbolic import keras_op
 
 
@@ -182,32 +183,10 @@ def signbit(x):
     return torch.signbit(_t(x))
 
 
-@keras_op("numpy")
-def maximum(x1, x2):
-    """Element-wise maximum."""
-    x1, x2, _ = _pair(x1, x2)
-    return torch.maximum(x1, x2)
-
-
-@keras_op("numpy")
-def minimum(x1, x2):
-    """Element-wise minimum."""
-    x1, x2, _ = _pair(x1, x2)
-    return torch.minimum(x1, x2)
-
-
-@keras_op("numpy")
-def fmax(x1, x2):
-    """Element-wise maximum, ignoring NaNs."""
-    x1, x2, _ = _pair(x1, x2)
-    return torch.fmax(x1, x2)
-
-
-@keras_op("numpy")
-def fmin(x1, x2):
-    """Element-wise minimum, ignoring NaNs."""
-    x1, x2, _ = _pair(x1, x2)
-    return torch.fmin(x1, x2)
+maximum = binary_op("numpy", "maximum", torch.maximum, "Element-wise maximum.", _pair)
+minimum = binary_op("numpy", "minimum", torch.minimum, "Element-wise minimum.", _pair)
+fmax = binary_op("numpy", "fmax", torch.fmax, "Element-wise maximum, ignoring NaNs.", _pair)
+fmin = binary_op("numpy", "fmin", torch.fmin, "Element-wise minimum, ignoring NaNs.", _pair)
 
 
 @keras_op("numpy")

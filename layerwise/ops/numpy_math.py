@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from layerwise.backend.config import floatx
 from layerwise.backend.dtypes import convert_to_tensor as _t
 from layerwise.backend.dtypes import result_type, standardize_dtype, to_torch_dtype
+from layerwise.ops._factories import binary_op, unary_op
 from layerwise.ops._symbolic import keras_op
 
 
@@ -15,18 +18,8 @@ def _cast(x: torch.Tensor, dtype) -> torch.Tensor:
     return x if x.dtype == dtype else x.to(dtype)
 
 
-def _unary(name: str, torch_fn, doc: str, to_float: bool = False):
-    """Defines `name(x)`: `torch_fn` on the converted input (ints -> floatx if `to_float`)."""
-
-    def op(x):
-        x = _t(x)
-        if to_float and not (x.is_floating_point() or x.is_complex()):
-            x = x.to(to_torch_dtype(floatx()))
-        return torch_fn(x)
-
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = doc
-    return keras_op("numpy")(op)
+_unary = functools.partial(unary_op, "numpy")
+_binary = functools.partial(binary_op, "numpy")
 
 
 sin = _unary("sin", torch.sin, "Sine, element-wise.")
@@ -118,49 +111,24 @@ def _float_pair(x1, x2):
     return _cast(x1, dtype), _cast(x2, dtype), dtype
 
 
-@keras_op("numpy")
-def arctan2(x1, x2):
-    """Element-wise `arctan(x1 / x2)`, choosing the quadrant."""
-    x1, x2, _ = _float_pair(x1, x2)
-    return torch.arctan2(x1, x2)
-
-
-@keras_op("numpy")
-def hypot(x1, x2):
-    """`sqrt(x1**2 + x2**2)`."""
+def _widened_pair(x1, x2):
+    """Both inputs in their result dtype, integers widened to floats (int64 -> float64)."""
     x1, x2 = _t(x1), _t(x2)
     dtype = result_type(x1.dtype, x2.dtype)
     if dtype in ("int8", "int16", "int32", "uint8", "uint16", "uint32", "bool"):
         dtype = floatx()
     elif dtype == "int64":
         dtype = "float64"
-    return torch.hypot(_cast(x1, dtype), _cast(x2, dtype))
+    return _cast(x1, dtype), _cast(x2, dtype), dtype
 
 
-@keras_op("numpy")
-def heaviside(x1, x2):
-    """Heaviside step: 0 below 0, `x2` at 0, 1 above."""
-    x1, x2 = _t(x1), _t(x2)
-    dtype = result_type(x1.dtype, x2.dtype)
-    if dtype in ("int8", "int16", "int32", "uint8", "uint16", "uint32", "bool"):
-        dtype = floatx()
-    elif dtype == "int64":
-        dtype = "float64"
-    return torch.heaviside(_cast(x1, dtype), _cast(x2, dtype))
-
-
-@keras_op("numpy")
-def logaddexp(x1, x2):
-    """`log(exp(x1) + exp(x2))`."""
-    x1, x2, _ = _float_pair(x1, x2)
-    return torch.logaddexp(x1, x2)
-
-
-@keras_op("numpy")
-def logaddexp2(x1, x2):
-    """`log2(2**x1 + 2**x2)`."""
-    x1, x2, _ = _float_pair(x1, x2)
-    return torch.logaddexp2(x1, x2)
+arctan2 = _binary("arctan2", torch.arctan2,
+                  "Element-wise `arctan(x1 / x2)`, choosing the quadrant.", _float_pair)
+hypot = _binary("hypot", torch.hypot, "`sqrt(x1**2 + x2**2)`.", _widened_pair)
+heaviside = _binary("heaviside", torch.heaviside,
+                    "Heaviside step: 0 below 0, `x2` at 0, 1 above.", _widened_pair)
+logaddexp = _binary("logaddexp", torch.logaddexp, "`log(exp(x1) + exp(x2))`.", _float_pair)
+logaddexp2 = _binary("logaddexp2", torch.logaddexp2, "`log2(2**x1 + 2**x2)`.", _float_pair)
 
 
 @keras_op("numpy")

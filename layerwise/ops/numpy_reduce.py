@@ -9,6 +9,7 @@ import torch
 from layerwise.backend.config import floatx
 from layerwise.backend.dtypes import convert_to_tensor as _t
 from layerwise.backend.dtypes import result_type, standardize_dtype, to_torch_dtype
+from layerwise.ops._factories import define_op
 from layerwise.ops._symbolic import keras_op
 
 
@@ -127,26 +128,22 @@ def prod(x, axis=None, keepdims=False, dtype=None):
     return _cast(x, dtype)
 
 
-@keras_op("numpy")
-def all(x, axis=None, keepdims=False):  # noqa: A001 - Keras' name
-    """Whether all elements are true along `axis`."""
-    x = _t(x)
-    axis = _axes(axis)
-    if axis == ():
-        return x.bool()
-    out = torch.all(x) if axis is None else torch.all(x, dim=axis, keepdim=keepdims)
-    return out.reshape((1,) * x.ndim) if axis is None and keepdims else out.bool()
+def _truth_op(name: str, fn, doc: str):
+    """Defines `name(x, axis=None, keepdims=False)`: the boolean reduction `fn` over `axis`."""
+
+    def op(x, axis=None, keepdims=False):
+        x = _t(x)
+        axis = _axes(axis)
+        if axis == ():
+            return x.bool()
+        out = fn(x) if axis is None else fn(x, dim=axis, keepdim=keepdims)
+        return out.reshape((1,) * x.ndim) if axis is None and keepdims else out.bool()
+
+    return define_op("numpy", name, doc, op)
 
 
-@keras_op("numpy")
-def any(x, axis=None, keepdims=False):  # noqa: A001 - Keras' name
-    """Whether any element is true along `axis`."""
-    x = _t(x)
-    axis = _axes(axis)
-    if axis == ():
-        return x.bool()
-    out = torch.any(x) if axis is None else torch.any(x, dim=axis, keepdim=keepdims)
-    return out.reshape((1,) * x.ndim) if axis is None and keepdims else out.bool()
+all = _truth_op("all", torch.all, "Whether all elements are true along `axis`.")  # noqa: A001
+any = _truth_op("any", torch.any, "Whether any element is true along `axis`.")  # noqa: A001
 
 
 @keras_op("numpy")
@@ -213,30 +210,25 @@ def count_nonzero(x, axis=None):
     return torch.count_nonzero(x, dim=_axes(axis)).int()
 
 
-@keras_op("numpy")
-def cumsum(x, axis=None, dtype=None):
-    """Cumulative sum (flattened when `axis=None`)."""
-    x = _t(x)
-    if axis is None:
-        x, axis = x.flatten(), 0
-    dtype = result_type(dtype or x.dtype)
-    dtype = "int32" if dtype == "bool" else dtype
-    if dtype == "float16":
-        return torch.cumsum(x, dim=axis, dtype=torch.float32).half()
-    return torch.cumsum(x, dim=axis, dtype=to_torch_dtype(dtype))
+def _cumulative_op(name: str, fn, doc: str):
+    """Defines `name(x, axis=None, dtype=None)`: the cumulative `fn` (flat when `axis=None`)."""
+
+    def op(x, axis=None, dtype=None):
+        x = _t(x)
+        if axis is None:
+            x, axis = x.flatten(), 0
+        dtype = result_type(dtype or x.dtype)
+        dtype = "int32" if dtype == "bool" else dtype
+        if dtype == "float16":
+            return fn(x, dim=axis, dtype=torch.float32).half()
+        return fn(x, dim=axis, dtype=to_torch_dtype(dtype))
+
+    return define_op("numpy", name, doc, op)
 
 
-@keras_op("numpy")
-def cumprod(x, axis=None, dtype=None):
-    """Cumulative product (flattened when `axis=None`)."""
-    x = _t(x)
-    if axis is None:
-        x, axis = x.flatten(), 0
-    dtype = result_type(dtype or x.dtype)
-    dtype = "int32" if dtype == "bool" else dtype
-    if dtype == "float16":
-        return torch.cumprod(x, dim=axis, dtype=torch.float32).half()
-    return torch.cumprod(x, dim=axis, dtype=to_torch_dtype(dtype))
+cumsum = _cumulative_op("cumsum", torch.cumsum, "Cumulative sum (flattened when `axis=None`).")
+cumprod = _cumulative_op("cumprod", torch.cumprod,
+                         "Cumulative product (flattened when `axis=None`).")
 
 
 def _quantile(x, q, axis, method, keepdims, fn):
@@ -261,17 +253,20 @@ def _quantile(x, q, axis, method, keepdims, fn):
     return _cast(y, result)
 
 
-@keras_op("numpy")
-def quantile(x, q, axis=None, method="linear", keepdims=False):
-    """`q`-th quantile(s) along `axis`."""
-    return _quantile(x, q, axis, method, keepdims, torch.quantile)
+def _quantile_op(name: str, fn, doc: str, percent: bool = False):
+    """Defines `name(x, q, ...)`: `_quantile` with `fn`; `q` in percent (0-100) if `percent`."""
+
+    def op(x, q, axis=None, method="linear", keepdims=False):
+        if percent:
+            q = _t(q, floatx()) / 100.0
+        return _quantile(x, q, axis, method, keepdims, fn)
+
+    return define_op("numpy", name, doc, op)
 
 
-@keras_op("numpy")
-def percentile(x, q, axis=None, method="linear", keepdims=False):
-    """`q`-th percentile(s) (0-100) along `axis`."""
-    q = _t(q, floatx()) / 100.0
-    return _quantile(x, q, axis, method, keepdims, torch.quantile)
+quantile = _quantile_op("quantile", torch.quantile, "`q`-th quantile(s) along `axis`.")
+percentile = _quantile_op("percentile", torch.quantile,
+                          "`q`-th percentile(s) (0-100) along `axis`.", percent=True)
 
 
 @keras_op("numpy")
@@ -280,17 +275,9 @@ def median(x, axis=None, keepdims=False):
     return _quantile(x, 0.5, axis, "linear", keepdims, torch.quantile)
 
 
-@keras_op("numpy")
-def nanquantile(x, q, axis=None, method="linear", keepdims=False):
-    """Quantile ignoring NaNs."""
-    return _quantile(x, q, axis, method, keepdims, torch.nanquantile)
-
-
-@keras_op("numpy")
-def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
-    """Percentile ignoring NaNs."""
-    q = _t(q, floatx()) / 100.0
-    return _quantile(x, q, axis, method, keepdims, torch.nanquantile)
+nanquantile = _quantile_op("nanquantile", torch.nanquantile, "Quantile ignoring NaNs.")
+nanpercentile = _quantile_op("nanpercentile", torch.nanquantile, "Percentile ignoring NaNs.",
+                             percent=True)
 
 
 @keras_op("numpy")

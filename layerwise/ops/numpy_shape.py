@@ -8,6 +8,7 @@ import torch
 
 from layerwise.backend.dtypes import convert_to_tensor as _t
 from layerwise.backend.dtypes import result_type, to_torch_dtype
+from layerwise.ops._factories import define_op
 from layerwise.ops._symbolic import keras_op
 
 
@@ -274,13 +275,19 @@ def _pad_axis(x, axis, before, after, mode):
     return torch.index_select(x, axis, torch.tensor(idx, dtype=torch.long))
 
 
-@keras_op("numpy")
-def take(x, indices, axis=None):
-    """Takes elements along `axis` (from the flattened tensor when `None`)."""
+def _indexed(x, indices, axis):
+    """`x` and int64 `indices` as tensors; `x` flattened (`axis` 0) when `axis` is `None`."""
     x = _t(x)
     indices = _t(indices).long()
     if axis is None:
         x, axis = x.reshape(-1), 0
+    return x, indices, axis
+
+
+@keras_op("numpy")
+def take(x, indices, axis=None):
+    """Takes elements along `axis` (from the flattened tensor when `None`)."""
+    x, indices, axis = _indexed(x, indices, axis)
     axis = axis % x.ndim
     indices = torch.where(indices < 0, indices + x.shape[axis], indices)
     out = torch.index_select(x, axis, indices.reshape(-1))
@@ -290,10 +297,7 @@ def take(x, indices, axis=None):
 @keras_op("numpy")
 def take_along_axis(x, indices, axis=None):
     """Takes values at `indices` along `axis` (as `np.take_along_axis`)."""
-    x = _t(x)
-    indices = _t(indices).long()
-    if axis is None:
-        x, axis = x.reshape(-1), 0
+    x, indices, axis = _indexed(x, indices, axis)
     indices = torch.where(indices < 0, indices + x.shape[axis], indices)
     shape = list(torch.broadcast_shapes(
         tuple(1 if i == axis % x.ndim else s for i, s in enumerate(x.shape)),
@@ -365,28 +369,21 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
     return torch.diagonal(_t(x), offset=offset, dim1=axis1, dim2=axis2)
 
 
-@keras_op("numpy")
-def diag(x, k=0):
-    """Extracts a diagonal (2-D input) or builds a diagonal matrix (1-D input)."""
-    return torch.diag(_t(x), diagonal=k)
+def _k_op(name: str, fn, doc: str):
+    """Defines `name(x, k=0)`: `fn(x, k)`, `k` the diagonal (0 the main one, > 0 above)."""
+
+    def op(x, k=0):
+        return fn(_t(x), k)
+
+    return define_op("numpy", name, doc, op)
 
 
-@keras_op("numpy")
-def diagflat(x, k=0):
-    """A 2-D tensor with the flattened input on diagonal `k`."""
-    return torch.diagflat(_t(x), offset=k)
-
-
-@keras_op("numpy")
-def tril(x, k=0):
-    """Lower triangle."""
-    return torch.tril(_t(x), diagonal=k)
-
-
-@keras_op("numpy")
-def triu(x, k=0):
-    """Upper triangle."""
-    return torch.triu(_t(x), diagonal=k)
+diag = _k_op("diag", torch.diag,
+             "Extracts a diagonal (2-D input) or builds a diagonal matrix (1-D input).")
+diagflat = _k_op("diagflat", torch.diagflat,
+                 "A 2-D tensor with the flattened input on diagonal `k`.")
+tril = _k_op("tril", torch.tril, "Lower triangle.")
+triu = _k_op("triu", torch.triu, "Upper triangle.")
 
 
 @keras_op("numpy")
