@@ -184,6 +184,15 @@ stop_gradient = _unary("stop_gradient")
 flatten = _unary("flatten", "ravel")
 
 
+def _binary(name):
+    def apply(x, y):
+        return call_op(name, x, y)
+
+    apply.__name__ = name
+    apply.__doc__ = f"Element-wise `{name}` of `x` and `y`."
+    return apply
+
+
 def round(x):  # noqa: A001
     return call_op("round", x)
 
@@ -196,36 +205,14 @@ def clip(x, min_value, max_value):
     return call_op("clip", x, min_value, max_value)
 
 
-def equal(x, y):
-    return call_op("equal", x, y)
-
-
-def not_equal(x, y):
-    return call_op("not_equal", x, y)
-
-
-def greater(x, y):
-    return call_op("greater", x, y)
-
-
-def greater_equal(x, y):
-    return call_op("greater_equal", x, y)
-
-
-def less(x, y):
-    return call_op("less", x, y)
-
-
-def less_equal(x, y):
-    return call_op("less_equal", x, y)
-
-
-def maximum(x, y):
-    return call_op("maximum", x, y)
-
-
-def minimum(x, y):
-    return call_op("minimum", x, y)
+equal = _binary("equal")
+not_equal = _binary("not_equal")
+greater = _binary("greater")
+greater_equal = _binary("greater_equal")
+less = _binary("less")
+less_equal = _binary("less_equal")
+maximum = _binary("maximum")
+minimum = _binary("minimum")
 
 
 def switch(condition, then_expression, else_expression):

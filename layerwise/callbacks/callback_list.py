@@ -95,6 +95,24 @@ def _overrides(callback: Callback, hook: str) -> bool:
     return False
 
 
+def _batch_hook(hook: str):
+    """The `CallbackList` method `hook(batch, logs)`: calls it on the callbacks that listen."""
+    def dispatch(self, batch, logs=None):
+        self._batch(hook, batch, logs)
+
+    dispatch.__name__, dispatch.__qualname__ = hook, f"CallbackList.{hook}"
+    return dispatch
+
+
+def _run_hook(hook: str):
+    """The `CallbackList` method `hook(logs)`: calls it on every callback."""
+    def dispatch(self, logs=None):
+        self._all(hook, logs)
+
+    dispatch.__name__, dispatch.__qualname__ = hook, f"CallbackList.{hook}"
+    return dispatch
+
+
 class CallbackList:
     """A list of callbacks, with `History` and `ProgbarLogger` added as in Keras.
 
@@ -146,23 +164,12 @@ class CallbackList:
         for cb in self._batch_listeners[hook]:
             getattr(cb, hook)(batch, logs)
 
-    def on_train_batch_begin(self, batch, logs=None):
-        self._batch("on_train_batch_begin", batch, logs)
-
-    def on_train_batch_end(self, batch, logs=None):
-        self._batch("on_train_batch_end", batch, logs)
-
-    def on_test_batch_begin(self, batch, logs=None):
-        self._batch("on_test_batch_begin", batch, logs)
-
-    def on_test_batch_end(self, batch, logs=None):
-        self._batch("on_test_batch_end", batch, logs)
-
-    def on_predict_batch_begin(self, batch, logs=None):
-        self._batch("on_predict_batch_begin", batch, logs)
-
-    def on_predict_batch_end(self, batch, logs=None):
-        self._batch("on_predict_batch_end", batch, logs)
+    on_train_batch_begin = _batch_hook("on_train_batch_begin")
+    on_train_batch_end = _batch_hook("on_train_batch_end")
+    on_test_batch_begin = _batch_hook("on_test_batch_begin")
+    on_test_batch_end = _batch_hook("on_test_batch_end")
+    on_predict_batch_begin = _batch_hook("on_predict_batch_begin")
+    on_predict_batch_end = _batch_hook("on_predict_batch_end")
 
     def _all(self, hook, *args):
         *args, logs = args
@@ -176,20 +183,9 @@ class CallbackList:
     def on_epoch_end(self, epoch, logs=None):
         self._all("on_epoch_end", epoch, logs)
 
-    def on_train_begin(self, logs=None):
-        self._all("on_train_begin", logs)
-
-    def on_train_end(self, logs=None):
-        self._all("on_train_end", logs)
-
-    def on_test_begin(self, logs=None):
-        self._all("on_test_begin", logs)
-
-    def on_test_end(self, logs=None):
-        self._all("on_test_end", logs)
-
-    def on_predict_begin(self, logs=None):
-        self._all("on_predict_begin", logs)
-
-    def on_predict_end(self, logs=None):
-        self._all("on_predict_end", logs)
+    on_train_begin = _run_hook("on_train_begin")
+    on_train_end = _run_hook("on_train_end")
+    on_test_begin = _run_hook("on_test_begin")
+    on_test_end = _run_hook("on_test_end")
+    on_predict_begin = _run_hook("on_predict_begin")
+    on_predict_end = _run_hook("on_predict_end")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 from layerwise.callbacks.monitor_callback import MonitorCallback
 from layerwise.utils.progbar import _print
 
@@ -107,12 +105,4 @@ class EarlyStopping(MonitorCallback):
 
     def get_monitor_value(self, logs):
         """The monitored value from `logs`, or `None` (with a warning) when it is missing."""
-        logs = logs or {}
-        monitor_value = logs.get(self.monitor)
-        if monitor_value is None:
-            warnings.warn(
-                f"Early stopping conditioned on metric `{self.monitor}` which is not "
-                f"available. Available metrics are: {','.join(list(logs.keys()))}",
-                stacklevel=2,
-            )
-        return monitor_value
+        return self._monitored_value(logs or {}, "Early stopping")

@@ -37,15 +37,10 @@ class LambdaCallback(Callback):
                  **kwargs):
         super().__init__()
         self.__dict__.update(kwargs)
-        if on_epoch_begin is not None:
-            self.on_epoch_begin = on_epoch_begin
-        if on_epoch_end is not None:
-            self.on_epoch_end = on_epoch_end
-        if on_train_begin is not None:
-            self.on_train_begin = on_train_begin
-        if on_train_end is not None:
-            self.on_train_end = on_train_end
-        if on_train_batch_begin is not None:
-            self.on_train_batch_begin = on_train_batch_begin
-        if on_train_batch_end is not None:
-            self.on_train_batch_end = on_train_batch_end
+        hooks = {"on_epoch_begin": on_epoch_begin, "on_epoch_end": on_epoch_end,
+                 "on_train_begin": on_train_begin, "on_train_end": on_train_end,
+                 "on_train_batch_begin": on_train_batch_begin,
+                 "on_train_batch_end": on_train_batch_end}
+        for hook, fn in hooks.items():
+            if fn is not None:
+                setattr(self, hook, fn)

@@ -68,6 +68,20 @@ class MonitorCallback(Callback):
         if self.monitor_op is operator.lt:
             self.min_delta *= -1
 
+    def _monitored_value(self, logs: dict, conditioned: str, end: str = ""):
+        """`logs[self.monitor]`, or `None` with a warning that `conditioned` on it cannot run.
+
+        The warning names the caller of the method that asks (`stacklevel=3`).
+        """
+        monitor_value = logs.get(self.monitor)
+        if monitor_value is None:
+            warnings.warn(
+                f"{conditioned} conditioned on metric `{self.monitor}` which is not "
+                f"available. Available metrics are: {','.join(list(logs.keys()))}{end}",
+                stacklevel=3,
+            )
+        return monitor_value
+
     def _is_improvement(self, monitor_value, reference_value) -> bool:
         if reference_value is None:
             return True

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from layerwise.callbacks.monitor_callback import MonitorCallback
@@ -83,13 +81,8 @@ class ReduceLROnPlateau(MonitorCallback):
         logs = logs if logs is not None else {}
         log_learning_rates(self.model.optimizer, logs)
         optimizers = _inner_optimizers(self.model.optimizer)
-        current = logs.get(self.monitor)
+        current = self._monitored_value(logs, "Learning rate reduction is", end=".")
         if current is None:
-            warnings.warn(
-                f"Learning rate reduction is conditioned on metric `{self.monitor}` which is "
-                f"not available. Available metrics are: {','.join(list(logs.keys()))}.",
-                stacklevel=2,
-            )
             return
         if self.in_cooldown():
             self.cooldown_counter -= 1

@@ -78,39 +78,36 @@ class SwapEMAWeights(Callback):
                 for var, average in zip(opt._variables, opt._averages):
                     average.copy_(var)
 
+    def _put_ema_weights(self, in_model: bool) -> bool:
+        """Swaps so that the model holds the EMA weights (`in_model`) or its own; whether it
+        swapped (`False` where the model already held them)."""
+        if self._ema_weights_in_model == in_model:
+            return False
+        self._swap_variables()
+        self._ema_weights_in_model = in_model
+        return True
+
     def on_epoch_begin(self, epoch, logs=None):
-        if self.swap_on_epoch and self._ema_weights_in_model:
-            self._swap_variables()
-            self._ema_weights_in_model = False
+        if self.swap_on_epoch:
+            self._put_ema_weights(False)
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.swap_on_epoch and not self._ema_weights_in_model:
-            self._swap_variables()
-            self._ema_weights_in_model = True
-            # `fit` ends by writing the averages into the weights
-            # (`finalize_variable_values`): after the last epoch they must hold the EMA
-            # weights, which are now in the model.
-            if epoch == self.params["epochs"] - 1:
-                self._finalize_ema_values()
+        # `fit` ends by writing the averages into the weights (`finalize_variable_values`):
+        # after the last epoch they must hold the EMA weights, which are now in the model.
+        if (self.swap_on_epoch and self._put_ema_weights(True)
+                and epoch == self.params["epochs"] - 1):
+            self._finalize_ema_values()
 
     def on_test_begin(self, logs=None):
-        if not self._ema_weights_in_model:
-            self._swap_variables()
-            self._ema_weights_in_model = True
+        self._put_ema_weights(True)
 
     def on_test_end(self, logs=None):
-        if self._ema_weights_in_model:
-            self._swap_variables()
-            self._ema_weights_in_model = False
+        self._put_ema_weights(False)
 
     def on_predict_begin(self, logs=None):
-        if not self._ema_weights_in_model:
-            self._swap_variables()
-            self._ema_weights_in_model = True
+        self._put_ema_weights(True)
 
     def on_predict_end(self, logs=None):
         # Keras 3.15 tests `not self._ema_weights_in_model` here, which leaves the EMA
         # weights in the model after `predict`; they are swapped back, as intended.
-        if self._ema_weights_in_model:
-            self._swap_variables()
-            self._ema_weights_in_model = False
+        self._put_ema_weights(False)

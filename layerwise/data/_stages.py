@@ -300,11 +300,15 @@ class Shuffle(_Unary):
             yield buffer.pop()
 
 
-class Take(_Unary):
+class _Counted(_Unary):
+    """A stage of `count` (elements or passes) over its upstream."""
+
     def __init__(self, upstream, count):
         super().__init__(upstream)
         self.count = count
 
+
+class Take(_Counted):
     def cardinality(self) -> int:
         n = self.upstream.cardinality()
         if self.count < 0:
@@ -322,11 +326,7 @@ class Take(_Unary):
                 return
 
 
-class Skip(_Unary):
-    def __init__(self, upstream, count):
-        super().__init__(upstream)
-        self.count = count
-
+class Skip(_Counted):
     def cardinality(self) -> int:
         n = self.upstream.cardinality()
         if self.count < 0:
@@ -341,11 +341,7 @@ class Skip(_Unary):
                 yield element
 
 
-class Repeat(_Unary):
-    def __init__(self, upstream, count):
-        super().__init__(upstream)
-        self.count = count
-
+class Repeat(_Counted):
     def cardinality(self) -> int:
         n = self.upstream.cardinality()
         if n == 0 or self.count == 0:

@@ -114,13 +114,23 @@ def to_numpy_element(element):
     return element.numpy() if isinstance(element, EagerArray) else element
 
 
+def _zip_leaves(items: list, combine):
+    """`combine(leaves)` for each leaf position of a list of same-structured elements."""
+    first = items[0]
+    if isinstance(first, tuple):
+        return tuple(_zip_leaves([e[i] for e in items], combine) for i in range(len(first)))
+    if isinstance(first, Mapping):
+        return {k: _zip_leaves([e[k] for e in items], combine) for k in first}
+    return combine(items)
+
+
 def collate(elements: list):
     """Stacks a list of same-structured elements into one batch element."""
+    return _zip_leaves(elements, _stack_leaves)
+
+
+def _stack_leaves(elements: list):
     first = elements[0]
-    if isinstance(first, tuple):
-        return tuple(collate([e[i] for e in elements]) for i in range(len(first)))
-    if isinstance(first, Mapping):
-        return {k: collate([e[k] for e in elements]) for k in first}
     if first is None:
         return None
     shapes = {np.shape(e) for e in elements}
@@ -201,12 +211,7 @@ def slice_rows(batch, start: int, stop: int):
 
 def concat_rows(batches: list):
     """Concatenates batch elements along their first axis."""
-    first = batches[0]
-    if isinstance(first, tuple):
-        return tuple(concat_rows([b[i] for b in batches]) for i in range(len(first)))
-    if isinstance(first, Mapping):
-        return {k: concat_rows([b[k] for b in batches]) for k in first}
-    return np.concatenate(batches).view(EagerArray)
+    return _zip_leaves(batches, lambda leaves: np.concatenate(leaves).view(EagerArray))
 
 
 class TensorSpec:

@@ -83,7 +83,26 @@ def _check_positive(name: str, value) -> None:
         raise ValueError(f"Argument `{name}` must be > 0. Received: {name}={value}")
 
 
-class ExponentialDecay(LearningRateSchedule):
+class _ArgsSchedule(LearningRateSchedule):
+    """A built-in schedule whose config is its constructor arguments, kept as attributes.
+
+    `_config_keys` lists the arguments in config order; `_attributes` maps the ones
+    stored under another attribute name.
+    """
+
+    _config_keys: tuple[str, ...] = ()
+    _attributes: dict[str, str] = {}
+
+    def _store(self, arguments: dict) -> None:
+        """Sets the attribute of each config key from the constructor's `locals()`."""
+        for key in self._config_keys:
+            setattr(self, self._attributes.get(key, key), arguments[key])
+
+    def get_config(self) -> dict:
+        return {key: getattr(self, self._attributes.get(key, key)) for key in self._config_keys}
+
+
+class ExponentialDecay(_ArgsSchedule):
     """`initial_learning_rate * decay_rate ** (step / decay_steps)`.
 
     Args:
@@ -100,13 +119,11 @@ class ExponentialDecay(LearningRateSchedule):
     ...     0.1, decay_steps=1000, decay_rate=0.96, staircase=True)
     """
 
+    _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
+
     def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float,
                  staircase: bool = False, name: str = "ExponentialDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        self._store(locals())
         _check_positive("decay_steps", decay_steps)
 
     def __call__(self, step) -> float:
@@ -115,13 +132,8 @@ class ExponentialDecay(LearningRateSchedule):
             p = np.floor(p)
         return float(_f(self.initial_learning_rate) * _pow(self.decay_rate, p))
 
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
 
-
-class PiecewiseConstantDecay(LearningRateSchedule):
+class PiecewiseConstantDecay(_ArgsSchedule):
     """A constant rate per interval of steps.
 
     The rate is `values[0]` up to `boundaries[0]` (included), `values[i]` for
@@ -142,6 +154,8 @@ class PiecewiseConstantDecay(LearningRateSchedule):
     0.5
     """
 
+    _config_keys = ("boundaries", "values", "name")
+
     def __init__(self, boundaries, values, name: str = "PiecewiseConstant"):
         if len(boundaries) != len(values) - 1:
             raise ValueError(
@@ -149,9 +163,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 f"Received: boundaries={boundaries} of length {len(boundaries)}, and "
                 f"values={values} of length {len(values)}."
             )
-        self.boundaries = boundaries
-        self.values = values
-        self.name = name
+        self._store(locals())
 
     def __call__(self, step) -> float:
         step = _step_value(step)
@@ -171,11 +183,8 @@ class PiecewiseConstantDecay(LearningRateSchedule):
                 return float(value)
         return 0.0
 
-    def get_config(self) -> dict:
-        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
 
-
-class PolynomialDecay(LearningRateSchedule):
+class PolynomialDecay(_ArgsSchedule):
     """`(initial - end) * (1 - step / decay_steps) ** power + end`, then `end`.
 
     Args:
@@ -192,15 +201,13 @@ class PolynomialDecay(LearningRateSchedule):
     >>> schedule = keras.optimizers.schedules.PolynomialDecay(0.1, 10000, 0.01, power=0.5)
     """
 
+    _config_keys = ("initial_learning_rate", "decay_steps", "end_learning_rate", "power",
+                    "cycle", "name")
+
     def __init__(self, initial_learning_rate: float, decay_steps: int,
                  end_learning_rate: float = 0.0001, power: float = 1.0, cycle: bool = False,
                  name: str = "PolynomialDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.end_learning_rate = end_learning_rate
-        self.power = power
-        self.cycle = cycle
-        self.name = name
+        self._store(locals())
         _check_positive("decay_steps", decay_steps)
 
     def __call__(self, step) -> float:
@@ -217,13 +224,8 @@ class PolynomialDecay(LearningRateSchedule):
         p = step / decay_steps
         return float((initial - end) * _pow(_f(1) - p, power) + end)
 
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "end_learning_rate": self.end_learning_rate,
-                "power": self.power, "cycle": self.cycle, "name": self.name}
 
-
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_ArgsSchedule):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)`.
 
     Args:
@@ -241,13 +243,11 @@ class InverseTimeDecay(LearningRateSchedule):
     0.05
     """
 
+    _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
+
     def __init__(self, initial_learning_rate: float, decay_steps, decay_rate: float,
                  staircase: bool = False, name: str = "InverseTimeDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        self._store(locals())
         _check_positive("decay_steps", decay_steps)
 
     def __call__(self, step) -> float:
@@ -256,13 +256,8 @@ class InverseTimeDecay(LearningRateSchedule):
             p = np.floor(p)
         return float(_f(self.initial_learning_rate) / (_f(1) + _f(self.decay_rate) * p))
 
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "decay_rate": self.decay_rate,
-                "staircase": self.staircase, "name": self.name}
 
-
-class CosineDecay(LearningRateSchedule):
+class CosineDecay(_ArgsSchedule):
     """Cosine decay to `alpha * initial` over `decay_steps`, with an optional linear warmup.
 
     Without warmup: `initial * ((1 - alpha) * 0.5 * (1 + cos(pi * t / decay_steps)) + alpha)`
@@ -285,15 +280,13 @@ class CosineDecay(LearningRateSchedule):
     ...     0.0, decay_steps=1000, warmup_target=0.1, warmup_steps=100)
     """
 
+    _config_keys = ("initial_learning_rate", "decay_steps", "alpha", "name", "warmup_target",
+                    "warmup_steps")
+
     def __init__(self, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0,
                  name: str = "CosineDecay", warmup_target: float | None = None,
                  warmup_steps: int = 0):
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.alpha = alpha
-        self.name = name
-        self.warmup_steps = warmup_steps
-        self.warmup_target = warmup_target
+        self._store(locals())
         _check_positive("decay_steps", decay_steps)
 
     def _decay(self, step, decay_steps, decay_from_lr):
@@ -315,13 +308,8 @@ class CosineDecay(LearningRateSchedule):
             return float((target - initial) * (step / warmup_steps) + initial)
         return float(self._decay(step - warmup_steps, decay_steps, target))
 
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "decay_steps": self.decay_steps, "alpha": self.alpha, "name": self.name,
-                "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
 
-
-class CosineDecayRestarts(LearningRateSchedule):
+class CosineDecayRestarts(_ArgsSchedule):
     """Cosine decay with warm restarts (SGDR): periods grow by `t_mul`, peaks by `m_mul`.
 
     Args:
@@ -338,15 +326,14 @@ class CosineDecayRestarts(LearningRateSchedule):
     >>> schedule = keras.optimizers.schedules.CosineDecayRestarts(0.1, first_decay_steps=100)
     """
 
+    _config_keys = ("initial_learning_rate", "first_decay_steps", "t_mul", "m_mul", "alpha",
+                    "name")
+    _attributes = {"t_mul": "_t_mul", "m_mul": "_m_mul"}
+
     def __init__(self, initial_learning_rate: float, first_decay_steps: int,
                  t_mul: float = 2.0, m_mul: float = 1.0, alpha: float = 0.0,
                  name: str = "SGDRDecay"):
-        self.initial_learning_rate = initial_learning_rate
-        self.first_decay_steps = first_decay_steps
-        self._t_mul = t_mul
-        self._m_mul = m_mul
-        self.alpha = alpha
-        self.name = name
+        self._store(locals())
         _check_positive("first_decay_steps", first_decay_steps)
 
     def __call__(self, step) -> float:
@@ -368,11 +355,6 @@ class CosineDecayRestarts(LearningRateSchedule):
         cosine_decayed = _f(0.5) * m_fac * (_f(1.0) + _cos(_f(math.pi) * completed_fraction))
         decayed = (_f(1) - alpha) * cosine_decayed + alpha
         return float(initial * decayed)
-
-    def get_config(self) -> dict:
-        return {"initial_learning_rate": self.initial_learning_rate,
-                "first_decay_steps": self.first_decay_steps, "t_mul": self._t_mul,
-                "m_mul": self._m_mul, "alpha": self.alpha, "name": self.name}
 
 
 ALL_OBJECTS = {c.__name__: c for c in (ExponentialDecay, PiecewiseConstantDecay,

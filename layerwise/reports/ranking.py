@@ -99,19 +99,19 @@ def roc_curve(y_true, y_score, pos_label=None, sample_weight=None,
         fps, tps, thresholds = fps[keep], tps[keep], thresholds[keep]
     tps, fps = np.r_[0.0, tps], np.r_[0.0, fps]
     thresholds = np.r_[np.inf, thresholds]
-    if fps[-1] <= 0:
-        warnings.warn("No negative samples in y_true, false positive value should be "
-                      "meaningless", UndefinedMetricWarning, stacklevel=2)
-        fpr = np.full(fps.shape, np.nan)
-    else:
-        fpr = fps / fps[-1]
-    if tps[-1] <= 0:
-        warnings.warn("No positive samples in y_true, true positive value should be "
-                      "meaningless", UndefinedMetricWarning, stacklevel=2)
-        tpr = np.full(tps.shape, np.nan)
-    else:
-        tpr = tps / tps[-1]
+    fpr = _rate(fps, "negative", "false")
+    tpr = _rate(tps, "positive", "true")
     return fpr, tpr, thresholds
+
+
+def _rate(counts: np.ndarray, samples: str, kind: str) -> np.ndarray:
+    """Cumulative counts over their total; NaNs (and a warning naming the caller's caller)
+    when there are no `samples` (`"negative"` / `"positive"`)."""
+    if counts[-1] <= 0:
+        warnings.warn(f"No {samples} samples in y_true, {kind} positive value should be "
+                      "meaningless", UndefinedMetricWarning, stacklevel=3)
+        return np.full(counts.shape, np.nan)
+    return counts / counts[-1]
 
 
 def precision_recall_curve(y_true, y_score, pos_label=None, sample_weight=None,

@@ -152,26 +152,31 @@ def layer_bytes(model) -> list[tuple[str, int]]:
     return out
 
 
-def check_config(config, stored_bytes: int, source: str) -> None:
-    """Refuses a config whose layers alone would exceed the budget (before any build)."""
+def _check(measure, stored_bytes: int, source: str, culprit: str) -> None:
+    """Refuses when the `(what, bytes)` that `measure()` lists exceed the budget.
+
+    `culprit` formats the refusal's subject from the largest entry (`{what}`, `{size}`)
+    and the `{total}`.
+    """
     budget = stored_bytes + get_load_allowance()
-    found = config_bytes(config)
+    found = measure()
     total = sum(size for _, size in found)
     if total > budget:
         what, size = max(found, key=lambda item: item[1])
-        raise _refuse(f"{what} ({size} bytes; all such layers: {total})", total, budget,
+        raise _refuse(culprit.format(what=what, size=size, total=total), total, budget,
                       stored_bytes, source)
+
+
+def check_config(config, stored_bytes: int, source: str) -> None:
+    """Refuses a config whose layers alone would exceed the budget (before any build)."""
+    _check(lambda: config_bytes(config), stored_bytes, source,
+           "{what} ({size} bytes; all such layers: {total})")
 
 
 def check_model(model, stored_bytes: int, source: str) -> None:
     """Refuses a (meta-device) model whose tensors exceed the budget."""
-    budget = stored_bytes + get_load_allowance()
-    found = layer_bytes(model)
-    total = sum(size for _, size in found)
-    if total > budget:
-        what, size = max(found, key=lambda item: item[1])
-        raise _refuse(f"the model (largest: {what}, {size} bytes)", total, budget,
-                      stored_bytes, source)
+    _check(lambda: layer_bytes(model), stored_bytes, source,
+           "the model (largest: {what}, {size} bytes)")
 
 
 class _RestoreState:

@@ -235,6 +235,25 @@ class CompileMetrics(Metric):
         return [[] if v is None else (list(v) if isinstance(v, (list, tuple)) else [v])
                 for v in spread]
 
+    def _make_metrics(self, spread, names, flat_true, flat_pred, weighted: bool,
+                      taken=frozenset()) -> list[Metric]:
+        """The metrics of `spread` for the outputs that have targets, named after their output
+        (with `weighted_` before a name in `taken`), recorded in `_per_output` / `_bare_names`."""
+        made = []
+        for i, (yt, yp) in enumerate(zip(flat_true, flat_pred)):
+            if yt is None:
+                continue
+            for identifier in spread[i]:
+                m = get_metric(identifier, yt, yp)
+                self._bare_names.append(m.name)
+                if len(names) > 1:
+                    m.name = f"{names[i]}_{m.name}"
+                if m.name in taken:
+                    m.name = "weighted_" + m.name
+                made.append(m)
+                self._per_output.append((i, m, weighted))
+        return made
+
     def build(self, y_true, y_pred, output_names) -> None:
         names = _names_for(output_names, y_pred)
         flat_pred = _flatten_structure(y_pred)
@@ -242,30 +261,10 @@ class CompileMetrics(Metric):
         plain = self._spread(self.identifiers, names, "metrics")
         weighted = self._spread(self.weighted_identifiers, names, "weighted_metrics")
         self._per_output, self._bare_names = [], []
-        self.plain_metrics, self.weighted_metrics = [], []
-        for i, (yt, yp) in enumerate(zip(flat_true, flat_pred)):
-            if yt is None:
-                continue
-            for identifier in plain[i]:
-                m = get_metric(identifier, yt, yp)
-                self._bare_names.append(m.name)
-                if len(names) > 1:
-                    m.name = f"{names[i]}_{m.name}"
-                self.plain_metrics.append(m)
-                self._per_output.append((i, m, False))
+        self.plain_metrics = self._make_metrics(plain, names, flat_true, flat_pred, False)
         taken = {m.name for m in self.plain_metrics}
-        for i, (yt, yp) in enumerate(zip(flat_true, flat_pred)):
-            if yt is None:
-                continue
-            for identifier in weighted[i]:
-                m = get_metric(identifier, yt, yp)
-                self._bare_names.append(m.name)
-                if len(names) > 1:
-                    m.name = f"{names[i]}_{m.name}"
-                if m.name in taken:
-                    m.name = "weighted_" + m.name
-                self.weighted_metrics.append(m)
-                self._per_output.append((i, m, True))
+        self.weighted_metrics = self._make_metrics(weighted, names, flat_true, flat_pred, True,
+                                                   taken)
         self.output_names = names
         for m in self.metrics:
             m.to(self._device)

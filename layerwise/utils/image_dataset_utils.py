@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import torch
 
@@ -10,14 +12,14 @@ from layerwise.utils.dataset_utils import IMAGE_FORMATS, list_directory, make_da
 from layerwise.utils.image_utils import _pil, resize_images
 
 
+@dataclasses.dataclass(eq=False)
 class _ImageLoader:
-    def __init__(self, image_size, num_channels, interpolation, data_format, crop, pad):
-        self.image_size = image_size
-        self.num_channels = num_channels
-        self.interpolation = interpolation
-        self.data_format = data_format
-        self.crop = crop
-        self.pad = pad
+    image_size: tuple
+    num_channels: int
+    interpolation: str
+    data_format: str
+    crop: bool
+    pad: bool
 
     def __call__(self, path):
         image = _pil()

@@ -19,6 +19,19 @@ from concurrent.futures import ThreadPoolExecutor
 from layerwise.backend import settings
 
 
+def _constructor_setting(attribute: str) -> property:
+    """A `PyDataset` setting stored in `attribute`; reading it warns when a subclass did not
+    call `super().__init__()` (which sets it)."""
+    def get(self):
+        self._warn_if_super_not_called()
+        return getattr(self, attribute)
+
+    def set(self, value) -> None:
+        setattr(self, attribute, value)
+
+    return property(get, set)
+
+
 class PyDataset:
     """Base class for a dataset of batches computed in Python.
 
@@ -76,32 +89,9 @@ class PyDataset:
                 "`max_queue_size`. Do not pass these arguments to `fit()`, as they will be "
                 "ignored.", stacklevel=3)
 
-    @property
-    def workers(self) -> int:
-        self._warn_if_super_not_called()
-        return self._workers
-
-    @workers.setter
-    def workers(self, value: int) -> None:
-        self._workers = value
-
-    @property
-    def use_multiprocessing(self) -> bool:
-        self._warn_if_super_not_called()
-        return self._use_multiprocessing
-
-    @use_multiprocessing.setter
-    def use_multiprocessing(self, value: bool) -> None:
-        self._use_multiprocessing = value
-
-    @property
-    def max_queue_size(self) -> int:
-        self._warn_if_super_not_called()
-        return self._max_queue_size
-
-    @max_queue_size.setter
-    def max_queue_size(self, value: int) -> None:
-        self._max_queue_size = value
+    workers = _constructor_setting("_workers")
+    use_multiprocessing = _constructor_setting("_use_multiprocessing")
+    max_queue_size = _constructor_setting("_max_queue_size")
 
     def __getitem__(self, index):
         """Returns the batch at position `index`."""

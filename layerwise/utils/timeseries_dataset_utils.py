@@ -82,6 +82,17 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
     return dataset.map(windows)
 
 
+def _check_positive(name: str, value) -> None:
+    if value <= 0:
+        raise ValueError(f"`{name}` must be higher than 0. Received: {name}={value}")
+
+
+def _check_below_length(name: str, value, length: int) -> None:
+    if value >= length:
+        raise ValueError(f"`{name}` must be lower than the length of the data. "
+                         f"Received: {name}={value}, for data of length {length}")
+
+
 def _check_arguments(length: int, sequence_stride, sampling_rate, start_index,
                      end_index) -> None:
     """Raises a `ValueError` naming the first argument out of range for `length` steps."""
@@ -89,31 +100,13 @@ def _check_arguments(length: int, sequence_stride, sampling_rate, start_index,
         if start_index < 0:
             raise ValueError(f"`start_index` must be 0 or greater. Received: "
                              f"start_index={start_index}")
-        if start_index >= length:
-            raise ValueError(f"`start_index` must be lower than the length of the data. "
-                             f"Received: start_index={start_index}, for data of length "
-                             f"{length}")
+        _check_below_length("start_index", start_index, length)
     if end_index:
         if start_index and end_index <= start_index:
             raise ValueError(f"`end_index` must be higher than `start_index`. Received: "
                              f"start_index={start_index}, and end_index={end_index} ")
-        if end_index >= length:
-            raise ValueError(f"`end_index` must be lower than the length of the data. "
-                             f"Received: end_index={end_index}, for data of length {length}")
-        if end_index <= 0:
-            raise ValueError(f"`end_index` must be higher than 0. Received: "
-                             f"end_index={end_index}")
-    if sampling_rate <= 0:
-        raise ValueError(f"`sampling_rate` must be higher than 0. Received: "
-                         f"sampling_rate={sampling_rate}")
-    if sampling_rate >= length:
-        raise ValueError(f"`sampling_rate` must be lower than the length of the data. "
-                         f"Received: sampling_rate={sampling_rate}, for data of length "
-                         f"{length}")
-    if sequence_stride <= 0:
-        raise ValueError(f"`sequence_stride` must be higher than 0. Received: "
-                         f"sequence_stride={sequence_stride}")
-    if sequence_stride >= length:
-        raise ValueError(f"`sequence_stride` must be lower than the length of the data. "
-                         f"Received: sequence_stride={sequence_stride}, for data of length "
-                         f"{length}")
+        _check_below_length("end_index", end_index, length)
+        _check_positive("end_index", end_index)
+    for name, value in (("sampling_rate", sampling_rate), ("sequence_stride", sequence_stride)):
+        _check_positive(name, value)
+        _check_below_length(name, value, length)

@@ -120,7 +120,21 @@ class SKLBase(BaseEstimator):
         return self._target_encoder.inverse_transform(y)
 
 
-class SKLearnClassifier(ClassifierMixin, SKLBase):
+class _PoorScore:
+    """Tags a classifier or regressor `poor_score` (in its `_tags_group` of sklearn's tags)."""
+
+    _tags_group: str  # "classifier_tags" or "regressor_tags"
+
+    def _more_tags(self):
+        return {"poor_score": True}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        getattr(tags, self._tags_group).poor_score = True
+        return tags
+
+
+class SKLearnClassifier(_PoorScore, ClassifierMixin, SKLBase):
     """A scikit-learn classifier around a layerwise model (targets one-hot encoded).
 
     Args: as `SKLBase` (`model`, `warm_start`, `model_kwargs`, `fit_kwargs`).
@@ -148,6 +162,8 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
     est.fit(X, y, epochs=5)
     ```
     """
+
+    _tags_group = "classifier_tags"
 
     def decision_function(self, X):
         """The model's raw outputs for `X`."""
@@ -177,28 +193,14 @@ class SKLearnClassifier(ClassifierMixin, SKLBase):
                 raise ValueError("Classifier can't train when only one class is present.")
         return self._target_encoder.transform(y)
 
-    def _more_tags(self):
-        return {"poor_score": True}
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.poor_score = True
-        return tags
-
-
-class SKLearnRegressor(RegressorMixin, SKLBase):
+class SKLearnRegressor(_PoorScore, RegressorMixin, SKLBase):
     """A scikit-learn regressor around a layerwise model.
 
     Args: as `SKLBase` (`model`, `warm_start`, `model_kwargs`, `fit_kwargs`).
     """
 
-    def _more_tags(self):
-        return {"poor_score": True}
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.regressor_tags.poor_score = True
-        return tags
+    _tags_group = "regressor_tags"
 
 
 class SKLearnTransformer(TransformerMixin, SKLBase):
