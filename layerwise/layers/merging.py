@@ -138,6 +138,8 @@ class Concatenate(Layer):
     torch.Size([2, 4])
     """
 
+    _config_keys = ("axis",)
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
@@ -203,11 +205,6 @@ class Concatenate(Layer):
                 m = m.bool().unsqueeze(-1).expand(x.shape)
             full.append(m.bool())
         return torch.any(torch.cat(full, dim=self.axis), dim=-1)
-
-    def get_config(self):
-        config = super().get_config()
-        config["axis"] = self.axis
-        return config
 
 
 class Dot(Layer):
