@@ -75,3 +75,13 @@ def zeros_like_symbolic(value):
     if isinstance(value, KerasTensor):
         return torch.zeros([1 if d is None else d for d in value.shape], dtype=value.dtype)
     return value
+
+
+def check_input_ndim(layer, inputs, ndim: int) -> None:
+    """Raises Keras' "Input 0 ... is incompatible" error where `inputs` has not `ndim` axes."""
+    if len(inputs.shape) != ndim:
+        raise ValueError(
+            f"Input 0 of layer '{layer.name}' ({type(layer).__name__}) is incompatible: "
+            f"expected ndim={ndim}, found ndim={len(inputs.shape)}. Full shape "
+            f"received: {tuple(inputs.shape)}."
+        )

@@ -16,7 +16,19 @@ from layerwise import regularizers as regularizers_module
 from layerwise.layers.layer import Layer
 
 
-class ReLU(Layer):
+class _ActivationLayer(Layer):
+    """Base of the activation layers: masks pass through and the output has the input's
+    shape."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+
+class ReLU(_ActivationLayer):
     """Rectified linear unit layer: `activations.relu` with the layer's arguments.
 
     Args:
@@ -32,9 +44,10 @@ class ReLU(Layer):
     tensor([0.0000, 0.5000, 1.0000])
     """
 
+    _config_keys = ("max_value", "negative_slope", "threshold")
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
-        self.supports_masking = True
         if max_value is not None and max_value < 0.0:
             raise ValueError(
                 "max_value of a ReLU layer cannot be a negative value. "
@@ -53,23 +66,13 @@ class ReLU(Layer):
         self.max_value = max_value
         self.negative_slope = negative_slope
         self.threshold = threshold
-        self.supports_masking = True
 
     def call(self, inputs):
         return activations.relu(inputs, negative_slope=self.negative_slope,
                                 max_value=self.max_value, threshold=self.threshold)
 
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
 
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config.update({"max_value": self.max_value, "negative_slope": self.negative_slope,
-                       "threshold": self.threshold})
-        return config
-
-
-class LeakyReLU(Layer):
+class LeakyReLU(_ActivationLayer):
     """Leaky ReLU layer: `x` for `x >= 0`, `negative_slope * x` otherwise.
 
     Args:
@@ -85,34 +88,26 @@ class LeakyReLU(Layer):
     tensor([-0.3000,  2.0000])
     """
 
+    _config_keys = ("negative_slope",)
+
     def __init__(self, negative_slope=0.3, **kwargs):
         if "alpha" in kwargs:
             negative_slope = kwargs.pop("alpha")
             warnings.warn("Argument `alpha` is deprecated. Use `negative_slope` instead.",
                           stacklevel=2)
         super().__init__(**kwargs)
-        self.supports_masking = True
         if negative_slope is None or negative_slope < 0:
             raise ValueError(
                 "The negative_slope value of a Leaky ReLU layer cannot be None or negative "
                 f"value. Expected a float. Received: negative_slope={negative_slope}"
             )
         self.negative_slope = negative_slope
-        self.supports_masking = True
 
     def call(self, inputs):
         return activations.leaky_relu(inputs, negative_slope=self.negative_slope)
 
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
 
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config["negative_slope"] = self.negative_slope
-        return config
-
-
-class PReLU(Layer):
+class PReLU(_ActivationLayer):
     """Parametric ReLU: `x` for `x >= 0`, `alpha * x` otherwise, with a learned `alpha`.
 
     Args:
@@ -137,8 +132,6 @@ class PReLU(Layer):
     def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None,
                  shared_axes=None, **kwargs):
         super().__init__(**kwargs)
-        self.supports_masking = True
-        self.supports_masking = True
         self.alpha_initializer = initializers_module.get(alpha_initializer)
         self.alpha_regularizer = regularizers_module.get(alpha_regularizer)
         self.alpha_constraint = constraints_module.get(alpha_constraint)
@@ -170,9 +163,6 @@ class PReLU(Layer):
         neg = -self.alpha * activations.relu(-inputs)
         return pos + neg
 
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
     def get_config(self) -> dict:
         config = super().get_config()
         config.update({
@@ -184,7 +174,7 @@ class PReLU(Layer):
         return config
 
 
-class ELU(Layer):
+class ELU(_ActivationLayer):
     """Exponential linear unit layer: `x` if `x > 0`, `alpha * (exp(x) - 1)` otherwise.
 
     Args:
@@ -198,29 +188,21 @@ class ELU(Layer):
     tensor([-0.6321,  1.0000])
     """
 
+    _config_keys = ("alpha",)
+
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
-        self.supports_masking = True
         self.alpha = alpha
-        self.supports_masking = True
 
     def call(self, inputs):
         return activations.elu(inputs, alpha=self.alpha)
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config["alpha"] = self.alpha
-        return config
 
 
 def _large_negative_number(dtype: torch.dtype) -> float:
     return -30000.0 if dtype == torch.float16 else -1e9
 
 
-class Softmax(Layer):
+class Softmax(_ActivationLayer):
     """Softmax layer over `axis` (an int, or a tuple of axes normalized together).
 
     Call arguments:
@@ -241,11 +223,11 @@ class Softmax(Layer):
     tensor([[1., 0.]])
     """
 
+    _config_keys = ("axis",)
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
-        self.supports_masking = True
         self.axis = axis
-        self.supports_masking = True
 
     def call(self, inputs, mask=None):
         if mask is not None:
@@ -279,11 +261,3 @@ class Softmax(Layer):
             outputs = torch.where(mask, outputs, torch.tensor(0.0, dtype=outputs.dtype,
                                                               device=outputs.device))
         return outputs
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
-    def get_config(self) -> dict:
-        config = super().get_config()
-        config["axis"] = self.axis
-        return config

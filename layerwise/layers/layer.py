@@ -89,6 +89,9 @@ class Layer(LayerWeights, torch.nn.Module):
     # Layers whose inputs are indices (Embedding, lookups) set this to False.
     _cast_inputs = True
 
+    # Attributes that `get_config` adds, in this order, after the base keys.
+    _config_keys = ()
+
     # The state of every layer. Annotations only (set in `__init__`, `build` and
     # `__call__`): they create no class attribute, so nn.Module's registries and
     # `state_dict` are untouched, and every name resolves at run time
@@ -236,6 +239,7 @@ class Layer(LayerWeights, torch.nn.Module):
             config["activity_regularizer"] = regularizers_module.serialize(
                 self.activity_regularizer
             )
+        config.update({key: getattr(self, key) for key in self._config_keys})
         return config
 
     @classmethod
@@ -437,21 +441,22 @@ class Layer(LayerWeights, torch.nn.Module):
     def _check_input_compatibility(self, inputs) -> None:
         """Hook for layers to validate symbolic input shapes (raise a clear ValueError)."""
 
+    def _first_node_tensors(self, which: str):
+        """The `inputs` or `outputs` of the first node (one tensor alone, not in a list)."""
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called on symbolic inputs.")
+        tensors = getattr(self._inbound_nodes[0], which)
+        return tensors[0] if len(tensors) == 1 else tensors
+
     @property
     def output(self):
         """The symbolic output of the layer's first call on symbolic inputs."""
-        if not self._inbound_nodes:
-            raise AttributeError(f"Layer '{self.name}' has never been called on symbolic inputs.")
-        outputs = self._inbound_nodes[0].outputs
-        return outputs[0] if len(outputs) == 1 else outputs
+        return self._first_node_tensors("outputs")
 
     @property
     def input(self):
         """The symbolic input of the layer's first call on symbolic inputs."""
-        if not self._inbound_nodes:
-            raise AttributeError(f"Layer '{self.name}' has never been called on symbolic inputs.")
-        inputs = self._inbound_nodes[0].inputs
-        return inputs[0] if len(inputs) == 1 else inputs
+        return self._first_node_tensors("inputs")
 
     @property
     def output_shape(self):

@@ -128,7 +128,19 @@ class Average(_Merge):
         return functools.reduce(lambda a, b: a + b, inputs) / len(inputs)
 
 
-class Concatenate(Layer):
+class _ShapeChecked(Layer):
+    """Base of `Concatenate` and `Dot`: `_check_shapes` validates the list of input shapes
+    when the layer is built and when it is called on symbolic inputs."""
+
+    def build(self, input_shape):
+        self._check_shapes(input_shape)
+        self.built = True
+
+    def _check_input_compatibility(self, inputs):
+        self._check_shapes([tuple(t.shape) for t in inputs])
+
+
+class Concatenate(_ShapeChecked):
     """Concatenates a list of inputs along `axis` (default: the last).
 
     Example:
@@ -137,6 +149,8 @@ class Concatenate(Layer):
     >>> keras.layers.Concatenate()([torch.ones(2, 3), torch.zeros(2, 1)]).shape
     torch.Size([2, 4])
     """
+
+    _config_keys = ("axis",)
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
@@ -170,13 +184,6 @@ class Concatenate(Layer):
                 )
         return axis
 
-    def build(self, input_shape):
-        self._check_shapes(input_shape)
-        self.built = True
-
-    def _check_input_compatibility(self, inputs):
-        self._check_shapes([tuple(t.shape) for t in inputs])
-
     def compute_output_shape(self, input_shape):
         axis = self._check_shapes(input_shape)
         out = list(input_shape[0])
@@ -204,13 +211,8 @@ class Concatenate(Layer):
             full.append(m.bool())
         return torch.any(torch.cat(full, dim=self.axis), dim=-1)
 
-    def get_config(self):
-        config = super().get_config()
-        config["axis"] = self.axis
-        return config
 
-
-class Dot(Layer):
+class Dot(_ShapeChecked):
     """Dot product of two samples-wise tensors along `axes` (optionally cosine, `normalize`).
 
     Example:
@@ -247,13 +249,6 @@ class Dot(Layer):
             )
         return ax_a, ax_b
 
-    def build(self, input_shape):
-        self._check_shapes(input_shape)
-        self.built = True
-
-    def _check_input_compatibility(self, inputs):
-        self._check_shapes([tuple(t.shape) for t in inputs])
-
     def compute_output_shape(self, input_shape):
         a, b = (list(s) for s in input_shape)
         ax_a, ax_b = self._check_shapes(input_shape)
@@ -282,34 +277,23 @@ class Dot(Layer):
         return config
 
 
-def add(inputs, **kwargs):
-    """Functional form of `Add`."""
-    return Add(**kwargs)(inputs)
+def _functional_form(cls: type[_Merge]):
+    """`layers.add(inputs, **kwargs)` and the like: `cls(**kwargs)(inputs)`."""
+
+    def merge(inputs, **kwargs):
+        return cls(**kwargs)(inputs)
+
+    merge.__name__ = merge.__qualname__ = cls.__name__.lower()
+    merge.__doc__ = f"Functional form of `{cls.__name__}`."
+    return merge
 
 
-def subtract(inputs, **kwargs):
-    """Functional form of `Subtract`."""
-    return Subtract(**kwargs)(inputs)
-
-
-def multiply(inputs, **kwargs):
-    """Functional form of `Multiply`."""
-    return Multiply(**kwargs)(inputs)
-
-
-def average(inputs, **kwargs):
-    """Functional form of `Average`."""
-    return Average(**kwargs)(inputs)
-
-
-def maximum(inputs, **kwargs):
-    """Functional form of `Maximum`."""
-    return Maximum(**kwargs)(inputs)
-
-
-def minimum(inputs, **kwargs):
-    """Functional form of `Minimum`."""
-    return Minimum(**kwargs)(inputs)
+add = _functional_form(Add)
+subtract = _functional_form(Subtract)
+multiply = _functional_form(Multiply)
+average = _functional_form(Average)
+maximum = _functional_form(Maximum)
+minimum = _functional_form(Minimum)
 
 
 def concatenate(inputs, axis=-1, **kwargs):

@@ -33,9 +33,8 @@ def _normalize_axes(axis, ndim: int, name: str) -> list[int]:
 
 class _AffineMixin:
     """gamma / beta arguments shared by the normalization layers, their output shape (the
-    input's), and their config: the attributes `_config_keys`, then gamma's and beta's."""
-
-    _config_keys: tuple[str, ...] = ()
+    input's), and their config: the attributes `_config_keys` (which `Layer.get_config`
+    adds), then gamma's and beta's."""
 
     def compute_output_shape(self, input_shape):
         _normalize_axes(self.axis, len(input_shape), type(self).__name__)
@@ -43,8 +42,7 @@ class _AffineMixin:
 
     def get_config(self):
         config = super().get_config()  # type: ignore[misc]
-        config.update({key: getattr(self, key) for key in self._config_keys},
-                      **self._affine_config())
+        config.update(self._affine_config())
         return config
 
     def _init_affine(self, center, scale, beta_initializer, gamma_initializer,

@@ -14,6 +14,7 @@ import math
 import torch
 
 from layerwise.backend.config import standardize_data_format
+from layerwise.layers._shape_inference import check_input_ndim
 from layerwise.layers.convolutional import _ops
 from layerwise.layers.layer import Layer
 
@@ -48,12 +49,7 @@ class BasePooling(Layer):
         self._plan_cache: dict = {}
 
     def _check_input_compatibility(self, inputs):
-        if len(inputs.shape) != self.rank + 2:
-            raise ValueError(
-                f"Input 0 of layer '{self.name}' ({type(self).__name__}) is incompatible: "
-                f"expected ndim={self.rank + 2}, found ndim={len(inputs.shape)}. Full shape "
-                f"received: {tuple(inputs.shape)}."
-            )
+        check_input_ndim(self, inputs, self.rank + 2)
         self.compute_output_shape(tuple(inputs.shape))
 
     def _plan(self, spatial):
@@ -285,12 +281,7 @@ class BaseGlobalPooling(Layer):
             else tuple(range(2, rank + 2))
 
     def _check_input_compatibility(self, inputs):
-        if len(inputs.shape) != self._rank + 2:
-            raise ValueError(
-                f"Input 0 of layer '{self.name}' ({type(self).__name__}) is incompatible: "
-                f"expected ndim={self._rank + 2}, found ndim={len(inputs.shape)}. Full shape "
-                f"received: {tuple(inputs.shape)}."
-            )
+        check_input_ndim(self, inputs, self._rank + 2)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)

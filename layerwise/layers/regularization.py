@@ -11,17 +11,10 @@ from layerwise.layers.layer import Layer
 
 class _SeededMixin:
     """The random regularization layers: a per-device torch generator when the layer has
-    a seed, the identity output shape, and a config of the attributes `_config_keys`."""
-
-    _config_keys: tuple[str, ...] = ()
+    a seed and the identity output shape (`Layer.get_config` adds `_config_keys`)."""
 
     def compute_output_shape(self, input_shape):
         return input_shape
-
-    def get_config(self):
-        config = super().get_config()  # type: ignore[misc]
-        config.update({key: getattr(self, key) for key in self._config_keys})
-        return config
 
     def _generator(self, device) -> torch.Generator | None:
         if self.seed is None:

@@ -25,6 +25,8 @@ class Flatten(Layer):
     torch.Size([2, 12])
     """
 
+    _config_keys = ("data_format",)
+
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = standardize_data_format(data_format)
@@ -38,11 +40,6 @@ class Flatten(Layer):
         rest = input_shape[1:]
         size = None if any(d is None for d in rest) else math.prod(rest)
         return (input_shape[0], size)
-
-    def get_config(self):
-        config = super().get_config()
-        config["data_format"] = self.data_format
-        return config
 
 
 class Reshape(Layer):

@@ -6,6 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from layerwise.backend.config import standardize_data_format
+from layerwise.layers._shape_inference import check_input_ndim
 from layerwise.layers.convolutional import _ops
 from layerwise.layers.layer import Layer
 
@@ -36,13 +37,19 @@ def _pairs(value, rank: int, name: str) -> tuple[tuple[int, int], ...]:
 class _SpatialLayer(Layer):
     _rank = 2
 
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format)
+
+    def get_config(self):
+        config = super().get_config()
+        if self._rank == 1:  # Keras' 1D layers save the one entry, not a 1-tuple
+            key = self._config_keys[0]
+            config[key] = config[key][0]
+        return config
+
     def _check_input_compatibility(self, inputs):
-        if len(inputs.shape) != self._rank + 2:
-            raise ValueError(
-                f"Input 0 of layer '{self.name}' ({type(self).__name__}) is incompatible: "
-                f"expected ndim={self._rank + 2}, found ndim={len(inputs.shape)}. Full shape "
-                f"received: {tuple(inputs.shape)}."
-            )
+        check_input_ndim(self, inputs, self._rank + 2)
         self.compute_output_shape(tuple(inputs.shape))
 
     def _spatial_axes(self, ndim: int) -> list[int]:
@@ -53,9 +60,10 @@ class _SpatialLayer(Layer):
 
 # ---------------------------------------------------------------------- padding
 class _ZeroPadding(_SpatialLayer):
+    _config_keys = ("padding", "data_format")
+
     def __init__(self, padding, data_format=None, **kwargs):
-        super().__init__(**kwargs)
-        self.data_format = standardize_data_format(data_format)
+        super().__init__(data_format, **kwargs)
         self.padding = _pairs(padding, self._rank, "padding")
 
     def call(self, inputs):
@@ -67,12 +75,6 @@ class _ZeroPadding(_SpatialLayer):
             if shape[axis] is not None:
                 shape[axis] += left + right
         return tuple(shape)
-
-    def get_config(self):
-        config = super().get_config()
-        padding = self.padding[0] if self._rank == 1 else self.padding
-        config.update({"padding": padding, "data_format": self.data_format})
-        return config
 
 
 class ZeroPadding1D(_ZeroPadding):
@@ -139,9 +141,10 @@ class ZeroPadding3D(_ZeroPadding):
 
 # --------------------------------------------------------------------- cropping
 class _Cropping(_SpatialLayer):
+    _config_keys = ("cropping", "data_format")
+
     def __init__(self, cropping, data_format=None, **kwargs):
-        super().__init__(**kwargs)
-        self.data_format = standardize_data_format(data_format)
+        super().__init__(data_format, **kwargs)
         self.cropping = _pairs(cropping, self._rank, "cropping")
 
     def call(self, inputs):
@@ -169,13 +172,6 @@ class _Cropping(_SpatialLayer):
                 shape[axis] -= left + right
         return tuple(shape)
 
-    def get_config(self):
-        config = super().get_config()
-        config["cropping"] = self.cropping
-        if self._rank > 1:
-            config["data_format"] = self.data_format
-        return config
-
 
 class Cropping1D(_Cropping):
     """Crops the steps axis of `(batch, steps, features)` inputs.
@@ -191,14 +187,10 @@ class Cropping1D(_Cropping):
     """
 
     _rank = 1
+    _config_keys = ("cropping",)
 
     def __init__(self, cropping=(1, 1), **kwargs):
         super().__init__(cropping, "channels_last", **kwargs)
-
-    def get_config(self):
-        config = super().get_config()
-        config["cropping"] = self.cropping[0]
-        return config
 
 
 class Cropping2D(_Cropping):
@@ -262,10 +254,10 @@ def _repeat_spatial(x: torch.Tensor, sizes, axes) -> torch.Tensor:
 
 class _UpSampling(_SpatialLayer):
     _interpolations = ("nearest",)
+    _config_keys = ("size", "data_format")
 
     def __init__(self, size, data_format=None, interpolation="nearest", **kwargs):
-        super().__init__(**kwargs)
-        self.data_format = standardize_data_format(data_format)
+        super().__init__(data_format, **kwargs)
         self.size = _ops.standardize_tuple(size, self._rank, "size")
         self.interpolation = str(interpolation).lower()
         if self.interpolation not in self._interpolations:
@@ -290,11 +282,6 @@ class _UpSampling(_SpatialLayer):
                 shape[axis] *= factor
         return tuple(shape)
 
-    def get_config(self):
-        config = super().get_config()
-        config.update({"size": self.size, "data_format": self.data_format})
-        return config
-
 
 class UpSampling1D(_UpSampling):
     """Repeats each step `size` times along the steps axis.
@@ -310,17 +297,12 @@ class UpSampling1D(_UpSampling):
     """
 
     _rank = 1
+    _config_keys = ("size",)
 
     def __init__(self, size=2, **kwargs):
         if not isinstance(size, int) or isinstance(size, bool):
             raise TypeError(f"Expected an integer value for `size`, got {type(size)}.")
         super().__init__(size, "channels_last", **kwargs)
-
-    def get_config(self):
-        config = super().get_config()
-        config.pop("data_format")
-        config["size"] = self.size[0]
-        return config
 
 
 class UpSampling2D(_UpSampling):
@@ -341,14 +323,10 @@ class UpSampling2D(_UpSampling):
 
     _rank = 2
     _interpolations = ("nearest", "bilinear", "bicubic")
+    _config_keys = ("size", "data_format", "interpolation")
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(size, data_format, interpolation, **kwargs)
-
-    def get_config(self):
-        config = super().get_config()
-        config["interpolation"] = self.interpolation
-        return config
 
 
 class UpSampling3D(_UpSampling):

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 
-def _none_batch(shape):
-    if isinstance(shape, tuple):
-        return (None, *shape[1:]) if shape else shape
+def _walk(shape, is_shape, fn):
+    """`fn` applied to every shape (where `is_shape` holds) in nested lists and dicts."""
+    if is_shape(shape):
+        return fn(shape)
     if isinstance(shape, list):
-        return [_none_batch(s) for s in shape]
+        return [_walk(s, is_shape, fn) for s in shape]
     if isinstance(shape, dict):
-        return {k: _none_batch(s) for k, s in shape.items()}
+        return {k: _walk(s, is_shape, fn) for k, s in shape.items()}
     return shape
+
+
+def _is_tuple(shape) -> bool:
+    return isinstance(shape, tuple)
+
+
+def _is_int_list(shape) -> bool:
+    return isinstance(shape, list) and all(d is None or isinstance(d, int) for d in shape)
+
+
+def _none_batch(shape):
+    return _walk(shape, _is_tuple, lambda s: (None, *s[1:]) if s else s)
 
 
 def _map_shapes(shape, fn):
@@ -24,20 +37,8 @@ def _map_shapes(shape, fn):
 
 
 def _json_shape(shape):
-    if isinstance(shape, tuple):
-        return list(shape)
-    if isinstance(shape, list):
-        return [_json_shape(s) for s in shape]
-    if isinstance(shape, dict):
-        return {k: _json_shape(s) for k, s in shape.items()}
-    return shape
+    return _walk(shape, _is_tuple, list)
 
 
 def _tuple_shape(shape):
-    if isinstance(shape, list) and all(d is None or isinstance(d, int) for d in shape):
-        return tuple(shape)
-    if isinstance(shape, list):
-        return [_tuple_shape(s) for s in shape]
-    if isinstance(shape, dict):
-        return {k: _tuple_shape(s) for k, s in shape.items()}
-    return shape
+    return _walk(shape, _is_int_list, tuple)

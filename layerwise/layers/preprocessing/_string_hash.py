@@ -58,26 +58,20 @@ def _hash_len0to16(s: bytes) -> int:
     return _K2
 
 
-def _hash_len17to32(s: bytes) -> int:
+def _hash_len17to64(s: bytes) -> int:
+    """FarmHash's `HashLen17to32` and `HashLen33to64`: the first mixes only the 16 bytes
+    at each end, the second starts the same way (with `k2` for `k1`) and goes on."""
     n = len(s)
+    short = n <= 32
     mul = _K2 + n * 2
-    a = (_fetch64(s, 0) * _K1) & _MASK
-    b = _fetch64(s, 8)
-    c = (_fetch64(s, n - 8) * mul) & _MASK
-    d = (_fetch64(s, n - 16) * _K2) & _MASK
-    return _hash_len16((_rotate((a + b) & _MASK, 43) + _rotate(c, 30) + d) & _MASK,
-                       (a + _rotate((b + _K2) & _MASK, 18) + c) & _MASK, mul)
-
-
-def _hash_len33to64(s: bytes) -> int:
-    n = len(s)
-    mul = _K2 + n * 2
-    a = (_fetch64(s, 0) * _K2) & _MASK
+    a = (_fetch64(s, 0) * (_K1 if short else _K2)) & _MASK
     b = _fetch64(s, 8)
     c = (_fetch64(s, n - 8) * mul) & _MASK
     d = (_fetch64(s, n - 16) * _K2) & _MASK
     y = (_rotate((a + b) & _MASK, 43) + _rotate(c, 30) + d) & _MASK
     z = _hash_len16(y, (a + _rotate((b + _K2) & _MASK, 18) + c) & _MASK, mul)
+    if short:
+        return z
     e = (_fetch64(s, 16) * mul) & _MASK
     f = _fetch64(s, 24)
     g = ((y + _fetch64(s, n - 32)) * mul) & _MASK
@@ -101,10 +95,8 @@ def fingerprint64(s: bytes) -> int:
     n = len(s)
     if n <= 16:
         return _hash_len0to16(s)
-    if n <= 32:
-        return _hash_len17to32(s)
     if n <= 64:
-        return _hash_len33to64(s)
+        return _hash_len17to64(s)
     seed = 81
     x = seed
     y = (seed * _K1 + 113) & _MASK

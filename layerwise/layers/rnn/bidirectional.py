@@ -5,11 +5,8 @@ from __future__ import annotations
 import torch
 
 from layerwise.layers.layer import Layer
-from layerwise.registry.serialization import (
-    clean_layer_config,
-    deserialize_keras_object,
-    serialize_keras_object,
-)
+from layerwise.layers.rnn.wrapping import NestedLayersMixin, check_layer_argument
+from layerwise.registry.serialization import deserialize_keras_object, serialize_keras_object
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
@@ -25,7 +22,7 @@ def _strip(name: str, prefix: str) -> str:
     return name[len(prefix):] if name.startswith(prefix) else name
 
 
-class Bidirectional(Layer):
+class Bidirectional(NestedLayersMixin, Layer):
     """Bidirectional wrapper for RNNs.
 
     Args:
@@ -46,18 +43,13 @@ class Bidirectional(Layer):
     torch.Size([2, 5, 8])
     """
 
+    _nested_keys = ("layer", "backward_layer")
+
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None,
                  **kwargs):
-        if not isinstance(layer, Layer):
-            raise ValueError(
-                "Bidirectional: `layer` must be a layer instance such as LSTM(64). "
-                f"Received: layer={layer!r}"
-            )
-        if backward_layer is not None and not isinstance(backward_layer, Layer):
-            raise ValueError(
-                "Bidirectional: `backward_layer` must be a layer instance. "
-                f"Received: backward_layer={backward_layer!r}"
-            )
+        check_layer_argument("Bidirectional", "layer", layer, "LSTM(64)")
+        if backward_layer is not None:
+            check_layer_argument("Bidirectional", "backward_layer", backward_layer)
         if merge_mode not in _MERGE_MODES:
             raise ValueError(
                 f"Bidirectional: invalid merge_mode {merge_mode!r}; expected one of "
@@ -171,12 +163,3 @@ class Bidirectional(Layer):
         config["layer"] = serialize_keras_object(self.forward_layer)
         config["backward_layer"] = serialize_keras_object(self.backward_layer)
         return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        layer = deserialize_keras_object(config.pop("layer"), custom_objects=custom_objects)
-        backward = config.pop("backward_layer", None)
-        if backward is not None:
-            backward = deserialize_keras_object(backward, custom_objects=custom_objects)
-        return cls(layer, backward_layer=backward, **clean_layer_config(config))

@@ -8,18 +8,15 @@ from layerwise.layers.layer import Layer
 from layerwise.layers.rnn import fused
 from layerwise.layers.rnn.loop import flatten, pack_like, rnn_loop
 from layerwise.layers.rnn.stacked import StackedRNNCells
-from layerwise.registry.serialization import (
-    clean_layer_config,
-    deserialize_keras_object,
-    serialize_keras_object,
-)
+from layerwise.layers.rnn.wrapping import NestedLayersMixin
+from layerwise.registry.serialization import serialize_keras_object
 
 
 def _as_list(x) -> list:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-class RNN(Layer):
+class RNN(NestedLayersMixin, Layer):
     """Base class for recurrent layers: loops `cell` over the timesteps of its input.
 
     Args:
@@ -52,6 +49,8 @@ class RNN(Layer):
     >>> layer(torch.ones(2, 5, 3)).shape
     torch.Size([2, 5, 4])
     """
+
+    _nested_keys = ("cell",)
 
     def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False,
                  stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
@@ -238,12 +237,6 @@ class RNN(Layer):
             "cell": serialize_keras_object(self.cell),
         })
         return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        cell = deserialize_keras_object(config.pop("cell"), custom_objects=custom_objects)
-        return cls(cell, **clean_layer_config(config))
 
 
 def _reset_dropout(cell) -> None:

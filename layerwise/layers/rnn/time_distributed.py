@@ -6,14 +6,11 @@ import torch
 
 from layerwise.layers.layer import Layer
 from layerwise.layers.normalization import BatchNormalization
-from layerwise.registry.serialization import (
-    clean_layer_config,
-    deserialize_keras_object,
-    serialize_keras_object,
-)
+from layerwise.layers.rnn.wrapping import NestedLayersMixin, check_layer_argument
+from layerwise.registry.serialization import serialize_keras_object
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(NestedLayersMixin, Layer):
     """Applies `layer` to every temporal slice (axis 1) of the input.
 
     Timesteps are folded into the batch (`(batch * time, ...)`) for one call of
@@ -32,11 +29,7 @@ class TimeDistributed(Layer):
     """
 
     def __init__(self, layer, **kwargs):
-        if not isinstance(layer, Layer):
-            raise ValueError(
-                "TimeDistributed: `layer` must be a layer instance such as Dense(8). "
-                f"Received: layer={layer!r}"
-            )
+        check_layer_argument("TimeDistributed", "layer", layer, "Dense(8)")
         super().__init__(**kwargs)
         self.layer = layer
         self.supports_masking = True
@@ -93,9 +86,3 @@ class TimeDistributed(Layer):
         config = super().get_config()
         config["layer"] = serialize_keras_object(self.layer)
         return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        layer = deserialize_keras_object(config.pop("layer"), custom_objects=custom_objects)
-        return cls(layer, **clean_layer_config(config))

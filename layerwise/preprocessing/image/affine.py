@@ -58,13 +58,20 @@ def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis
     return np.moveaxis(out, -1, channel_axis).astype(x.dtype, copy=False)
 
 
+def _random_affine(x, row_axis, col_axis, channel_axis, fill_mode, cval, interpolation_order,
+                   **transform):
+    """`apply_affine_transform` of the drawn `transform`, with the `random_*` arguments."""
+    return apply_affine_transform(x, row_axis=row_axis, col_axis=col_axis,
+                                  channel_axis=channel_axis, fill_mode=fill_mode, cval=cval,
+                                  order=interpolation_order, **transform)
+
+
 def random_rotation(x, rg, row_axis=1, col_axis=2, channel_axis=0, fill_mode="nearest",
                     cval=0.0, interpolation_order=1):
     """Rotates one image by a random angle in `(-rg, rg)` degrees."""
     theta = np.random.uniform(-rg, rg)
-    return apply_affine_transform(x, theta=theta, row_axis=row_axis, col_axis=col_axis,
-                                  channel_axis=channel_axis, fill_mode=fill_mode, cval=cval,
-                                  order=interpolation_order)
+    return _random_affine(x, row_axis, col_axis, channel_axis, fill_mode, cval,
+                          interpolation_order, theta=theta)
 
 
 def random_shift(x, wrg, hrg, row_axis=1, col_axis=2, channel_axis=0, fill_mode="nearest",
@@ -73,18 +80,16 @@ def random_shift(x, wrg, hrg, row_axis=1, col_axis=2, channel_axis=0, fill_mode=
     h, w = x.shape[row_axis], x.shape[col_axis]
     tx = np.random.uniform(-hrg, hrg) * h
     ty = np.random.uniform(-wrg, wrg) * w
-    return apply_affine_transform(x, tx=tx, ty=ty, row_axis=row_axis, col_axis=col_axis,
-                                  channel_axis=channel_axis, fill_mode=fill_mode, cval=cval,
-                                  order=interpolation_order)
+    return _random_affine(x, row_axis, col_axis, channel_axis, fill_mode, cval,
+                          interpolation_order, tx=tx, ty=ty)
 
 
 def random_shear(x, intensity, row_axis=1, col_axis=2, channel_axis=0, fill_mode="nearest",
                  cval=0.0, interpolation_order=1):
     """Shears one image by a random angle in `(-intensity, intensity)` degrees."""
     shear = np.random.uniform(-intensity, intensity)
-    return apply_affine_transform(x, shear=shear, row_axis=row_axis, col_axis=col_axis,
-                                  channel_axis=channel_axis, fill_mode=fill_mode, cval=cval,
-                                  order=interpolation_order)
+    return _random_affine(x, row_axis, col_axis, channel_axis, fill_mode, cval,
+                          interpolation_order, shear=shear)
 
 
 def random_zoom(x, zoom_range, row_axis=1, col_axis=2, channel_axis=0, fill_mode="nearest",
@@ -97,9 +102,8 @@ def random_zoom(x, zoom_range, row_axis=1, col_axis=2, channel_axis=0, fill_mode
         zx, zy = 1, 1
     else:
         zx, zy = np.random.uniform(zoom_range[0], zoom_range[1], 2)
-    return apply_affine_transform(x, zx=zx, zy=zy, row_axis=row_axis, col_axis=col_axis,
-                                  channel_axis=channel_axis, fill_mode=fill_mode, cval=cval,
-                                  order=interpolation_order)
+    return _random_affine(x, row_axis, col_axis, channel_axis, fill_mode, cval,
+                          interpolation_order, zx=zx, zy=zy)
 
 
 def transform_matrix_offset_center(matrix, x, y):

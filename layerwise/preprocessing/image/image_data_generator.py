@@ -17,6 +17,21 @@ from layerwise.preprocessing.image.iterator import NumpyArrayIterator, _rng
 from layerwise.preprocessing.image.transforms import _channel_shift_batch, _quantized_brightness
 
 
+def _draw_shift(rng, shift_range, size):
+    """A random shift as Keras draws it: one of the values of a list (either sign), else
+    uniform in `(-shift_range, shift_range)`; a fraction of `size` where the range is < 1."""
+    if not shift_range:
+        return 0
+    try:
+        shift = rng.choice(shift_range)
+        shift *= rng.choice([-1, 1])
+    except ValueError:
+        shift = rng.uniform(-shift_range, shift_range)
+    if np.max(shift_range) < 1:
+        shift *= size
+    return shift
+
+
 class ImageDataGenerator:
     """Generates batches of images with real-time augmentation (Keras 2 API).
 
@@ -335,26 +350,8 @@ class ImageDataGenerator:
         img_row_axis, img_col_axis = self.row_axis - 1, self.col_axis - 1
         theta = rng.uniform(-self.rotation_range, self.rotation_range) \
             if self.rotation_range else 0
-        if self.height_shift_range:
-            try:
-                tx = rng.choice(self.height_shift_range)
-                tx *= rng.choice([-1, 1])
-            except ValueError:
-                tx = rng.uniform(-self.height_shift_range, self.height_shift_range)
-            if np.max(self.height_shift_range) < 1:
-                tx *= img_shape[img_row_axis]
-        else:
-            tx = 0
-        if self.width_shift_range:
-            try:
-                ty = rng.choice(self.width_shift_range)
-                ty *= rng.choice([-1, 1])
-            except ValueError:
-                ty = rng.uniform(-self.width_shift_range, self.width_shift_range)
-            if np.max(self.width_shift_range) < 1:
-                ty *= img_shape[img_col_axis]
-        else:
-            ty = 0
+        tx = _draw_shift(rng, self.height_shift_range, img_shape[img_row_axis])
+        ty = _draw_shift(rng, self.width_shift_range, img_shape[img_col_axis])
         shear = rng.uniform(-self.shear_range, self.shear_range) if self.shear_range else 0
         if self.zoom_range[0] == 1 and self.zoom_range[1] == 1:
             zx, zy = 1, 1
