@@ -23,6 +23,7 @@ from layerwise.backend import naming
 from layerwise.backend.config import floatx, to_torch_dtype
 from layerwise.backend.convert import convert_to_tensor as as_tensor
 from layerwise.backend.variables import Variable
+from layerwise.losses import ALL_OBJECTS as _LOSS_OBJECTS
 from layerwise.losses.loss import squeeze_or_expand_to_same_rank
 from layerwise.metrics import stateless
 from layerwise.registry.family import family
@@ -459,9 +460,13 @@ class MeanMetricWrapper(Mean):
     Args:
         fn: Function returning one value per sample (or per element; extra
             axes are averaged).
-        name: Name of the metric (default `"mean_metric_wrapper"`, made unique).
+        name: Name of the metric (default: the snake-case class name, made unique:
+            `"mean_metric_wrapper"`).
         dtype: Dtype of the state.
         **kwargs: Passed to `fn`.
+
+    A wrapped Keras loss (function or instance) makes a metric that is better lower
+    (`"down"`, read by `EarlyStopping` and `ModelCheckpoint` in `mode="auto"`), as in Keras.
 
     Example:
 
@@ -473,11 +478,11 @@ class MeanMetricWrapper(Mean):
     """
 
     def __init__(self, fn: Callable, name: str | None = None, dtype=None, **kwargs):
-        if name is None:
-            name = naming.uniquify("mean_metric_wrapper")
         super().__init__(name=name, dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
+        if _is_loss(fn):
+            self._direction = "down"
 
     @torch.no_grad()
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
@@ -505,18 +510,45 @@ class MeanMetricWrapper(Mean):
             config["fn"] = _deserialize_fn(config["fn"])
         return cls(**config)
 
+def _one_line_init(default_name: str) -> Callable:
+    def __init__(self, name: str | None = default_name, dtype=None):
+        self._init_function(name, dtype)
+    __init__._one_line = True  # type: ignore[attr-defined]
+    return __init__
+
+
+def _is_loss(fn) -> bool:
+    """Whether `fn` is one of Keras' loss functions (also layerwise.metrics' copy of one,
+    e.g. `metrics.mean_squared_error`) or an instance of a loss class."""
+    losses = _LOSS_OBJECTS.values()
+    if any(fn is obj for obj in losses) or any(type(fn) is obj for obj in losses):
+        return True
+    return (getattr(fn, "__module__", "") or "").startswith("layerwise.metrics") \
+        and getattr(fn, "__name__", None) in _LOSS_OBJECTS
+
+
 class FunctionMetric(MeanMetricWrapper):
     """A `MeanMetricWrapper` whose function, default name and direction (`"up"`: higher is
     better, `"down"`; `None` keeps `Metric`'s) are class attributes, so a built-in metric
     class is one line. A subclass with arguments of its own passes them to `_init_function`:
-    they go to the function, become attributes and follow `name` and `dtype` in the config."""
+    they go to the function, become attributes and follow `name` and `dtype` in the config.
+
+    A one-line subclass gets Keras' constructor `(name=default_name, dtype=None)`: an
+    explicit `name=None` names it after its class, made unique, as in Keras."""
 
     function: Callable
     default_name: str
     direction: str | None = None
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        inherited = cls.__init__
+        if "default_name" in cls.__dict__ and (inherited is FunctionMetric.__init__
+                                               or getattr(inherited, "_one_line", False)):
+            cls.__init__ = _one_line_init(cls.default_name)
+
     def __init__(self, name: str | None = None, dtype=None):
-        self._init_function(name or self.default_name, dtype)
+        self._init_function(name, dtype)
 
     def _init_function(self, name: str | None, dtype, **kwargs) -> None:
         super().__init__(type(self).function, name=name, dtype=dtype, **kwargs)

@@ -111,6 +111,7 @@ class KLDivergence(FunctionMetric):
     """
 
     function, default_name = staticmethod(kl_divergence), "kl_divergence"
+    direction = "down"
 
 
 class Poisson(FunctionMetric):
@@ -130,6 +131,7 @@ class Poisson(FunctionMetric):
     """
 
     function, default_name = staticmethod(poisson), "poisson"
+    direction = "down"
 
 
 class BinaryCrossentropy(FunctionMetric):

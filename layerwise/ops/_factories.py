@@ -6,12 +6,19 @@ and the conversion are bound when the module defining the op is imported.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from layerwise.backend.config import floatx
 from layerwise.backend.dtypes import convert_to_tensor as _t
 from layerwise.backend.dtypes import to_torch_dtype
 from layerwise.ops._symbolic import keras_op
+
+
+def _caller_module(depth: int = 2) -> str:
+    """The `__name__` of the module that called the factory (as `collections.namedtuple`
+    finds it), so that a made op pickles by reference like a hand-written one."""
+    return sys._getframe(depth).f_globals.get("__name__", __name__)
 
 
 def define_op(module: str, name: str, doc: str, op: Callable) -> Callable:
@@ -43,6 +50,7 @@ def unary_op(module: str, name: str, torch_fn: Callable, doc: str,
     else:
         def op(x):
             return torch_fn(_t(x))
+    op.__module__ = _caller_module()
     return define_op(module, name, doc, op)
 
 
@@ -68,4 +76,5 @@ def binary_op(module: str, name: str, torch_fn: Callable, doc: str,
         def op(x1, x2):
             x1, x2, _ = pair(x1, x2)
             return torch_fn(x1, x2)
+    op.__module__ = _caller_module()
     return define_op(module, name, doc, op)

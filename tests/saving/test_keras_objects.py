@@ -4,6 +4,7 @@ nested objects in `get_config`, against Keras 3."""
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -29,6 +30,10 @@ FUNCTIONS = {
 
 def _config_of(obj):
     return obj.get_config() if hasattr(obj, "get_config") else obj.__name__
+
+
+def _name_stem(name):
+    return re.sub(r"_\d+$", "", name)
 
 
 def _comparable(config):
@@ -59,8 +64,10 @@ def test_keras_configs_deserialize_in_layerwise(keras, family):
     ours = FAMILIES[family](layerwise)
     assert type(restored) is type(ours)
     shared = set(_config_of(restored)) & set(_config_of(ours))
-    assert {k: _comparable(_config_of(restored)[k]) for k in shared} == \
-        {k: _comparable(_config_of(ours)[k]) for k in shared}
+    assert {k: _comparable(_config_of(restored)[k]) for k in shared - {"name"}} == \
+        {k: _comparable(_config_of(ours)[k]) for k in shared - {"name"}}
+    if "name" in shared:  # auto names count per library ("adam_4" vs "adam"): compare stems
+        assert _name_stem(_config_of(restored)["name"]) == _name_stem(_config_of(ours)["name"])
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
