@@ -7,6 +7,8 @@ and keeps the name the user wrote (so `'acc'` logs `acc` and `val_acc`).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import torch
 
 from layerwise import losses as losses_module
@@ -236,7 +238,7 @@ class CompileMetrics(Metric):
                 for v in spread]
 
     def _make_metrics(self, spread, names, flat_true, flat_pred, weighted: bool,
-                      taken=frozenset()) -> list[Metric]:
+                      taken: Collection[str] = ()) -> list[Metric]:
         """The metrics of `spread` for the outputs that have targets, named after their output
         (with `weighted_` before a name in `taken`), recorded in `_per_output` / `_bare_names`."""
         made = []
