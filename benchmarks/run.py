@@ -40,6 +40,7 @@ import rounds
 import timing
 import workloads
 from frameworks import FRAMEWORKS, Framework, find_framework
+from worker_util import harness_parser
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 LOG_DIR = os.path.join(workloads.CACHE_DIR, "logs")
@@ -48,13 +49,7 @@ LOG_DIR = os.path.join(workloads.CACHE_DIR, "logs")
 def parse_args(argv=None) -> argparse.Namespace:
     """Command-line flags, with BENCH_* environment variables as defaults."""
     env = os.environ
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="\n".join(__doc__.splitlines()[2:]))
-    parser.add_argument("--quick", action="store_true",
-                        default=env.get("BENCH_QUICK", "") not in ("", "0"),
-                        help="shrink sample counts 10x (smoke test)")
+    parser = harness_parser(__doc__, "shrink sample counts 10x (smoke test)")
     parser.add_argument("--only", default=env.get("BENCH_ONLY", ""),
                         help="comma-separated workloads and/or frameworks to run")
     parser.add_argument("--threads", type=int,

@@ -28,6 +28,7 @@ import machine
 import report
 import report_sections as sections
 from frameworks import FRAMEWORKS, Framework, find_framework
+from worker_util import harness_parser
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 BATCHES = (16, 32, 64, 128, 256, 512, 1024)
@@ -41,14 +42,8 @@ def _ints(text: str) -> tuple[int, ...]:
 
 def parse_args(argv=None) -> argparse.Namespace:
     env = os.environ
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="\n".join(__doc__.splitlines()[2:]))
-    parser.add_argument("--quick", action="store_true",
-                        default=env.get("BENCH_QUICK", "") not in ("", "0"),
-                        help=f"smoke test: batches {QUICK['batches']}, widths "
-                             f"{QUICK['widths']}, {QUICK['seconds']} s epochs")
+    parser = harness_parser(__doc__, f"smoke test: batches {QUICK['batches']}, widths "
+                                     f"{QUICK['widths']}, {QUICK['seconds']} s epochs")
     parser.add_argument("--only", default="", help="comma-separated frameworks (default: all)")
     parser.add_argument("--batches", type=_ints, help=f"batch sizes (default {BATCHES})")
     parser.add_argument("--widths", type=_ints, help=f"hidden widths (default {WIDTHS})")

@@ -28,6 +28,19 @@ PREDICT_MAX_PASSES = 20
 PREDICT_BUDGET_S = 3.0
 
 
+def harness_parser(doc: str, quick_help: str) -> argparse.ArgumentParser:
+    """The parser of a harness script (run.py, scaling.py): its docstring's first line as
+    the description, the rest as the epilog, and `--quick` (default `$BENCH_QUICK`)."""
+    parser = argparse.ArgumentParser(
+        description=doc.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="\n".join(doc.splitlines()[2:]))
+    parser.add_argument("--quick", action="store_true",
+                        default=os.environ.get("BENCH_QUICK", "") not in ("", "0"),
+                        help=quick_help)
+    return parser
+
+
 def parse_worker_args(description: str, argv=None, keras_api: bool = False):
     """The flags every worker takes (run.py passes them)."""
     parser = argparse.ArgumentParser(description=description)

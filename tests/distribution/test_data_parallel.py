@@ -3,37 +3,23 @@ on 127.0.0.1), against the same script in one process."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from distribution_launch import rank_results, run_worker
 
 import layerwise
 
 WORKER = Path(__file__).with_name("ddp_worker.py")
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(out, mode, nproc, timeout=120):
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT),
-           "LAYERWISE_DIST_TIMEOUT": "20"}
-    if nproc == 1:
-        command = [sys.executable, str(WORKER), str(out), mode]
-    else:
-        command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
-                   f"--nproc-per-node={nproc}", str(WORKER), str(out), mode]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+    return run_worker(WORKER, out, mode, nproc, timeout)
 
 
 def results(out, rank):
-    weights = np.load(out / f"rank{rank}.npz")
-    history = json.loads((out / f"rank{rank}.json").read_text())
-    return [weights[k] for k in sorted(weights.files, key=lambda k: int(k.split("_")[1]))], \
-        history
+    return rank_results(out, rank)
 
 
 def test_two_ranks_equal_one_process_and_write_files_once(tmp_path):

@@ -3,7 +3,6 @@ against the same script in one process; saving on 2 ranks and loading on 1."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -13,30 +12,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from distribution_launch import ROOT, rank_results, run_worker
 
 import layerwise as keras
 from layerwise.trainers import distributed
 
 WORKER = Path(__file__).with_name("sharded_worker.py")
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(out, mode, nproc, timeout=120):
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT),
-           "LAYERWISE_DIST_TIMEOUT": "20"}
-    if nproc == 1:
-        command = [sys.executable, str(WORKER), str(out), mode]
-    else:
-        command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
-                   f"--nproc-per-node={nproc}", str(WORKER), str(out), mode]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+    return run_worker(WORKER, out, mode, nproc, timeout)
 
 
 def results(out, rank):
-    weights = np.load(out / f"rank{rank}.npz")
-    record = json.loads((out / f"rank{rank}.json").read_text())
-    ordered = sorted(weights.files, key=lambda k: int(k.split("_")[1]))
-    return [weights[k] for k in ordered], record
+    return rank_results(out, rank)
 
 
 def close(a, b):
