@@ -10,8 +10,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import sys
 
 import report_sections as sections
+import workloads as _workloads_module
 from frameworks import FRAMEWORKS, RATIO_BASELINES
 from workloads import Workload
 
@@ -78,7 +80,7 @@ def render_markdown(meta: dict, workloads: list[Workload], frameworks: list[str]
     ]
     lines += _machine_lines(meta) + _workload_lines(workloads)
 
-    count = meta.get("rounds", meta.get("repeats", 1))
+    count = meta.get("rounds_done", meta.get("rounds", meta.get("repeats", 1)))
     best_of = f"; the best of {count} interleaved rounds" if count > 1 else ""
     lines += ["## Steady-state throughput (samples/s, median of epochs 2..E"
               f"{best_of}; higher is better)", ""]
@@ -157,9 +159,24 @@ def write(md_path: str, json_path: str, meta: dict, workloads: list[Workload],
     write_text_atomic(json_path, json.dumps(payload, indent=2, default=str) + "\n")
 
 
+def rerender(json_path: str, md_path: str) -> None:
+    """Writes RESULTS.md again from a results.json (e.g. after a change to this report)."""
+    with open(json_path, encoding="utf-8") as f:
+        payload = json.load(f)
+    known = {w.name: w for w in _workloads_module.WORKLOADS}
+    workloads = [known[w["name"]] for w in payload["workloads"]]
+    extra = {"gemm": payload.get("gemm_peak"), "startup": payload.get("startup")}
+    write_text_atomic(md_path, render_markdown(payload["meta"], workloads,
+                                               payload["frameworks"], payload["results"], extra))
+
+
 def write_text_atomic(path: str, text: str) -> None:
     """Writes `text` to `path` via a temporary file and a rename: never half a file."""
     temp = f"{path}.tmp"
     with open(temp, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(temp, path)
+
+
+if __name__ == "__main__":  # python benchmarks/report.py results.json RESULTS.md
+    rerender(sys.argv[1], sys.argv[2])

@@ -129,6 +129,28 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     return -torch.sum(y_true * log_prob, dim=axis)
 
 
+def _check_sparse_targets(y_true: torch.Tensor, y_pred: torch.Tensor, axis: int) -> None:
+    """Raises unless `y_true` holds one integer label per entry of `y_pred` along `axis`."""
+    if y_pred.ndim < 1:
+        raise ValueError(
+            f"Argument `y_pred` must be at least rank 1. Received: y_pred.shape={tuple(y_pred.shape)}"
+        )
+    if y_true.ndim == y_pred.ndim and y_true.shape[-1] > 1:
+        raise ValueError(
+            f"sparse_categorical_crossentropy: the targets have shape {tuple(y_true.shape)}, "
+            f"like the model's output {tuple(y_pred.shape)}: they look one-hot encoded. Use "
+            "`loss='categorical_crossentropy'` for one-hot targets, or pass integer labels."
+        )
+    expected = list(y_pred.shape)
+    del expected[axis]
+    if list(y_true.shape) != expected:
+        raise ValueError(
+            "sparse_categorical_crossentropy: targets must have shape "
+            f"{tuple(expected)} (one label per entry); received {tuple(y_true.shape)} for "
+            f"predictions of shape {tuple(y_pred.shape)}."
+        )
+
+
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
                                     ignore_class: int | None = None,
                                     axis: int = -1) -> torch.Tensor:
@@ -159,24 +181,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
     y_true = y_true.to(y_pred.device)
     if y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1:
         y_true = y_true.squeeze(axis)
-    if y_pred.ndim < 1:
-        raise ValueError(
-            f"Argument `y_pred` must be at least rank 1. Received: y_pred.shape={tuple(y_pred.shape)}"
-        )
-    if y_true.ndim == y_pred.ndim and y_true.shape[-1] > 1:
-        raise ValueError(
-            f"sparse_categorical_crossentropy: the targets have shape {tuple(y_true.shape)}, "
-            f"like the model's output {tuple(y_pred.shape)}: they look one-hot encoded. Use "
-            "`loss='categorical_crossentropy'` for one-hot targets, or pass integer labels."
-        )
-    expected = list(y_pred.shape)
-    del expected[axis]
-    if list(y_true.shape) != expected:
-        raise ValueError(
-            "sparse_categorical_crossentropy: targets must have shape "
-            f"{tuple(expected)} (one label per entry); received {tuple(y_true.shape)} for "
-            f"predictions of shape {tuple(y_pred.shape)}."
-        )
+    _check_sparse_targets(y_true, y_pred, axis)
     logits = y_pred if from_logits else logits_of(y_pred, "softmax", axis)
     if from_logits:
         _warn_probabilities_as_logits(y_pred, "softmax", "sparse_categorical_crossentropy")
