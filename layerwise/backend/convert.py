@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
-from layerwise.backend.config import floatx, to_torch_dtype
+from layerwise.backend.dtypes import convert_to_tensor as _keras_convert_to_tensor
 
 
 def convert_to_tensor(x, dtype=None, device=None) -> torch.Tensor:
     """`x` as a tensor (no copy when it already is one), optionally cast and moved.
 
-    Python floats become `floatx()` tensors and NumPy arrays keep their dtype,
-    as Keras' `convert_to_tensor` does.
+    Keras' `convert_to_tensor` (`backend/dtypes.py`, the one used by `layerwise.ops`):
+    Python floats become `floatx()` tensors, Python ints int32, NumPy arrays keep their
+    dtype; `device` moves the result.
 
-    The one converter of values to tensors. Two standardizations build on the same rules
-    for their own inputs: training data (`trainers/data_adapters.to_tensor`: pandas, and
-    float64 / bool become `floatx()`, as Keras' data adapters do) and layer inputs
-    (`layers/layer._to_tensor`: float64 NumPy becomes `floatx()`, other objects pass).
+    Two standardizations build on the same rules for their own inputs: training data
+    (`trainers/data_adapters.to_tensor`: pandas, and float64 / bool become `floatx()`, as
+    Keras' data adapters do) and layer inputs (`layers/layer._to_tensor`: float64 NumPy
+    becomes `floatx()`, other objects pass).
 
     Example:
 
@@ -26,17 +26,7 @@ def convert_to_tensor(x, dtype=None, device=None) -> torch.Tensor:
     >>> convert_to_tensor(1.5).dtype, convert_to_tensor(np.arange(2)).dtype
     (torch.float32, torch.int64)
     """
-    if not isinstance(x, torch.Tensor):
-        if isinstance(x, np.ndarray) or (np.isscalar(x) and not isinstance(x, float)):
-            x = torch.as_tensor(np.asarray(x))
-        else:
-            x = torch.as_tensor(x)
-            if x.is_floating_point() and dtype is None:
-                x = x.to(to_torch_dtype(floatx()))
-    if dtype is not None:
-        dtype = to_torch_dtype(dtype)
-        if x.dtype != dtype:
-            x = x.to(dtype)
+    x = _keras_convert_to_tensor(x, dtype)
     if device is not None and x.device != torch.device(device):
         x = x.to(device)
     return x
