@@ -58,7 +58,6 @@ def _detach(x):
     return detached
 
 
-
 def float_pair(y_true, y_pred):
     """`(y_true, y_pred)` as tensors: `y_pred` floating point, `y_true` in its dtype and
     on its device."""
@@ -510,7 +509,9 @@ class MeanMetricWrapper(Mean):
             config["fn"] = _deserialize_fn(config["fn"])
         return cls(**config)
 
+
 def _one_line_init(default_name: str) -> Callable:
+    """The constructor `(name=default_name, dtype=None)` of a one-line `FunctionMetric`."""
     def __init__(self, name: str | None = default_name, dtype=None):
         self._init_function(name, dtype)
     __init__._one_line = True  # type: ignore[attr-defined]
