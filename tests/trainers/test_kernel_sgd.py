@@ -16,6 +16,12 @@ X = RNG.normal(size=(48, 6)).astype("float32")
 Y = np.eye(3, dtype="float32")[RNG.integers(0, 3, 48)]
 
 
+@pytest.fixture(autouse=True)
+def _every_kernel_size(monkeypatch):
+    """These tests' kernels are tiny: let them take the path regardless of size."""
+    monkeypatch.setattr(kernel_sgd, "MIN_KERNEL_ELEMENTS", 0)
+
+
 def _generator():
     while True:
         for i in range(0, 48, 16):
@@ -115,6 +121,18 @@ def test_frozen_layers_keep_their_kernel(monkeypatch):
     model.fit(X, Y, epochs=2, verbose=0)
     for a, b in zip(frozen, model.layers[0].get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_only_kernels_of_the_minimum_size_take_the_path(monkeypatch):
+    lw.utils.set_random_seed(1)
+    model = lw.Sequential([lw.Input((6,)), lw.layers.Dense(8), lw.layers.Dense(3)])
+    model.compile(optimizer=lw.optimizers.SGD(0.1), loss="mse")
+    model.fit(X, Y, epochs=1, verbose=0)
+    monkeypatch.setattr(kernel_sgd, "MIN_KERNEL_ELEMENTS", 48)  # the 6x8 kernel, not the 8x3
+    assert [layer.name for layer in kernel_sgd.eligible_layers(model)] == [model.layers[0].name]
+    monkeypatch.undo()
+    assert kernel_sgd.MIN_KERNEL_ELEMENTS == 262_144
+    assert kernel_sgd.attach(model) is None  # neither is big enough by default
 
 
 @pytest.mark.parametrize("optimizer", [
