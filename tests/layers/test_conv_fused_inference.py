@@ -94,3 +94,58 @@ def test_dense_relu_inference_equals_the_autograd_path():
     expected = _unfused(layer, x)
     with torch.no_grad():
         torch.testing.assert_close(layer(x), expected, rtol=0, atol=0)
+
+
+def _count_fused(monkeypatch) -> list:
+    calls = []
+    real = _fused.conv2d_pointwise
+    monkeypatch.setattr(_fused, "conv2d_pointwise",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    return calls
+
+
+def _frozen_base_model(seed: int = 0):
+    keras.utils.set_random_seed(seed)
+    base = keras.Sequential([keras.Input((8, 8, 3)),
+                             keras.layers.Conv2D(4, 3, padding="same", activation="relu"),
+                             keras.layers.Conv2D(4, 3, activation="relu")], name="base")
+    base.trainable = False
+    model = keras.Sequential([keras.Input((8, 8, 3)), base,
+                              keras.layers.Conv2D(2, 3, activation="relu"),
+                              keras.layers.Flatten(), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer=keras.optimizers.RMSprop(1e-2), loss="binary_crossentropy")
+    return model
+
+
+def test_frozen_layers_below_the_trainable_ones_fuse_while_training(monkeypatch):
+    # Fine-tuning: the frozen base runs with autograd on but nothing to record.
+    rng = np.random.default_rng(1)
+    x = rng.uniform(size=(12, 8, 8, 3)).astype("float32")
+    y = rng.integers(0, 2, (12, 1)).astype("float32")
+    monkeypatch.setattr(_fused, "_AVAILABLE", False)
+    plain = _frozen_base_model()
+    plain_history = plain.fit(x, y, batch_size=4, epochs=2, verbose=0).history
+    monkeypatch.undo()
+    calls = _count_fused(monkeypatch)
+    fused = _frozen_base_model()
+    fused_history = fused.fit(x, y, batch_size=4, epochs=2, verbose=0).history
+    assert len(calls) == 2 * 3 * 2  # the base's two convs, 3 batches, 2 epochs
+    for a, b in zip(plain.get_weights(), fused.get_weights(), strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(fused_history["loss"], plain_history["loss"], rtol=1e-6)
+    assert not np.allclose(plain.layers[1].get_weights()[0], _frozen_base_model().layers[1]
+                           .get_weights()[0])  # the trainable conv did train
+
+
+def test_a_frozen_conv_whose_input_needs_a_gradient_stays_unfused(monkeypatch):
+    calls = _count_fused(monkeypatch)
+    first = keras.layers.Conv2D(4, 3, activation="relu")
+    frozen = keras.layers.Conv2D(4, 3, activation="relu")
+    x = torch.randn(2, 8, 8, 3)
+    frozen(first(x))
+    frozen.trainable = False
+    frozen(first(x)).sum().backward()  # the gradient reaches `first` through `frozen`
+    assert calls == []
+    assert first.kernel.grad is not None and frozen.kernel.grad is None
+    frozen(torch.randn(2, 6, 6, 4)).sum()  # nothing needs a gradient: fused, autograd on
+    assert calls == [1]

@@ -1,6 +1,8 @@
 """Inference-only fused convolution: conv + bias + ReLU in one oneDNN kernel.
 
-Outside autograd (`predict`, `evaluate`, `torch.no_grad()`), a 2D (or lifted 1D)
+Outside autograd (`predict`, `evaluate`, `torch.no_grad()`, or a training step
+through frozen layers whose input needs no gradient, such as the base of a
+fine-tuned network below its first trainable layer), a 2D (or lifted 1D)
 float32 CPU convolution whose activation is ReLU runs as one oneDNN primitive with
 a ReLU post-op (`torch.ops.mkldnn._convolution_pointwise`), instead of the conv
 followed by a separate `relu` pass that reads and writes the whole activation
@@ -10,8 +12,8 @@ channels-last float32 CPU inputs, so outputs are bit-identical (checked by
 
 Measured on the W5 CNN of `benchmarks/` (1 thread, CPU time, 256 images):
 the 1 -> 32 channel 3x3 conv + ReLU 8.0-11.4 ms -> 5.0-6.3 ms; 32 -> 64: 20-23 ms ->
-18-19.5 ms. Training (autograd on) always takes the unfused path: oneDNN's
-fused primitive has no backward.
+18-19.5 ms. A convolution that autograd records (its input, kernel or bias needs a
+gradient) always takes the unfused path: oneDNN's fused primitive has no backward.
 """
 
 from __future__ import annotations
@@ -31,12 +33,20 @@ def fusable_activation(activation) -> str | None:
     return None
 
 
-def can_fuse(inputs: torch.Tensor, kernel: torch.Tensor, post_op: str | None) -> bool:
+def _needs_grad(inputs: torch.Tensor, kernel: torch.Tensor, bias: torch.Tensor | None) -> bool:
+    """Whether autograd would record a convolution of these tensors."""
+    return torch.is_grad_enabled() and (
+        inputs.requires_grad or kernel.requires_grad
+        or (bias is not None and bias.requires_grad))
+
+
+def can_fuse(inputs: torch.Tensor, kernel: torch.Tensor, bias: torch.Tensor | None,
+             post_op: str | None) -> bool:
     """Whether this call may take the fused inference kernel."""
     return (
         post_op is not None
         and _AVAILABLE
-        and not torch.is_grad_enabled()
+        and not _needs_grad(inputs, kernel, bias)
         and inputs.device.type == "cpu"
         and inputs.dtype == torch.float32
         and kernel.dtype == torch.float32

@@ -275,7 +275,7 @@ class BaseConv(SpatialConv):
         torch_inputs = self._to_torch(inputs)
         weight = self._torch_weight(self.kernel)
         post_op = _fused.fusable_activation(self.activation) if self._op_rank == 2 else None
-        if _fused.can_fuse(torch_inputs, weight, post_op):
+        if _fused.can_fuse(torch_inputs, weight, self.bias, post_op):
             outputs = _fused.conv2d_pointwise(
                 torch_inputs, weight, self.bias, self._t_strides, padding, self._t_dilation,
                 self.groups, post_op,
