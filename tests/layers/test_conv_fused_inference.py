@@ -149,3 +149,36 @@ def test_a_frozen_conv_whose_input_needs_a_gradient_stays_unfused(monkeypatch):
     assert first.kernel.grad is not None and frozen.kernel.grad is None
     frozen(torch.randn(2, 6, 6, 4)).sum()  # nothing needs a gradient: fused, autograd on
     assert calls == [1]
+
+
+@pytest.mark.parametrize("grad_mode", [torch.enable_grad, torch.no_grad])
+def test_forward_mode_autodiff_goes_through_relu_convolutions(grad_mode):
+    # A dual tensor's tangent must not be dropped by the fused kernel (it has no tangent
+    # rule), with or without reverse-mode autograd, frozen or not.
+    layer = keras.layers.Conv2D(3, 3, activation="relu")
+    x, t = torch.randn(2, 6, 6, 2), torch.randn(2, 6, 6, 2)
+    layer(x)
+    for trainable in (True, False):
+        layer.trainable = trainable
+        with grad_mode():
+            out, tangent = torch.func.jvp(layer, (x,), (t,))
+            with torch.autograd.forward_ad.dual_level():
+                dual = torch.autograd.forward_ad.make_dual(x, t)
+                unpacked = torch.autograd.forward_ad.unpack_dual(layer(dual))
+        eps = 1e-3
+        numeric = (layer(x + eps * t) - layer(x - eps * t)).detach() / (2 * eps)
+        torch.testing.assert_close(tangent, numeric, rtol=1e-2, atol=1e-2)
+        assert unpacked.tangent is not None
+        torch.testing.assert_close(unpacked.tangent, tangent)
+        torch.testing.assert_close(out, layer(x).detach())
+
+
+def test_functorch_gradients_through_a_frozen_relu_convolution():
+    layer = keras.layers.Conv2D(3, 3, activation="relu")
+    x = torch.randn(2, 6, 6, 2)
+    layer(x)
+    layer.trainable = False
+    grad = torch.func.grad(lambda v: layer(v).sum())(x)
+    x_leaf = x.clone().requires_grad_(True)
+    layer(x_leaf).sum().backward()
+    torch.testing.assert_close(grad, x_leaf.grad)

@@ -19,6 +19,7 @@ gradient) always takes the unfused path: oneDNN's fused primitive has no backwar
 from __future__ import annotations
 
 import torch
+from torch.autograd import forward_ad as _forward_ad
 
 from layerwise import activations as activations_module
 
@@ -34,7 +35,11 @@ def fusable_activation(activation) -> str | None:
 
 
 def _needs_grad(inputs: torch.Tensor, kernel: torch.Tensor, bias: torch.Tensor | None) -> bool:
-    """Whether autograd would record a convolution of these tensors."""
+    """Whether autograd would record a convolution of these tensors, in reverse mode or
+    in forward mode (a dual level is open: `torch.func.jvp`, `forward_ad.dual_level`;
+    `no_grad` does not stop forward mode, and the fused kernel has no tangent rule)."""
+    if _forward_ad._current_level >= 0:
+        return True
     return torch.is_grad_enabled() and (
         inputs.requires_grad or kernel.requires_grad
         or (bias is not None and bias.requires_grad))
