@@ -4,7 +4,8 @@
 
 The optimizers update all weights at once with torch's multi-tensor kernels
 (`torch._foreach_*`) and Adam / AdamW with the fused kernel `torch._fused_adam_`. These
-are not public torch API: every use goes through the names of this module, so a torch
+are not public torch API (nor is the forward-mode autodiff level `forward_mode_active`
+reads): every use goes through the names of this module, so a torch
 release that changes them needs one edit here. `MIN_TORCH` matches `pyproject.toml`'s
 `torch>=` pin (a test checks that).
 
@@ -19,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import torch
+from torch.autograd import forward_ad as _forward_ad
 
 #: The oldest torch layerwise supports (`pyproject.toml`: `torch>=2.2`).
 MIN_TORCH = (2, 2)
@@ -28,6 +30,12 @@ def torch_version(version: str = torch.__version__) -> tuple[int, int]:
     """`(major, minor)` of a torch version string (`"2.13.0+cpu"` gives `(2, 13)`)."""
     major, minor = version.split("+")[0].split(".")[:2]
     return int(major), int("".join(c for c in minor if c.isdigit()) or 0)
+
+
+def forward_mode_active() -> bool:
+    """Whether a forward-mode autodiff dual level is open (`torch.func.jvp`,
+    `torch.autograd.forward_ad.dual_level`): tangents flow even under `no_grad`."""
+    return _forward_ad._current_level >= 0
 
 
 def check_torch_version(version: str = torch.__version__) -> None:

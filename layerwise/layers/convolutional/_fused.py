@@ -19,9 +19,9 @@ gradient) always takes the unfused path: oneDNN's fused primitive has no backwar
 from __future__ import annotations
 
 import torch
-from torch.autograd import forward_ad as _forward_ad
 
 from layerwise import activations as activations_module
+from layerwise.backend import foreach
 
 _POINTWISE = getattr(getattr(torch.ops, "mkldnn", None), "_convolution_pointwise", None)
 _AVAILABLE = _POINTWISE is not None and torch.backends.mkldnn.is_available()
@@ -38,7 +38,7 @@ def _needs_grad(inputs: torch.Tensor, kernel: torch.Tensor, bias: torch.Tensor |
     """Whether autograd would record a convolution of these tensors, in reverse mode or
     in forward mode (a dual level is open: `torch.func.jvp`, `forward_ad.dual_level`;
     `no_grad` does not stop forward mode, and the fused kernel has no tangent rule)."""
-    if _forward_ad._current_level >= 0:
+    if foreach.forward_mode_active():
         return True
     return torch.is_grad_enabled() and (
         inputs.requires_grad or kernel.requires_grad
