@@ -8,6 +8,7 @@ change them at any time.
 | --- | --- | --- |
 | `LAYERWISE_DEVICE` | `cuda` when available, else `cpu` | where `compile()` places the model |
 | `LAYERWISE_TUNE_MALLOC` | `1` | `0` keeps glibc's malloc settings in CPU training |
+| `LAYERWISE_WINOGRAD` | `1` | `0` runs every 3x3 inference convolution directly (no Winograd) |
 | `MALLOC_MMAP_MAX_` | glibc's 65536 | glibc's own; restored after each CPU `fit`/`evaluate`/`predict` |
 | `LAYERWISE_DATASETS` | unset | a folder of dataset files used before any download |
 | `KERAS_HOME` | `~/.keras` | the dataset cache (`$KERAS_HOME/datasets`), as in Keras |
@@ -34,6 +35,7 @@ import os
 ENVIRONMENT = {
     "LAYERWISE_DEVICE": "the device `compile()` moves a model to (`cpu`, `cuda`, `cuda:1`)",
     "LAYERWISE_TUNE_MALLOC": "`0` turns off the glibc malloc tuning of CPU training",
+    "LAYERWISE_WINOGRAD": "`0` turns off the Winograd 3x3 convolutions of inference",
     "MALLOC_MMAP_MAX_": "glibc's mmap count limit, put back after `host_memory.heap_only()`",
     "LAYERWISE_DATASETS": "a folder of dataset files, looked up before downloading",
     "KERAS_HOME": "Keras' home folder; datasets are cached in `$KERAS_HOME/datasets`",
@@ -87,6 +89,22 @@ def set_malloc_tuning(enabled: bool | None) -> None:
         _OVERRIDES.pop("malloc", None)
     else:
         _OVERRIDES["malloc"] = bool(enabled)
+
+
+def winograd_convolutions() -> bool:
+    """Whether wide 3x3 inference convolutions may use Winograd's algorithm
+    (`set_winograd_convolutions`, else `$LAYERWISE_WINOGRAD`, default on)."""
+    if "winograd" in _OVERRIDES:
+        return bool(_OVERRIDES["winograd"])
+    return (_get("LAYERWISE_WINOGRAD") or "1").strip().lower() not in _FALSE
+
+
+def set_winograd_convolutions(enabled: bool | None) -> None:
+    """Sets (or with `None` clears) the programmatic Winograd switch."""
+    if enabled is None:
+        _OVERRIDES.pop("winograd", None)
+    else:
+        _OVERRIDES["winograd"] = bool(enabled)
 
 
 def datasets_dir() -> str | None:

@@ -104,3 +104,22 @@ def test_larger_family_members_match_keras_structure(keras, name):
     assert [layer.name for layer in l_model.layers] == [layer.name for layer in k_model.layers]
     assert l_model.count_params() == k_model.count_params()
     assert l_model.name == k_model.name
+
+
+def test_vgg16_with_winograd_convolutions_matches_keras(keras, monkeypatch):
+    # At 192x192 and batch 8 every 3x3 convolution of blocks 3-5 (9 of the 13) takes
+    # the Winograd path in predict (`layers/convolutional/_winograd.py`); the result
+    # must stay within float32 rounding of Keras' direct convolutions.
+    from layerwise.layers.convolutional import _winograd
+
+    k_model, l_model = build_pair(keras, "VGG16", include_top=False, input_shape=(192, 192, 3))
+    randomize(k_model)
+    l_model.set_weights(k_model.get_weights())
+    x = image_batch((192, 192, 3), n=8)
+    calls = []
+    real = _winograd.conv2d_3x3
+    monkeypatch.setattr(_winograd, "conv2d_3x3", lambda *a, **k: calls.append(1) or real(*a, **k))
+    got = l_model.predict(x, verbose=0)
+    assert len(calls) == 9
+    expected = keras_predict(k_model, x)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4 * np.abs(expected).max())

@@ -8,7 +8,7 @@ import pytest
 import layerwise as keras
 
 ort = pytest.importorskip("onnxruntime")
-pytest.importorskip("onnx")
+onnx = pytest.importorskip("onnx")
 
 RNG = np.random.default_rng(0)
 
@@ -49,3 +49,20 @@ def test_other_formats_are_refused(tmp_path):
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     with pytest.raises(ValueError, match="onnx"):
         model.export(tmp_path / "m", format="tf_saved_model")
+
+
+def test_a_frozen_relu_convolution_exports_as_a_convolution(tmp_path):
+    # Frozen layers need no gradient, so eager calls take the fused oneDNN kernel
+    # and, when wide, the Winograd path; the exported graph must hold a plain Conv.
+    model = keras.Sequential([keras.Input((12, 12, 128)),
+                              keras.layers.Conv2D(4, 3, activation="relu"),
+                              keras.layers.Conv2D(256, 3, padding="same", activation="relu"),
+                              keras.layers.GlobalAveragePooling2D()])
+    model.trainable = False
+    model.export(tmp_path / "frozen.onnx", verbose=False)
+    graph = onnx.load(str(tmp_path / "frozen.onnx")).graph
+    assert [node.op_type for node in graph.node].count("Conv") == 2
+    session = ort.InferenceSession(str(tmp_path / "frozen.onnx"))
+    x = RNG.random((8, 12, 12, 128)).astype("float32")  # predict takes Winograd
+    (out,) = session.run(None, {session.get_inputs()[0].name: x})
+    np.testing.assert_allclose(out, model.predict(x, verbose=0), rtol=1e-4, atol=1e-5)

@@ -34,7 +34,7 @@ def fusable_activation(activation) -> str | None:
     return None
 
 
-def _needs_grad(inputs: torch.Tensor, kernel: torch.Tensor, bias: torch.Tensor | None) -> bool:
+def needs_grad(inputs: torch.Tensor, kernel: torch.Tensor, bias: torch.Tensor | None) -> bool:
     """Whether autograd would record a convolution of these tensors, in reverse mode or
     in forward mode (a dual level is open: `torch.func.jvp`, `forward_ad.dual_level`;
     `no_grad` does not stop forward mode, and the fused kernel has no tangent rule)."""
@@ -45,13 +45,21 @@ def _needs_grad(inputs: torch.Tensor, kernel: torch.Tensor, bias: torch.Tensor |
         or (bias is not None and bias.requires_grad))
 
 
+def plain_eager() -> bool:
+    """Whether torch runs this eagerly: not while `torch.jit.trace` (the ONNX exporter),
+    `torch.export` or `torch.compile` records it, so that a traced or exported graph
+    keeps the plain convolution."""
+    return not (torch.jit.is_tracing() or torch.compiler.is_compiling())
+
+
 def can_fuse(inputs: torch.Tensor, kernel: torch.Tensor, bias: torch.Tensor | None,
              post_op: str | None) -> bool:
     """Whether this call may take the fused inference kernel."""
     return (
         post_op is not None
         and _AVAILABLE
-        and not _needs_grad(inputs, kernel, bias)
+        and not needs_grad(inputs, kernel, bias)
+        and plain_eager()
         and inputs.device.type == "cpu"
         and inputs.dtype == torch.float32
         and kernel.dtype == torch.float32

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from layerwise import activations as activations_module
 from layerwise import regularizers as regularizers_module
 from layerwise.backend.config import standardize_data_format
-from layerwise.layers.convolutional import _fused, _ops
+from layerwise.layers.convolutional import _fused, _ops, _winograd
 from layerwise.layers.layer import Layer
 from layerwise.layers.weight_config import (
     add_bias,
@@ -275,6 +275,11 @@ class BaseConv(SpatialConv):
         torch_inputs = self._to_torch(inputs)
         weight = self._torch_weight(self.kernel)
         post_op = _fused.fusable_activation(self.activation) if self._op_rank == 2 else None
+        if _winograd.can_use(torch_inputs, weight, self.bias, self._t_strides, padding,
+                             self._t_dilation, self.groups):
+            outputs = self._from_torch(_winograd.conv2d_3x3(
+                torch_inputs, weight, self.bias, padding, relu=post_op is not None))
+            return outputs if post_op else self._activate(outputs)
         if _fused.can_fuse(torch_inputs, weight, self.bias, post_op):
             outputs = _fused.conv2d_pointwise(
                 torch_inputs, weight, self.bias, self._t_strides, padding, self._t_dilation,
