@@ -76,35 +76,40 @@ def glibc_mmap_max(default: int) -> int:
     return int(value) if value.isdigit() else default
 
 
+def _switch(key: str, variable: str) -> bool:
+    """An on/off setting: its programmatic override, else `$variable` (on unless false)."""
+    if key in _OVERRIDES:
+        return bool(_OVERRIDES[key])
+    return (_get(variable) or "1").strip().lower() not in _FALSE
+
+
+def _set_switch(key: str, enabled: bool | None) -> None:
+    """Sets (or with `None` clears) the programmatic override of an on/off setting."""
+    if enabled is None:
+        _OVERRIDES.pop(key, None)
+    else:
+        _OVERRIDES[key] = bool(enabled)
+
+
 def malloc_tuning() -> bool:
     """Whether CPU training may tune glibc malloc (`set_malloc_tuning`, else the variable)."""
-    if "malloc" in _OVERRIDES:
-        return bool(_OVERRIDES["malloc"])
-    return (_get("LAYERWISE_TUNE_MALLOC") or "1").strip().lower() not in _FALSE
+    return _switch("malloc", "LAYERWISE_TUNE_MALLOC")
 
 
 def set_malloc_tuning(enabled: bool | None) -> None:
     """Sets (or with `None` clears) the programmatic malloc-tuning switch."""
-    if enabled is None:
-        _OVERRIDES.pop("malloc", None)
-    else:
-        _OVERRIDES["malloc"] = bool(enabled)
+    _set_switch("malloc", enabled)
 
 
 def winograd_convolutions() -> bool:
     """Whether wide 3x3 inference convolutions may use Winograd's algorithm
     (`set_winograd_convolutions`, else `$LAYERWISE_WINOGRAD`, default on)."""
-    if "winograd" in _OVERRIDES:
-        return bool(_OVERRIDES["winograd"])
-    return (_get("LAYERWISE_WINOGRAD") or "1").strip().lower() not in _FALSE
+    return _switch("winograd", "LAYERWISE_WINOGRAD")
 
 
 def set_winograd_convolutions(enabled: bool | None) -> None:
     """Sets (or with `None` clears) the programmatic Winograd switch."""
-    if enabled is None:
-        _OVERRIDES.pop("winograd", None)
-    else:
-        _OVERRIDES["winograd"] = bool(enabled)
+    _set_switch("winograd", enabled)
 
 
 def datasets_dir() -> str | None:
