@@ -75,15 +75,17 @@ def output_size(inputs: torch.Tensor, padding) -> tuple[int, int]:
 def can_use(inputs: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
             strides, padding, dilation, groups: int) -> bool:
     """Whether this convolution (torch layout: NCHW-shaped `inputs` in channels-last
-    memory, `weight` (Cout, Cin, kh, kw)) takes the Winograd path."""
-    if not (settings.winograd_convolutions() and _fused.plain_eager()):
-        return False
+    memory, `weight` (Cout, Cin, kh, kw)) takes the Winograd path. The checks run
+    cheapest first: most calls (training, small convolutions) end early."""
+    if not _fused.plain_eager():
+        return False  # before any shape arithmetic, which a trace would record
+    channels_out, channels_in = weight.shape[:2]
     if not (inputs.ndim == 4 and tuple(weight.shape[2:]) == (3, 3) and groups == 1
-            and tuple(strides) == (1, 1) and tuple(dilation) == (1, 1)):
+            and tuple(strides) == (1, 1) and tuple(dilation) == (1, 1)
+            and min(channels_in, channels_out) >= MIN_CHANNELS
+            and channels_in * channels_out >= MIN_CHANNEL_PRODUCT):
         return False
-    channels_in, channels_out = weight.shape[1], weight.shape[0]
-    if min(channels_in, channels_out) < MIN_CHANNELS or \
-            channels_in * channels_out < MIN_CHANNEL_PRODUCT:
+    if _fused.needs_grad(inputs, weight, bias) or not settings.winograd_convolutions():
         return False
     height, width = output_size(inputs, padding)
     return (
@@ -92,7 +94,6 @@ def can_use(inputs: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | Non
         and inputs.dtype == weight.dtype == torch.float32
         and (bias is None or bias.dtype == torch.float32)
         and inputs.is_contiguous(memory_format=torch.channels_last)
-        and not _fused.needs_grad(inputs, weight, bias)
     )
 
 
